@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+// onionboard — guided, anonymous XMPP account setup for Pidgin over Tor.
+// Copyright (C) 2026 the onionboard authors. GPL-3.0-or-later.
+import PackageDescription
+
+let package = Package(
+    name: "onionboard",
+    products: [
+        .executable(name: "onionboard", targets: ["onionboard"]),
+        .library(name: "Wizard", targets: ["Wizard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each behind a modulemap and a shim for the macros Swift cannot import.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+
+        // Library layers, one-way dependencies top to bottom (see README "Architecture").
+        .target(name: "Diagnostics"),
+        .target(name: "Secrets", dependencies: ["CSodium"]),
+        .target(
+            name: "OnionMap",
+            dependencies: ["COpenSSL", "Diagnostics"],
+            resources: [
+                .embedInCode("../../Providers/onions-map.lua"),
+                .embedInCode("../../Providers/providers.json"),
+            ]
+        ),
+        .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "Secrets", "Diagnostics"]),
+        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "COpenSSL", "Secrets", "Diagnostics"]),
+        .target(
+            name: "Wizard",
+            dependencies: ["OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics"],
+            resources: [
+                .embedInCode("../../Templates/tails-support.wizard"),
+            ]
+        ),
+        .executableTarget(
+            name: "onionboard",
+            dependencies: [
+                "Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Shared test helpers: temp dirs, running the built binary, the local world's coordinates.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
+        .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
+        .testTarget(name: "XMPPOverTorTests", dependencies: ["XMPPOverTor", "Secrets", "TestSupport"]),
+        .testTarget(name: "PurpleConfigTests", dependencies: ["PurpleConfig", "Secrets", "TestSupport"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "OnionMap", "Secrets", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef ONIONBOARD_CSODIUM_SHIM_H
+#define ONIONBOARD_CSODIUM_SHIM_H
+#include <sodium.h>
+#endif

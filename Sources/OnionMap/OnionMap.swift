@@ -1,0 +1,1 @@
+// OnionMap: see README "Architecture".

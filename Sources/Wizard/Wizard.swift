@@ -1,0 +1,1 @@
+// Wizard: see README "Architecture".

@@ -1,0 +1,1 @@
+// XMPPOverTor: see README "Architecture".

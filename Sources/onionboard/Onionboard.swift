@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// The `onionboard` command. It only parses flags and hands over to the library
+/// layers; see the README for the commands and exit codes.
+@main
+struct Onionboard: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "onionboard",
+        abstract: "Set up an anonymous XMPP account over Tor and a ready-made Pidgin profile.",
+        discussion: """
+            Without a subcommand, runs the default wizard (tails-support) interactively.
+            Exit codes: 0 ok, 1 internal error, 3 answers missing (non-interactive),
+            64 usage, 65 invalid data, 66 missing input, 69 unreachable, 73 cannot write,
+            75 try later, 76 protocol violation, 77 refused, 78 untrusted certificate,
+            130 cancelled.
+            """,
+        version: version,
+        subcommands: [
+            RunCommand.self, ProvidersCommand.self, RegisterCommand.self, ExportCommand.self,
+            BootstrapCommand.self, TemplatesCommand.self,
+        ],
+        defaultSubcommand: RunCommand.self
+    )
+}

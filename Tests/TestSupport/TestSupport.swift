@@ -1,0 +1,43 @@
+import Foundation
+
+/// Helpers shared by the test targets: scratch directories, the built binary, and
+/// the coordinates of the local world (private Tor network + Prosody) when it runs.
+public enum TestSupport {
+    /// A fresh private (0700) directory under the system temp dir.
+    public static func makeTemporaryDirectory(_ label: String = "onionboard-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        return url
+    }
+
+    /// True when running under CI (`CI=true`): there, missing servers are failures, not skips.
+    public static var isCI: Bool {
+        ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+
+    /// The package root (where Package.swift lives), found from this source file.
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The built `onionboard` executable (next to the test bundle).
+    public static var onionboardBinary: URL {
+        productsDirectory.appendingPathComponent("onionboard")
+    }
+
+    public static var productsDirectory: URL {
+        // `swift test` runs the xctest binary from the products directory.
+        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0])
+        var dir = argv0.deletingLastPathComponent()
+        while dir.path != "/" {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("onionboard").path) {
+                return dir
+            }
+            dir = dir.deletingLastPathComponent()
+        }
+        return argv0.deletingLastPathComponent()
+    }
+}
