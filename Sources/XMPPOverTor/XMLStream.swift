@@ -102,6 +102,38 @@ private func string(_ pointer: UnsafePointer<xmlChar>?, length: Int) -> String {
     return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
 }
 
+/// Without `XML_PARSE_NOENT` libxml2 leaves references in attribute values (`&amp;`
+/// arrives as `&#38;`); decode character references and the five predefined entities.
+/// (Anything else cannot be there: undeclared entities are fatal errors.)
+func decodeReferences(_ value: String) -> String {
+    guard value.contains("&") else { return value }
+    var out = ""
+    var rest = Substring(value)
+    while let amp = rest.firstIndex(of: "&") {
+        out += rest[..<amp]
+        guard let semicolon = rest[amp...].firstIndex(of: ";") else { break }
+        let name = rest[rest.index(after: amp)..<semicolon]
+        var scalar: Unicode.Scalar?
+        switch name {
+        case "amp": scalar = "&"
+        case "lt": scalar = "<"
+        case "gt": scalar = ">"
+        case "apos": scalar = "'"
+        case "quot": scalar = "\""
+        default:
+            if name.hasPrefix("#x") { scalar = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
+            else if name.hasPrefix("#") { scalar = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init) }
+        }
+        if let scalar {
+            out.unicodeScalars.append(scalar)
+        } else {
+            out += rest[amp...semicolon]
+        }
+        rest = rest[rest.index(after: semicolon)...]
+    }
+    return out + rest
+}
+
 /// The parser context's `_private` points at the state; the SAX callbacks get the context.
 private func state(_ context: UnsafeMutableRawPointer?) -> ParserState? {
     guard let context else { return nil }
@@ -125,7 +157,7 @@ private let startElement: startElementNsSAX2Func = { context, localName, _, uri,
             guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
             let prefix = attributes[base + 1].map { String(cString: $0) }
             let qualified = prefix.map { "\($0):\(String(cString: name))" } ?? String(cString: name)
-            pairs.append((qualified, string(start, length: end - start)))
+            pairs.append((qualified, decodeReferences(string(start, length: end - start))))
         }
     }
     let element = XMLElement(string(localName) ?? "", namespace: string(uri), attributes: pairs)

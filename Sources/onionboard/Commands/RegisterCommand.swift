@@ -42,7 +42,7 @@ struct RegisterCommand: ParsableCommand {
     @Option(name: .customLong("tor-socks"), help: ArgumentHelp("Tor's SOCKS port.", valueName: "host:port"))
     var torSocks: String = "127.0.0.1:9050"
 
-    @Flag(name: .customLong("no-tor"), help: "Connect directly instead of through Tor (loopback IP addresses only; for tests).")
+    @Flag(name: [.customLong("no-proxy"), .customLong("no-tor")], help: "Connect directly instead of through Tor (loopback IP addresses only; for tests and benchmarks).")
     var noTor = false
 
     @Flag(name: .customLong("direct-tls"), help: "TLS from the first byte (XEP-0368) instead of STARTTLS.")
