@@ -77,6 +77,8 @@ public enum RegistrationError: ClassifiedError, Equatable {
     case webRegistrationOnly(url: String?, instructions: String?)
     /// The CAPTCHA answer was wrong (a new stream and form are needed).
     case captchaFailed(serverText: String?)
+    /// The server registers only with an invitation (XEP-0401/0445) and none was given.
+    case invitationRequired(serverText: String?)
     /// An invite token was refused (XEP-0445 `forbidden` / `item-not-found`).
     case inviteRejected(serverText: String?)
     /// The caller could not answer the fields the server asked for.
@@ -113,6 +115,8 @@ public enum RegistrationError: ClassifiedError, Equatable {
                 + (url.map { ": \($0)" } ?? ".") + (instructions.map { " Instructions: \"\($0)\"" } ?? "")
         case .captchaFailed(let text):
             "the CAPTCHA answer was not accepted; a new attempt needs a new form." + Self.quote(text)
+        case .invitationRequired(let text):
+            "this server creates accounts only with an invitation; ask the provider or a member for an invite link (xmpp:…?register;preauth=…)." + Self.quote(text)
         case .inviteRejected(let text):
             "the invitation token was not accepted (invalid, expired or already used)." + Self.quote(text)
         case .unansweredFields(let fields):
@@ -150,7 +154,7 @@ struct StanzaError: Equatable {
         case "not-allowed", "forbidden", "service-unavailable", "registration-required", "feature-not-implemented":
             return .closed(condition: condition, serverText: text, webRegistrationURL: webRegistrationURL)
         case "not-acceptable" where text?.lowercased().contains("invitation") == true:
-            return .closed(condition: condition, serverText: text, webRegistrationURL: webRegistrationURL)
+            return .invitationRequired(serverText: text)
         case "not-acceptable", "bad-request", "jid-malformed":
             return .notAcceptable(condition: condition, serverText: text)
         default: return .other(condition: condition, type: type, serverText: text)

@@ -190,3 +190,60 @@ final class EventLog: @unchecked Sendable {
     func record(_ event: ConnectionEvent) { lock.lock(); events.append(event); lock.unlock() }
     var all: [ConnectionEvent] { lock.lock(); defer { lock.unlock() }; return events }
 }
+
+/// The invite-only instance: XEP-0445 preauth before XEP-0077.
+@Suite(.serialized) struct InviteIntegrationTests {
+    static func token(_ world: World) throws -> String {
+        let uri = try world.generateInvite()
+        return try #require(uri.components(separatedBy: "preauth=").last?.components(separatedBy: ";").first)
+    }
+
+    @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
+    func invitationIsRequiredAndAccepted() throws {
+        let world = try #require(World.current, "local world not running")
+        let endpoint = ProsodyIntegrationTests.endpoint(world, port: world.prosodyInvitePort)
+        #expect(throws: RegistrationError.invitationRequired(serverText: "Registration on this server is through invitation only")) {
+            _ = try RegistrationClient.register(endpoint: endpoint, proxy: .none, username: ProsodyIntegrationTests.name(),
+                                                password: CredentialGenerator.password())
+        }
+        #expect {
+            _ = try RegistrationClient.register(endpoint: endpoint, proxy: .none, username: ProsodyIntegrationTests.name(),
+                                                password: CredentialGenerator.password(),
+                                                options: SessionOptions(preauthToken: "bogus-token"))
+        } throws: { error in
+            guard case RegistrationError.inviteRejected = error else { return false }
+            return "\(error)".contains("invitation token was not accepted")
+        }
+        let token = try Self.token(world)
+        let result = try RegistrationClient.register(endpoint: endpoint, proxy: .none, username: ProsodyIntegrationTests.name(),
+                                                     password: CredentialGenerator.password(),
+                                                     options: SessionOptions(preauthToken: token))
+        #expect(result.registered)
+    }
+}
+
+/// Passwords with XML metacharacters survive escaping, and the server-end-point
+/// channel binding of the world's certificate is its SHA-256 (RFC 5929).
+@Suite struct EscapingAndBindingTests {
+    @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
+    func passwordWithMarkupCharacters() throws {
+        let world = try #require(World.current, "local world not running")
+        let username = ProsodyIntegrationTests.name()
+        let password = SecretBytes(utf8: "a&b<c>d'e\"f g&amp;")
+        _ = try RegistrationClient.register(endpoint: ProsodyIntegrationTests.endpoint(world, port: world.prosodySHA256Port),
+                                            proxy: .none, username: username, password: password)
+        let login = try RegistrationClient.verify(endpoint: ProsodyIntegrationTests.endpoint(world, port: world.prosodySHA256Port),
+                                                  proxy: .none, username: username, password: password)
+        #expect(login.saslMechanism == "SCRAM-SHA-256")
+    }
+
+    @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
+    func serverEndPointBindingOfTheWorldCertificate() throws {
+        let world = try #require(World.current, "local world not running")
+        let pem = try String(contentsOf: world.certificatePEM, encoding: .utf8)
+        let certificate = try #require(X509Certificate(pem: pem))
+        #expect(certificate.sha256Fingerprint == world.certificateSHA256)
+        let binding = try #require(certificate.serverEndPointChannelBinding)
+        #expect(binding.map { String(format: "%02x", $0) }.joined() == world.certificateSHA256)
+    }
+}

@@ -103,7 +103,8 @@ import Testing
         if case .closed = try error("cancel", "not-allowed", nil) {} else { Issue.record("not-allowed is not 'closed'") }
         if case .closed = try error("cancel", "service-unavailable", nil) {} else { Issue.record("service-unavailable is not 'closed'") }
         if case .notAcceptable = try error("modify", "not-acceptable", "The requested username is invalid.") {} else { Issue.record("not-acceptable") }
-        if case .closed = try error("modify", "not-acceptable", "Registration on this server is through invitation only") {} else { Issue.record("invite-only") }
+        #expect(try error("modify", "not-acceptable", "Registration on this server is through invitation only")
+            == .invitationRequired(serverText: "Registration on this server is through invitation only"))
     }
 
     @Test func wrongCaptchaIsNotRegistrationClosed() throws {
