@@ -20,7 +20,7 @@ public enum ProviderMetadata {
             root = try JSONDecoder().decode(JSONValue.self, from: Data(data))
         } catch {
             throw ProviderMetadataError(source: source, domain: nil, key: nil,
-                                        message: "not valid JSON: \(jsonProblem(error))")
+                                        message: "not valid JSON: \(jsonProblem(Data(data)))")
         }
         guard case .object(let object) = root else {
             throw ProviderMetadataError(source: source, domain: nil, key: nil,
@@ -199,14 +199,20 @@ enum DomainName {
     }
 }
 
-/// The readable part of a JSONDecoder failure ("Unexpected character ... line 3, column 5").
-private func jsonProblem(_ error: Error) -> String {
-    if case DecodingError.dataCorrupted(let context) = error {
-        if let underlying = context.underlyingError {
-            let debug = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            return debug ?? context.debugDescription
+/// Where and why `data` is not JSON. JSONDecoder only says "not valid JSON";
+/// JSONSerialization names a byte offset, which we turn into line and column.
+private func jsonProblem(_ data: Data) -> String {
+    do {
+        _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return "it could not be decoded"
+    } catch {
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        guard let match = detail.firstMatch(of: /character (\d+)/), let offset = Int(match.1) else {
+            return detail
         }
-        return context.debugDescription
+        let before = data.prefix(offset)
+        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+        let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return "line \(line), column \(column): \(detail)"
     }
-    return "\(error)"
 }

@@ -76,6 +76,8 @@ struct ProviderMetadataTests {
 
     static let badCases: [BadCase] = [
         BadCase(json: "{ not json", domain: nil, key: nil, message: "not valid JSON"),
+        BadCase(json: "{\"a.org\": {\"onion\": \"x\"\n   \"b\": 1}", domain: nil, key: nil,
+                message: "not valid JSON: line 2, column 4"),
         BadCase(json: "[]", domain: nil, key: nil, message: "the top level must be an object keyed by XMPP domain"),
         BadCase(json: #"{"a.org": 5}"#, domain: "a.org", key: nil, message: "must be an object"),
         BadCase(json: #"{"a b": {"onion": "\#(onion)"}}"#, domain: "a b", key: nil, message: "not an XMPP domain: it contains whitespace"),
