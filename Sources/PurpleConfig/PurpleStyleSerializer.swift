@@ -24,6 +24,13 @@ struct PurpleStyleSerializer {
         return serializer.output
     }
 
+    /// One element and its subtree, formatted as at the top level of a file.
+    static func serialize(node: xmlNodePtr) -> [UInt8] {
+        var serializer = PurpleStyleSerializer()
+        serializer.write(node, formatting: true, depth: 0)
+        return serializer.output
+    }
+
     static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { raw in
             if let base = raw.baseAddress { memset(base, 0, raw.count) }
