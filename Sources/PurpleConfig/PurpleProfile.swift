@@ -69,7 +69,8 @@ public struct PurpleProfile: Sendable {
                 throw PurpleConfigError.clientRunning(names: Array(Set(clients.map(\.name))).sorted(), pids: clients.map(\.pid))
             }
             warnings.append(ProfileWarning(code: .clientRunningForced, message:
-                "\(clients.map(\.name).joined(separator: ", ")) is running; it may overwrite the profile when it exits"))
+                "\(Set(clients.map(\.name)).sorted().joined(separator: " and ")) is running (pid \(clients.map { String($0.pid) }.joined(separator: ", "))); "
+                + "it may overwrite the profile when it exits"))
         }
 
         try DirectoryHandle.makePrivateDirectories(directory)
