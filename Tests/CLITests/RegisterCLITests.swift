@@ -83,6 +83,38 @@ struct RegisterCLITests {
         #expect(result.stderr.contains("building a circuit can take up to a minute"))
     }
 
+    /// `--provider` takes the onion, port and pin from a provider map given with `--providers`.
+    @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
+    func providerFromTheMap() throws {
+        let world = try #require(World.current, "local world not running")
+        let directory = try TestSupport.makeTemporaryDirectory("register-map")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func map(pin: String) throws -> String {
+            let file = directory.appendingPathComponent("providers-\(pin.prefix(4)).json")
+            try Data("""
+                { "\(world.xmppDomain)": { "onion": "\(world.onion)", "clientPort": \(world.onionPort),
+                  "directTLSPort": \(world.onionTLSPort), "registration": "yes", "captcha": false, "webRegistrationURL": null,
+                  "certificateSHA256": "\(pin)", "sources": [{"name": "test"}], "lastVerified": null, "notes": "" } }
+                """.utf8).write(to: file)
+            return file.path
+        }
+        let common = ["register", "--provider", world.xmppDomain, "--tor-socks", "\(world.socksHost):\(world.socksPort)",
+                      "--password-file", "-"]
+        let good = try Self.run(common + ["--providers", try map(pin: world.certificateSHA256), "--username", Self.name(),
+                                          "--direct-tls", "--json"], stdin: "map-pass-1")
+        #expect(good.status == 0, "\(good.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(good.stdout.utf8))
+        #expect(report.certificateTrust == "pinned" && report.roundTrips <= 6)
+
+        let wrong = String(repeating: "1", count: 64)
+        let refused = try Self.run(common + ["--providers", try map(pin: wrong), "--username", Self.name()], stdin: "map-pass-1")
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains("does not match the pinned fingerprint"))
+
+        let unknown = try Self.run(["register", "--provider", "unknown.example", "--username", "x", "--password-file", "-"], stdin: "p")
+        #expect(unknown.status == 64 && unknown.stderr.contains("no provider 'unknown.example'"))
+    }
+
     @Test func torNotRunningExitsUnreachable() throws {
         let result = try Self.run(["register", "--domain", "example.org",
                                    "--host", "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnostics
 import Foundation
+import OnionMap
 import Secrets
 import XMPPOverTor
 
@@ -20,16 +21,17 @@ struct RegisterCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var maps: ProviderMapOptions
 
-    @Option(help: ArgumentHelp("The provider's XMPP domain, looked up in the provider map.", valueName: "domain"))
+    @Option(help: ArgumentHelp(
+        "The provider's XMPP domain, looked up in the provider map (onion, ports, pin, web page).", valueName: "domain"))
     var provider: String?
 
-    @Option(help: ArgumentHelp("The XMPP domain (instead of --provider).", valueName: "domain"))
+    @Option(help: ArgumentHelp("The XMPP domain, without the provider map (scripts and tests).", valueName: "domain"))
     var domain: String?
 
-    @Option(help: ArgumentHelp("Host to connect to: the onion (or a loopback IP with --no-tor).", valueName: "host"))
+    @Option(help: ArgumentHelp("Host to connect to: the onion (or a loopback IP with --no-proxy); overrides the map.", valueName: "host"))
     var host: String?
 
-    @Option(help: ArgumentHelp("Port to connect to (default 5222, or 5223 with --direct-tls).", valueName: "port"))
+    @Option(help: ArgumentHelp("Port to connect to (default: the map's, else 5222, or 5223 with --direct-tls).", valueName: "port"))
     var port: UInt16?
 
     @Option(help: ArgumentHelp("The account name to register (the part before @).", valueName: "name"))
@@ -73,11 +75,11 @@ struct RegisterCommand: ParsableCommand {
     var verifyOnly = false
 
     func validate() throws {
-        if provider != nil {
-            throw ValidationError("--provider needs the provider map, which this build does not have yet; use --domain, --host and --port")
+        if provider != nil && domain != nil {
+            throw ValidationError("give either --provider (from the map) or --domain with --host, not both")
         }
-        guard domain != nil, host != nil else {
-            throw ValidationError("give --domain and --host (and --port unless it is the default)")
+        guard provider != nil || (domain != nil && host != nil) else {
+            throw ValidationError("give --provider DOMAIN, or --domain and --host (and --port unless it is the default)")
         }
         for value in [connectTimeout, tlsTimeout, replyTimeout] where !(value > 0) {
             throw ValidationError("timeouts must be positive numbers of seconds")
@@ -107,9 +109,18 @@ struct RegisterCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
+            let entry = try provider.map { name -> Provider in
+                let catalog = try ProviderCatalog.load(extraFiles: maps.extraMaps)
+                guard let found = catalog.provider(for: name) else {
+                    throw ValidationError("no provider '\(name)' in the provider map; see 'onionboard providers list', or add one with --providers FILE")
+                }
+                return found
+            }
+            let mapPort = directTLS ? entry?.directTLSPort : entry?.clientPort
+            let endpoint = Endpoint(domain: entry?.domain ?? domain!, host: host ?? entry!.onion.hostname,
+                                    port: port ?? mapPort.map(UInt16.init) ?? (directTLS ? 5223 : 5222),
+                                    tlsMode: directTLS ? .directTLS : .startTLS, pin: pin ?? entry?.pinSHA256)
             let password = try SecretBytes.read(path: passwordFile)
-            let endpoint = Endpoint(domain: domain!, host: host!, port: port ?? (directTLS ? 5223 : 5222),
-                                    tlsMode: directTLS ? .directTLS : .startTLS, pin: pin)
             let proxy: Proxy
             if noTor {
                 proxy = .none
@@ -120,7 +131,7 @@ struct RegisterCommand: ParsableCommand {
             let options = SessionOptions(
                 timeouts: Timeouts(connect: connectTimeout, tlsHandshake: tlsTimeout, reply: replyTimeout),
                 certificatePolicy: CertificatePolicy(acceptedFingerprint: acceptFingerprint),
-                webRegistrationURL: webRegistrationURL)
+                webRegistrationURL: webRegistrationURL ?? entry?.webRegistrationURL)
             let json = output.json
             let events: (ConnectionEvent) -> Void = { event in
                 if !json { Console.err("… \(event)") }
