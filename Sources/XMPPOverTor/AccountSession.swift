@@ -223,8 +223,11 @@ public final class AccountSession {
     }
 
     /// Completes (or starts) SCRAM, verifies the server's signature, restarts the stream
-    /// and binds a resource. Returns the bound full JID and the mechanism used.
-    public func logIn(username rawUsername: String, password: SecretBytes) throws -> (boundJID: String, mechanism: String) {
+    /// and binds a resource. Returns the bound full JID and the mechanism used. With
+    /// `thenClose`, `</stream:stream>` rides along with the bind request, so closing costs
+    /// no extra round trip; the session is closed afterwards.
+    public func logIn(username rawUsername: String, password: SecretBytes,
+                      thenClose: Bool = false) throws -> (boundJID: String, mechanism: String) {
         let username = rawUsername.lowercased()
         var exchange = pendingSASL
         pendingSASL = nil
@@ -254,7 +257,8 @@ public final class AccountSession {
         // Restart and bind in one write, only now that <success/> has arrived.
         connection.restart()
         let bindID = connection.makeID("bind")
-        try connection.send(connection.streamHeader + "<iq type='set' id='\(bindID)'><bind xmlns='\(Namespace.bind)'/></iq>",
+        try connection.send(connection.streamHeader + "<iq type='set' id='\(bindID)'><bind xmlns='\(Namespace.bind)'/></iq>"
+                                + (thenClose ? "</stream:stream>" : ""),
                             phase: "restarting the stream after authentication")
         features = try connection.readFeatures(phase: "waiting for the stream features after authentication")
         let reply = try connection.readIQ(id: bindID, phase: "waiting for resource binding")
@@ -263,6 +267,7 @@ public final class AccountSession {
             let error = StanzaError(iq: reply)
             throw AuthenticationError.bindFailed("\(error.type)/\(error.condition)" + (error.text.map { ": \($0)" } ?? ""))
         }
+        if thenClose { connection.markClosedAfterFinalRequest() }
         events(.bound(jid: jid))
         return (jid, scram.mechanism)
     }
@@ -290,7 +295,7 @@ public enum RegistrationClient {
         let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
         defer { session.close() }
         try session.register(username: username, password: password)
-        let (jid, mechanism) = try session.logIn(username: username, password: password)
+        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: true)
         return session.result(username: username, boundJID: jid, mechanism: mechanism, registered: true)
     }
 
@@ -300,7 +305,7 @@ public enum RegistrationClient {
                               events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
         let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)
         defer { session.close() }
-        let (jid, mechanism) = try session.logIn(username: username, password: password)
+        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: true)
         return session.result(username: username, boundJID: jid, mechanism: mechanism, registered: false)
     }
 

@@ -167,6 +167,12 @@ final class XMPPConnection {
         }
     }
 
+    /// The stream was closed by a `</stream:stream>` sent with the last request (the
+    /// server answers it in the same flight): nothing more to say, just drop the socket.
+    func markClosedAfterFinalRequest() {
+        isOpen = false
+    }
+
     /// Ends the stream politely; errors are irrelevant at this point.
     func close() {
         guard isOpen else { return }

@@ -149,6 +149,7 @@ final class CountingRelay: @unchecked Sendable {
         var lastFromClient = false
         var queues: [(due: Double, bytes: [UInt8], to: Int32)] = []
         var open = (client: true, server: true)
+        var clientClosedAt: Double?
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         while open.client || open.server || !queues.isEmpty {
             let wait = queues.first.map { max(0, $0.due - now()) } ?? 1
@@ -160,6 +161,7 @@ final class CountingRelay: @unchecked Sendable {
                 let n = recv(fd, &buffer, buffer.count, 0)
                 if n <= 0 {
                     if index == 0 { open.client = false } else { open.server = false }
+                    queues.append((now() + delay, [], index == 0 ? server : client))  // forward the FIN
                     if !open.client && !open.server { break }
                     continue
                 }
@@ -168,14 +170,22 @@ final class CountingRelay: @unchecked Sendable {
                 queues.append((now() + delay, Array(buffer[0..<n]), index == 0 ? server : client))
             }
             while let first = queues.first, first.due <= now() {
-                Sockets.write(first.to, first.bytes)
+                if first.bytes.isEmpty { shutdown(first.to, Int32(SHUT_WR)) } else { Sockets.write(first.to, first.bytes) }
                 queues.removeFirst()
             }
-            if !open.client && queues.isEmpty { break }
+            // Like bench/relay.py: keep counting until both sides have closed, so a
+            // closing exchange the client triggers is counted too.
             if !open.server && queues.isEmpty { break }
+            if !open.client && queues.isEmpty && waitedForServer(since: &clientClosedAt, now: now()) { break }
         }
         close(client)
         close(server)
         lock.lock(); counts.append(count); lock.unlock()
+    }
+
+    /// After the client closed, give the server two delays to answer before giving up.
+    private func waitedForServer(since closedAt: inout Double?, now: Double) -> Bool {
+        if closedAt == nil { closedAt = now }
+        return now - closedAt! > 2 * delay + 0.2
     }
 }
