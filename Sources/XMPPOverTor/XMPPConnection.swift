@@ -108,8 +108,7 @@ final class XMPPConnection {
     }
 
     /// The next parser event, reading from the network as needed.
-    func nextEvent(phase: String) throws -> XMLStreamEvent {
-        let deadline = Deadline(seconds: timeouts.reply, phase: phase)
+    func nextEvent(deadline: Deadline) throws -> XMLStreamEvent {
         while queue.isEmpty {
             do {
                 let bytes = try transport.read(maximum: 16 * 1024, deadline: deadline)
@@ -122,10 +121,17 @@ final class XMPPConnection {
         return queue.removeFirst()
     }
 
+    /// One deadline for a whole wait, however many stanzas the server sends meanwhile.
+    func replyDeadline(_ phase: String) -> Deadline { Deadline(seconds: timeouts.reply, phase: phase) }
+
     /// The next top-level element; stream errors and the end of the stream throw.
     func nextElement(phase: String) throws -> XMLElement {
+        try nextElement(deadline: replyDeadline(phase))
+    }
+
+    func nextElement(deadline: Deadline) throws -> XMLElement {
         while true {
-            switch try nextEvent(phase: phase) {
+            switch try nextEvent(deadline: deadline) {
             case .streamOpened: continue
             case .streamClosed:
                 isOpen = false
@@ -153,16 +159,18 @@ final class XMPPConnection {
 
     /// Reads the iq answering `id` (other stanzas in between are skipped).
     func readIQ(id: String, phase: String) throws -> XMLElement {
+        let deadline = replyDeadline(phase)
         while true {
-            let element = try nextElement(phase: phase)
+            let element = try nextElement(deadline: deadline)
             if element.name == "iq", element[attribute: "id"] == id { return element }
         }
     }
 
     /// Reads the next SASL element (challenge, success, failure).
     func readSASL(phase: String) throws -> XMLElement {
+        let deadline = replyDeadline(phase)
         while true {
-            let element = try nextElement(phase: phase)
+            let element = try nextElement(deadline: deadline)
             if element.namespace == Namespace.sasl { return element }
         }
     }
