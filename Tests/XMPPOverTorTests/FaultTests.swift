@@ -159,6 +159,25 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 2.5)
     }
 
+    /// A server that keeps sending other stanzas but never answers our iq still hits
+    /// the deadline: one deadline covers the whole wait.
+    @Test func chattyServerThatNeverAnswersHitsTheDeadline() throws {
+        let server = FakeServer { server, fd in
+            Sockets.write(fd, Self.header)
+            for _ in 0..<40 {
+                guard Sockets.write(fd, "<message from='x@example.org'><body>hi</body></message> ") else { return }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        let tcp = try TCPConnection(host: "127.0.0.1", port: server.port, deadline: Deadline(seconds: 5, phase: "connect"))
+        let connection = XMPPConnection(tcp: tcp, domain: "example.org", timeouts: Timeouts(reply: 1), limits: (1 << 20, 48))
+        let started = Date()
+        #expect(throws: ConnectionError.timedOut(phase: "waiting for the registration result", seconds: 1)) {
+            _ = try connection.readIQ(id: "r1", phase: "waiting for the registration result")
+        }
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
     @Test func malformedXMLIsAClearError() throws {
         let server = FakeServer { server, fd in
             _ = server.read(fd)
