@@ -1,0 +1,99 @@
+/// A provider as the wizard sees it: what it needs to offer it, order it and plan a
+/// connection. The adapter from the provider map (OnionMap) builds these.
+public struct ProviderChoice: Sendable, Equatable, Codable {
+    public enum Registration: String, Sendable, Equatable, Codable, CaseIterable {
+        /// In-band registration without a CAPTCHA.
+        case open
+        /// In-band registration with a CAPTCHA the user must solve.
+        case captcha
+        /// Registration needs an invitation token.
+        case invite
+        /// No in-band registration (use the web registration URL, if any).
+        case closed
+        case unknown
+    }
+
+    /// The XMPP domain (`example.org`); the part after @ of the new address.
+    public var domain: String
+    /// The v3 onion to dial (`…56 chars….onion`).
+    public var onion: String
+    /// The STARTTLS client port on the onion (5222 unless the map says otherwise).
+    public var clientPort: Int
+    /// The direct-TLS port (XEP-0368), when the provider has one.
+    public var directTLSPort: Int?
+    public var registration: Registration
+    public var webRegistrationURL: String?
+    /// SHA-256 of the server certificate's DER, lower-case hex, when the map pins it.
+    public var pinSHA256: String?
+    public var notes: String?
+
+    public init(domain: String, onion: String, clientPort: Int = 5222, directTLSPort: Int? = nil,
+                registration: Registration, webRegistrationURL: String? = nil,
+                pinSHA256: String? = nil, notes: String? = nil) {
+        self.domain = domain
+        self.onion = onion
+        self.clientPort = clientPort
+        self.directTLSPort = directTLSPort
+        self.registration = registration
+        self.webRegistrationURL = webRegistrationURL
+        self.pinSHA256 = pinSHA256
+        self.notes = notes
+    }
+
+    /// "open registration", "registration with a CAPTCHA", ... for choice lists.
+    public var registrationSummary: String {
+        switch registration {
+        case .open: "open registration, no CAPTCHA"
+        case .captcha: "registration with a CAPTCHA"
+        case .invite: "registration by invitation only"
+        case .closed: webRegistrationURL.map { "no in-app registration (sign up at \($0))" } ?? "no in-app registration"
+        case .unknown: "registration status unknown"
+        }
+    }
+}
+
+/// Where the wizard gets its providers from (the provider map, through an adapter).
+public protocol ProviderSource: Sendable {
+    /// Every provider with a usable onion, in map order.
+    func allProviders() throws -> [ProviderChoice]
+}
+
+extension ProviderSource {
+    public func provider(domain: String) throws -> ProviderChoice? {
+        try allProviders().first { $0.domain == domain.lowercased() }
+    }
+}
+
+/// A fixed list of providers (tests, `--providers` files already decoded).
+public struct StaticProviderSource: ProviderSource {
+    public let providers: [ProviderChoice]
+    public init(_ providers: [ProviderChoice]) { self.providers = providers }
+    public func allProviders() throws -> [ProviderChoice] { providers }
+}
+
+extension ProviderFilter {
+    public func admits(_ provider: ProviderChoice) -> Bool {
+        switch self {
+        case .all: true
+        case .inBandRegistration: [.open, .captcha, .unknown].contains(provider.registration)
+        case .noCaptcha: provider.registration == .open
+        }
+    }
+}
+
+extension ProviderOrder {
+    public func sorted(_ providers: [ProviderChoice]) -> [ProviderChoice] {
+        switch self {
+        case .map:
+            return providers
+        case .alphabetical:
+            return providers.sorted { $0.domain < $1.domain }
+        case .noCaptchaFirst:
+            let rank: [ProviderChoice.Registration: Int] = [.open: 0, .captcha: 1, .unknown: 2, .invite: 3, .closed: 4]
+            return providers.sorted {
+                let (a, b) = (rank[$0.registration]!, rank[$1.registration]!)
+                return a != b ? a < b : $0.domain < $1.domain
+            }
+        }
+    }
+}
