@@ -32,7 +32,7 @@ public struct WizardEngine: Sendable {
     }
 
     /// An answer, or the literal default of its question (what a condition sees).
-    func effectiveValue(_ key: String, in answers: AnswerSet) -> String? {
+    public func effectiveValue(_ key: String, in answers: AnswerSet) -> String? {
         if let value = answers.value(key) { return value }
         if let question = template.question(key), case .literal(let value) = question.defaultValue,
            applies(question, given: answers) == true {
@@ -255,7 +255,7 @@ public struct WizardEngine: Sendable {
             answers: complete)
     }
 
-    static func expandHome(_ path: String, home: String) -> String {
+    public static func expandHome(_ path: String, home: String) -> String {
         if path == "~" { return home }
         if path.hasPrefix("~/") { return (home.hasSuffix("/") ? String(home.dropLast()) : home) + path.dropFirst() }
         return path

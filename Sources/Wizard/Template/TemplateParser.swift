@@ -10,6 +10,8 @@ public struct TemplateParser {
     private var diagnostics: [TemplateDiagnostic] = []
     /// Every question key in the file, to tell "unknown" from "asked later" in conditions.
     private var allKeys: Set<String> = []
+    /// Question keys seen so far and their lines, including questions with other problems.
+    private var seenKeys: [String: Int] = [:]
 
     public init(origin: String) {
         self.origin = origin
@@ -19,7 +21,10 @@ public struct TemplateParser {
     public static func parse(_ text: String, origin: String) -> (template: WizardTemplate?, diagnostics: [TemplateDiagnostic]) {
         var parser = TemplateParser(origin: origin)
         let template = parser.run(text)
-        return (parser.diagnostics.isEmpty ? template : nil, parser.diagnostics)
+        let sorted = parser.diagnostics.enumerated().sorted {
+            ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+        }.map(\.element)
+        return (sorted.isEmpty ? template : nil, sorted)
     }
 
     // MARK: - Stanzas and fields
@@ -203,9 +208,11 @@ public struct TemplateParser {
             error(keyField.line, keyField.valueColumn, "a question key is lower-case letters, digits and hyphens, starting with a letter (got `\(key)`)")
             ok = false
         }
-        if let first = earlier.first(where: { $0.key == key }) {
-            error(keyField.line, keyField.valueColumn, "duplicate question key `\(key)` (first defined on line \(first.line))")
+        if let firstLine = seenKeys[key] {
+            error(keyField.line, keyField.valueColumn, "duplicate question key `\(key)` (first defined on line \(firstLine))")
             ok = false
+        } else {
+            seenKeys[key] = keyField.line
         }
         for required in ["type", "description"] where stanza.field(required) == nil {
             error(stanza.line, 1, "question `\(key)` lacks the required field `\(capitalized(required))`")
