@@ -81,7 +81,7 @@ public enum AnswersFile {
         var answers = AnswerSet()
         var problems: [TemplateDiagnostic] = []
         var seen: [String: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             var line = String(rawLine)
             if line.hasSuffix("\r") { line.removeLast() }

@@ -51,7 +51,7 @@ public struct TemplateParser {
     private mutating func splitStanzas(_ text: String) -> [Stanza] {
         var stanzas: [Stanza] = []
         var current: Stanza?
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (index, rawLine) in lines.enumerated() {
             let number = index + 1
             var line = String(rawLine)
