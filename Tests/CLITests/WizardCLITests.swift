@@ -37,9 +37,9 @@ enum CLIFixtures {
     /// wizard's decisions are under test here).
     static func providerMap(in directory: URL) throws -> String {
         let providers = [
-            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open),
+            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open, captcha: false),
             ProviderChoice(domain: "captcha.example", onion: String(repeating: "b", count: 56) + ".onion",
-                           directTLSPort: 5223, registration: .captcha),
+                           directTLSPort: 5223, registration: .open, captcha: true),
         ]
         let url = directory.appendingPathComponent("providers.json")
         try JSONEncoder().encode(providers).write(to: url)
@@ -203,9 +203,9 @@ struct LineFrontendTests {
         let input = ScriptedInput(["?", "7", "2", "Bad Name", "", "", "yes"])
         let frontend = LineFrontend(context: ConsoleContext(input: input, output: output))
         let providers = [
-            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open),
+            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open, captcha: false),
             ProviderChoice(domain: "captcha.example", onion: String(repeating: "b", count: 56) + ".onion",
-                           directTLSPort: 5223, registration: .captcha),
+                           directTLSPort: 5223, registration: .open, captcha: true),
         ]
         let template = try TemplateLibrary.loadBundled("tails-support")
         let session = OnboardingSession(template: template, providers: providers, registrar: UnavailableLayer(),
@@ -217,7 +217,7 @@ struct LineFrontendTests {
         #expect(plan.provider.domain == "captcha.example")
         #expect(plan.usernameWasGenerated)
         let text = output.text
-        #expect(text.contains("  1) open.example — open registration, no CAPTCHA\n  2) captcha.example — registration with a CAPTCHA\n"))
+        #expect(text.contains("  1) open.example — open registration, no CAPTCHA\n  2) captcha.example — open registration with a CAPTCHA\n"))
         #expect(text.contains("Every provider listed here is reached through its onion address"))  // the `?` help
         #expect(text.contains("  ✗ choose a number from 1 to 2\n"))
         #expect(text.contains("Username for the new account [\(plan.username)]: "))
@@ -235,7 +235,7 @@ struct LineFrontendTests {
         let frontend = LineFrontend(context: ConsoleContext(input: ScriptedInput(["1"]), output: CapturedOutput()))
         let template = try TemplateLibrary.loadBundled("tails-support")
         let session = OnboardingSession(template: template, providers: [
-            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open),
+            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open, captcha: false),
         ], registrar: UnavailableLayer(), writer: UnavailableLayer())
         #expect(throws: FrontendError.inputClosed) {
             try session.plan(presets: AnswerSet(), password: nil, options: .init(interactive: true, homeDirectory: "/h"), asker: frontend)

@@ -59,7 +59,7 @@ struct EngineTests {
 
             Question: group
             Type: text
-            Condition: experienced = yes and provider.registration != captcha
+            Condition: experienced = yes and provider.captcha != yes
             Description: g
             """, origin: "t")
         let customEngine = WizardEngine(template: custom, providers: Fixtures.providers)

@@ -31,9 +31,9 @@ final class SequenceGenerator: CredentialSource, @unchecked Sendable {
 
 enum Fixtures {
     static let openProvider = ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion",
-                                             registration: .open)
+                                             registration: .open, captcha: false)
     static let captchaProvider = ProviderChoice(domain: "captcha.example", onion: String(repeating: "b", count: 56) + ".onion",
-                                                directTLSPort: 5223, registration: .captcha)
+                                                directTLSPort: 5223, registration: .open, captcha: true)
     static let pinnedProvider = ProviderChoice(domain: "pinned.example", onion: String(repeating: "c", count: 56) + ".onion",
                                                directTLSPort: 5223, registration: .open,
                                                pinSHA256: String(repeating: "ab", count: 32))

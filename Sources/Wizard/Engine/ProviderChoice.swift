@@ -2,10 +2,8 @@
 /// connection. The adapter from the provider map (OnionMap) builds these.
 public struct ProviderChoice: Sendable, Equatable, Codable {
     public enum Registration: String, Sendable, Equatable, Codable, CaseIterable {
-        /// In-band registration without a CAPTCHA.
+        /// In-band registration (XEP-0077) from the client.
         case open
-        /// In-band registration with a CAPTCHA the user must solve.
-        case captcha
         /// Registration needs an invitation token.
         case invite
         /// No in-band registration (use the web registration URL, if any).
@@ -22,19 +20,22 @@ public struct ProviderChoice: Sendable, Equatable, Codable {
     /// The direct-TLS port (XEP-0368), when the provider has one.
     public var directTLSPort: Int?
     public var registration: Registration
+    /// Whether in-band registration shows a CAPTCHA; nil when unknown.
+    public var captcha: Bool?
     public var webRegistrationURL: String?
     /// SHA-256 of the server certificate's DER, lower-case hex, when the map pins it.
     public var pinSHA256: String?
     public var notes: String?
 
     public init(domain: String, onion: String, clientPort: Int = 5222, directTLSPort: Int? = nil,
-                registration: Registration, webRegistrationURL: String? = nil,
+                registration: Registration, captcha: Bool? = nil, webRegistrationURL: String? = nil,
                 pinSHA256: String? = nil, notes: String? = nil) {
         self.domain = domain
         self.onion = onion
         self.clientPort = clientPort
         self.directTLSPort = directTLSPort
         self.registration = registration
+        self.captcha = captcha
         self.webRegistrationURL = webRegistrationURL
         self.pinSHA256 = pinSHA256
         self.notes = notes
@@ -43,8 +44,12 @@ public struct ProviderChoice: Sendable, Equatable, Codable {
     /// "open registration", "registration with a CAPTCHA", ... for choice lists.
     public var registrationSummary: String {
         switch registration {
-        case .open: "open registration, no CAPTCHA"
-        case .captcha: "registration with a CAPTCHA"
+        case .open:
+            switch captcha {
+            case false?: "open registration, no CAPTCHA"
+            case true?: "open registration with a CAPTCHA"
+            case nil: "open registration, CAPTCHA unknown"
+            }
         case .invite: "registration by invitation only"
         case .closed: webRegistrationURL.map { "no in-app registration (sign up at \($0))" } ?? "no in-app registration"
         case .unknown: "registration status unknown"
@@ -53,19 +58,20 @@ public struct ProviderChoice: Sendable, Equatable, Codable {
 }
 
 /// Where the wizard gets its providers from (the provider map, through an adapter).
-public protocol ProviderSource: Sendable {
+/// (Not called `ProviderSource`: OnionMap has a type of that name.)
+public protocol ProviderListing: Sendable {
     /// Every provider with a usable onion, in map order.
     func allProviders() throws -> [ProviderChoice]
 }
 
-extension ProviderSource {
+extension ProviderListing {
     public func provider(domain: String) throws -> ProviderChoice? {
         try allProviders().first { $0.domain == domain.lowercased() }
     }
 }
 
-/// A fixed list of providers (tests, `--providers` files already decoded).
-public struct StaticProviderSource: ProviderSource {
+/// A fixed list of providers.
+public struct StaticProviderListing: ProviderListing {
     public let providers: [ProviderChoice]
     public init(_ providers: [ProviderChoice]) { self.providers = providers }
     public func allProviders() throws -> [ProviderChoice] { providers }
@@ -75,8 +81,8 @@ extension ProviderFilter {
     public func admits(_ provider: ProviderChoice) -> Bool {
         switch self {
         case .all: true
-        case .inBandRegistration: [.open, .captcha, .unknown].contains(provider.registration)
-        case .noCaptcha: provider.registration == .open
+        case .inBandRegistration: provider.registration == .open || provider.registration == .unknown
+        case .noCaptcha: provider.registration == .open && provider.captcha == false
         }
     }
 }
@@ -89,11 +95,24 @@ extension ProviderOrder {
         case .alphabetical:
             return providers.sorted { $0.domain < $1.domain }
         case .noCaptchaFirst:
-            let rank: [ProviderChoice.Registration: Int] = [.open: 0, .captcha: 1, .unknown: 2, .invite: 3, .closed: 4]
             return providers.sorted {
-                let (a, b) = (rank[$0.registration]!, rank[$1.registration]!)
+                let (a, b) = ($0.orderRank, $1.orderRank)
                 return a != b ? a < b : $0.domain < $1.domain
             }
+        }
+    }
+}
+
+extension ProviderChoice {
+    /// Open without CAPTCHA, open with CAPTCHA unknown, open with CAPTCHA, unknown, invite, closed.
+    var orderRank: Int {
+        switch (registration, captcha) {
+        case (.open, false?): 0
+        case (.open, nil): 1
+        case (.open, true?): 2
+        case (.unknown, _): 3
+        case (.invite, _): 4
+        case (.closed, _): 5
         }
     }
 }

@@ -111,7 +111,7 @@ public struct WizardEngine: Sendable {
             return .failure(.init("\(domain) does not allow creating an account from an app\(provider.webRegistrationURL.map { "; sign up at \($0) and use `onionboard export`" } ?? "")"))
         case .invite:
             return .failure(.init("\(domain) only registers accounts with an invitation"))
-        case .open, .captcha, .unknown:
+        case .open, .unknown:
             return .success(domain)
         }
     }

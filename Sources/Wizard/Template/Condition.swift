@@ -53,9 +53,9 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
 /// What a condition can ask about the chosen provider.
 public enum ProviderAttribute: String, Sendable, Equatable, CaseIterable {
-    /// `yes` when registration needs a CAPTCHA.
+    /// `yes` when registration shows a CAPTCHA, `no`, or `unknown`.
     case captcha
-    /// `open`, `captcha`, `invite`, `closed` or `unknown`.
+    /// `open`, `invite`, `closed` or `unknown`.
     case registration
     /// `yes` when the provider has a direct-TLS port.
     case directTLS = "direct-tls"
@@ -65,7 +65,7 @@ public enum ProviderAttribute: String, Sendable, Equatable, CaseIterable {
 
     func value(of provider: ProviderChoice) -> String {
         switch self {
-        case .captcha: provider.registration == .captcha ? "yes" : "no"
+        case .captcha: provider.captcha.map { $0 ? "yes" : "no" } ?? "unknown"
         case .registration: provider.registration.rawValue
         case .directTLS: provider.directTLSPort == nil ? "no" : "yes"
         case .pinned: provider.pinSHA256 == nil ? "no" : "yes"
