@@ -21,6 +21,14 @@ public enum Bootstrap {
         }
     }
 
+    /// The provider bootstrap uses when none is given: the first offered one with open
+    /// registration and no CAPTCHA, else one whose CAPTCHA status is unknown. Never a
+    /// CAPTCHA provider: nobody is there to solve it.
+    public static func defaultProvider(_ offered: [ProviderChoice]) -> ProviderChoice? {
+        offered.first { $0.registration == .open && $0.captcha == false }
+            ?? offered.first { $0.registration == .open && $0.captcha == nil }
+    }
+
     /// Waits until a SOCKS5 proxy answers at `address`, reporting progress every
     /// `reportEvery` seconds; throws `BootstrapError.torNotReady` after `limitSeconds`.
     public static func waitForTor(_ address: HostPort, limitSeconds: Int, reportEvery: Int = 10,

@@ -55,8 +55,7 @@ struct BootstrapCommand: ParsableCommand {
                 }
                 return
             }
-            if presets[AnswerKeys.provider] == nil,
-               let first = launch.session.engine.offeredProviders.first(where: { $0.registration == .open && $0.captcha != true }) {
+            if presets[AnswerKeys.provider] == nil, let first = Bootstrap.defaultProvider(launch.session.engine.offeredProviders) {
                 presets.set(AnswerKeys.provider, first.domain, source: .templateDefault)
             }
             let socks = launch.session.engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init)
