@@ -51,7 +51,11 @@ let package = Package(
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
         .testTarget(name: "XMPPOverTorTests", dependencies: ["XMPPOverTor", "Secrets", "TestSupport"]),
-        .testTarget(name: "PurpleConfigTests", dependencies: ["PurpleConfig", "Secrets", "TestSupport"]),
+        .testTarget(name: "PurpleConfigTests", dependencies: ["PurpleConfig", "Secrets", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        // Writes a profile in a loop so the crash-safety test can SIGKILL it mid-write.
+        .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets"],
+                          path: "Tests/PurpleCrashWriter"),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "OnionMap", "Secrets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["onionboard", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),

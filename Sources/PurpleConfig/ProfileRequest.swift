@@ -1,0 +1,110 @@
+import Secrets
+
+/// How the client wraps the connection in TLS.
+public enum TLSMode: String, Sendable, Codable, CaseIterable {
+    /// STARTTLS on the plain port (5222), TLS required: `require_tls`.
+    case startTLS = "require_tls"
+    /// TLS from the first byte (XEP-0368, usually port 5223): `old_ssl`.
+    case directTLS = "old_ssl"
+}
+
+/// The per-account SOCKS proxy: libpurple's `tor` type, which also stops local
+/// DNS/SRV lookups. The username/password make Tor isolate this account's circuits
+/// (IsolateSOCKSAuth); they are not secrets. Left nil, the ones already in the
+/// profile are kept, or fresh random ones are made.
+public struct ProxySettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var username: String?
+    public var password: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 9050, username: String? = nil, password: String? = nil) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+    }
+}
+
+/// The group chat Pidgin joins on start (libpurple's `<chat>` entry in blist.xml).
+public struct ChatBookmark: Sendable, Equatable {
+    /// `room@server`, e.g. `tails@chat.disroot.org`.
+    public var roomJID: String
+    /// The nickname; nil keeps the one an existing bookmark has, or makes a random one.
+    public var handle: String?
+    public var alias: String?
+    public var group: String
+    public var autojoin: Bool
+
+    public init(roomJID: String, handle: String? = nil, alias: String? = nil, group: String = "Chats", autojoin: Bool = true) {
+        self.roomJID = roomJID
+        self.handle = handle
+        self.alias = alias
+        self.group = group
+        self.autojoin = autojoin
+    }
+
+    var room: String { String(roomJID.split(separator: "@", maxSplits: 1).first ?? "") }
+    var server: String {
+        let parts = roomJID.split(separator: "@", maxSplits: 1)
+        return parts.count == 2 ? String(parts[1]) : ""
+    }
+}
+
+/// Everything onionboard writes into a Pidgin profile for one account.
+public struct ProfileRequest: Sendable {
+    /// The bare JID, `user@domain` (no resource).
+    public var accountJID: String
+    public var password: SecretBytes
+    /// The host libpurple dials and checks the certificate against: the onion.
+    public var connectServer: String
+    public var port: Int
+    public var tlsMode: TLSMode
+    public var proxy: ProxySettings
+    public var chat: ChatBookmark?
+    /// The server's leaf certificate (PEM or DER; of a chain only the first is used).
+    public var certificatePEM: [UInt8]?
+
+    public init(accountJID: String, password: SecretBytes, connectServer: String, port: Int = 5222,
+                tlsMode: TLSMode = .startTLS, proxy: ProxySettings = ProxySettings(),
+                chat: ChatBookmark? = nil, certificatePEM: [UInt8]? = nil) {
+        self.accountJID = accountJID
+        self.password = password
+        self.connectServer = connectServer
+        self.port = port
+        self.tlsMode = tlsMode
+        self.proxy = proxy
+        self.chat = chat
+        self.certificatePEM = certificatePEM
+    }
+
+    /// The account name as Pidgin saves it: the bare JID with an empty resource,
+    /// `user@domain/`. The same string names the account in blist.xml.
+    public var accountName: String { accountJID + "/" }
+
+    func validate() throws {
+        let parts = accountJID.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !accountJID.contains("/"),
+              !accountJID.contains(where: { $0.isWhitespace }) else {
+            throw PurpleConfigError.invalidRequest(
+                "'\(accountJID)' is not a bare XMPP address; give it as user@domain (no resource)")
+        }
+        guard password.count > 0 else { throw PurpleConfigError.invalidRequest("the password is empty") }
+        guard CertificatePin.isSafeFileName(connectServer) else {
+            throw PurpleConfigError.invalidRequest(
+                "the connect server '\(connectServer)' is not a host name (only letters, digits and @-_.# are allowed)")
+        }
+        guard (1...65535).contains(port), (1...65535).contains(proxy.port) else {
+            throw PurpleConfigError.invalidRequest("ports must be between 1 and 65535")
+        }
+        guard !proxy.host.isEmpty else { throw PurpleConfigError.invalidRequest("the Tor SOCKS host is empty") }
+        if let chat {
+            guard !chat.room.isEmpty, !chat.server.isEmpty, !chat.roomJID.contains("/") else {
+                throw PurpleConfigError.invalidRequest("the room '\(chat.roomJID)' is not of the form room@server")
+            }
+            guard chat.handle?.isEmpty != true, !chat.group.isEmpty else {
+                throw PurpleConfigError.invalidRequest("the chat handle and group must not be empty")
+            }
+        }
+    }
+}

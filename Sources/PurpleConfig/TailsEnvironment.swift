@@ -1,0 +1,134 @@
+import Foundation
+
+/// Something the user should know, but that does not stop the write.
+public struct ProfileWarning: Sendable, Codable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        /// Tails with Persistent Storage unlocked, but ~/.purple is not on it.
+        case notPersistent = "not-persistent"
+        /// Tails without unlocked Persistent Storage: everything vanishes at shutdown.
+        case persistentStorageLocked = "persistent-storage-locked"
+        case pidginNotInstalled = "pidgin-not-installed"
+        case noCertificatePinned = "no-certificate-pinned"
+        case clientRunningForced = "client-running-forced"
+    }
+
+    public let code: Code
+    public let message: String
+    public var description: String { message }
+}
+
+/// Where the Tails facts live; injectable so tests can describe any machine.
+public struct TailsEnvironment: Sendable {
+    /// Present (a mount point) while the Persistent Storage is unlocked.
+    public var persistenceRoot: String
+    /// The mounts of this process, to see whether the profile directory is on the
+    /// persistent volume (a bind mount) or on the amnesic overlay/tmpfs.
+    public var mountInfoPath: String
+    /// Present only on Tails.
+    public var tailsMarker: String
+    public var pidginExecutable: String
+
+    public init(persistenceRoot: String = "/live/persistence/TailsData_unlocked",
+                mountInfoPath: String = "/proc/self/mountinfo",
+                tailsMarker: String = "/etc/amnesia/version",
+                pidginExecutable: String = "/usr/bin/pidgin") {
+        self.persistenceRoot = persistenceRoot
+        self.mountInfoPath = mountInfoPath
+        self.tailsMarker = tailsMarker
+        self.pidginExecutable = pidginExecutable
+    }
+
+    public static let system = TailsEnvironment()
+
+    static let volatileFileSystems: Set<String> = ["overlay", "tmpfs", "aufs", "squashfs", "ramfs"]
+
+    func warnings(for purpleDirectory: String) -> [ProfileWarning] {
+        var warnings: [ProfileWarning] = []
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: persistenceRoot) {
+            if !isPersistent(purpleDirectory) {
+                warnings.append(ProfileWarning(code: .notPersistent, message:
+                    "\(purpleDirectory) is not on the Persistent Storage, so this profile will vanish at shutdown. "
+                    + "Turn on the \"Pidgin Internet Messenger\" feature in Persistent Storage settings, "
+                    + "then run onionboard again."))
+            }
+        } else if fileManager.fileExists(atPath: tailsMarker) {
+            warnings.append(ProfileWarning(code: .persistentStorageLocked, message:
+                "the Persistent Storage is not unlocked, so this profile will vanish at shutdown. "
+                + "Create or unlock it with the \"Pidgin Internet Messenger\" feature to keep the account."))
+        }
+        if !fileManager.isExecutableFile(atPath: pidginExecutable) {
+            warnings.append(ProfileWarning(code: .pidginNotInstalled, message:
+                "Pidgin is not installed (\(pidginExecutable) is missing). The profile was written anyway; "
+                + "any libpurple client (Pidgin 2.x, finch) reads it from \(purpleDirectory)."))
+        }
+        return warnings
+    }
+
+    /// What we can know without privileges: the directory lies inside the unlocked
+    /// volume, or the mount that holds it is not the amnesic root (Tails bind-mounts
+    /// TailsData_unlocked/pidgin onto /home/amnesia/.purple when the feature is on).
+    /// persistence.conf is not readable by the amnesia user, so it is not consulted.
+    func isPersistent(_ directory: String) -> Bool {
+        let resolved = Self.resolveExistingPrefix(directory)
+        let root = Self.resolveExistingPrefix(persistenceRoot)
+        if resolved == root || resolved.hasPrefix(root + "/") { return true }
+        guard let mount = Self.deepestMount(covering: resolved, mountInfo: mountInfoPath) else { return false }
+        return !Self.volatileFileSystems.contains(mount.fileSystem)
+    }
+
+    struct Mount { let mountPoint: String; let fileSystem: String }
+
+    static func deepestMount(covering path: String, mountInfo: String) -> Mount? {
+        guard let text = try? String(contentsOfFile: mountInfo, encoding: .utf8) else { return nil }
+        var best: Mount?
+        for line in text.split(separator: "\n") {
+            let halves = line.components(separatedBy: " - ")
+            guard halves.count >= 2 else { continue }
+            let fields = halves[0].split(separator: " ")
+            let tail = halves[1].split(separator: " ")
+            guard fields.count >= 5, let fileSystem = tail.first else { continue }
+            let mountPoint = unescape(String(fields[4]))
+            let covers = mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
+            if covers, mountPoint.count >= (best?.mountPoint.count ?? -1) {
+                best = Mount(mountPoint: mountPoint, fileSystem: String(fileSystem))
+            }
+        }
+        return best
+    }
+
+    /// mountinfo escapes space, tab, newline and backslash as \ooo.
+    private static func unescape(_ field: String) -> String {
+        guard field.contains("\\") else { return field }
+        var bytes: [UInt8] = []
+        let utf8 = Array(field.utf8)
+        var i = 0
+        while i < utf8.count {
+            if utf8[i] == UInt8(ascii: "\\"), i + 4 <= utf8.count,
+               let value = UInt8(String(decoding: utf8[(i + 1)..<(i + 4)], as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                i += 4
+            } else {
+                bytes.append(utf8[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The real path of the deepest existing ancestor, plus the rest as given.
+    static func resolveExistingPrefix(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
+            rest.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        var resolved = existing
+        if let real = realpath(existing, nil) {
+            resolved = String(cString: real)
+            free(real)
+        }
+        return ([resolved] + rest).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+@testable import PurpleConfig
+import Testing
+import TestSupport
+
+/// Kills a profile writer with SIGKILL at random moments and checks after every kill
+/// that each of the three files is complete: byte for byte either one state or the
+/// other, and parseable. Temporary files left by a kill are not part of the state;
+/// the next complete run removes them.
+@Suite("Crash safety of the profile write", .serialized)
+struct CrashSafetyTests {
+    static let kills = Int(ProcessInfo.processInfo.environment["ONIONBOARD_CRASH_KILLS"] ?? "") ?? 200
+    static let writer = TestSupport.productsDirectory.appendingPathComponent("purple-crash-writer")
+    static let files = ["accounts.xml", "blist.xml", "certificates/x509/tls_peers/\(Fixture.onion)"]
+
+    /// Tallies of one kill campaign.
+    struct Tally {
+        var kills = 0, interrupted = 0, mixed = 0, leftTemporaryFiles = 0
+    }
+
+    @Test("SIGKILL of a writer looping over two states never leaves a half-written file",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: writer.path) || TestSupport.isCI),
+          .timeLimit(.minutes(2)))
+    func killLoopingWriter() throws {
+        let scratch = try TestSupport.makeTemporaryDirectory("purple-crash")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dir = try Fixture.profileDirectory(copying: "finch-with-account")
+        let certificates = try (0..<2).map { index in
+            let url = scratch.appendingPathComponent("cert\(index).pem")
+            try Data(Fixture.makeCertificate(commonName: "crash\(index)")).write(to: url)
+            return url.path
+        }
+        func writer(_ mode: [String]) -> [String] { [dir.path] + certificates + mode }
+        #expect(try run(Self.writer, writer(["once", "0"]), killAfter: nil) == 0)
+        let stateA = try snapshot(dir)
+        #expect(try run(Self.writer, writer(["once", "1"]), killAfter: nil) == 0)
+        let stateB = try snapshot(dir)
+        #expect(zip(stateA, stateB).allSatisfy { $0 != $1 }, "every file must differ between the states")
+
+        var tally = Tally()
+        let started = Date()
+        for _ in 0..<Self.kills {
+            // The writer needs some milliseconds to start; after that it is always writing.
+            let status = try run(Self.writer, writer(["loop"]), killAfter: Double.random(in: 0.002...0.060))
+            try check(dir, stateA, stateB, status: status, tally: &tally)
+        }
+        #expect(try run(Self.writer, writer(["once", "0"]), killAfter: nil) == 0)
+        #expect(try snapshot(dir) == stateA)
+        #expect(!hasTemporaryFiles(dir))
+        print("crash safety (writer loop): \(tally.kills) kills in \(Int(Date().timeIntervalSince(started))) s, "
+              + "\(tally.interrupted) killed mid-run, \(tally.mixed) left old and new files side by side, "
+              + "\(tally.leftTemporaryFiles) left temporary files")
+        #expect(tally.interrupted >= Self.kills * 9 / 10)
+        #expect(tally.leftTemporaryFiles > 0, "no kill landed inside a file write; the test proves nothing")
+    }
+
+    @Test("SIGKILL of `onionboard export` at random points never leaves a half-written file",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: TestSupport.onionboardBinary.path) || TestSupport.isCI),
+          .timeLimit(.minutes(2)))
+    func killExport() throws {
+        let scratch = try TestSupport.makeTemporaryDirectory("purple-crash-export")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dir = try Fixture.profileDirectory(copying: "finch-with-account")
+        let variants: [[String]] = try (0..<2).map { index in
+            let password = scratch.appendingPathComponent("password\(index)")
+            try Data("password-\(index)-&<>\n".utf8).write(to: password)
+            let certificate = scratch.appendingPathComponent("cert\(index).pem")
+            try Data(Fixture.makeCertificate(commonName: "export\(index)")).write(to: certificate)
+            return ["export", "--jid", "alice@onionboard.test", "--password-file", password.path,
+                    "--connect-server", Fixture.onion, "--certificate", certificate.path,
+                    "--handle", "handle-\(index)", "--purple-dir", dir.path, "--force", "--json"]
+        }
+        let binary = TestSupport.onionboardBinary
+        #expect(try run(binary, variants[0], killAfter: nil) == 0)
+        let stateA = try snapshot(dir)
+        var durations: [Double] = []
+        for index in [1, 0, 1] {
+            let start = Date()
+            #expect(try run(binary, variants[index], killAfter: nil) == 0)
+            durations.append(Date().timeIntervalSince(start))
+        }
+        let stateB = try snapshot(dir)
+        let duration = durations.min()!
+
+        var tally = Tally()
+        let kills = max(Self.kills / 4, 20)
+        for _ in 0..<kills {
+            // Aim at the other state, mostly late in the run where the writes are.
+            let target = try Fixture.bytes(dir.appendingPathComponent("accounts.xml")) == stateA[0] ? 1 : 0
+            let delay = Bool.random() ? Double.random(in: 0...duration) : Double.random(in: (duration * 0.7)...(duration * 1.05))
+            let status = try run(binary, variants[target], killAfter: delay)
+            try check(dir, stateA, stateB, status: status, tally: &tally)
+        }
+        print("crash safety (export): \(tally.kills) kills, \(tally.interrupted) killed mid-run, "
+              + "\(tally.mixed) left old and new files side by side, \(tally.leftTemporaryFiles) left temporary files; "
+              + "a full run takes \(Int(duration * 1000)) ms")
+        #expect(tally.interrupted >= kills / 4)
+    }
+
+    // MARK: - Helpers
+
+    private func snapshot(_ dir: URL) throws -> [[UInt8]] {
+        try Self.files.map { try Fixture.bytes(dir.appendingPathComponent($0)) }
+    }
+
+    private func check(_ dir: URL, _ stateA: [[UInt8]], _ stateB: [[UInt8]], status: Int32, tally: inout Tally) throws {
+        tally.kills += 1
+        if status == -SIGKILL { tally.interrupted += 1 }
+        let now = try snapshot(dir)
+        for (index, file) in Self.files.enumerated() {
+            #expect(now[index] == stateA[index] || now[index] == stateB[index],
+                    "after kill \(tally.kills): \(file) is neither the old nor the new version")
+            if file.hasSuffix(".xml") {
+                #expect(throws: Never.self) { _ = try XMLTree.parse(now[index], path: file) }
+            }
+        }
+        let matchesA = zip(now, stateA).map { $0 == $1 }
+        if matchesA.contains(true) && matchesA.contains(false) { tally.mixed += 1 }
+        if hasTemporaryFiles(dir) { tally.leftTemporaryFiles += 1 }
+    }
+
+    private func hasTemporaryFiles(_ dir: URL) -> Bool {
+        (Fixture.files(in: dir) + Fixture.files(in: dir.appendingPathComponent("certificates/x509/tls_peers")))
+            .contains { $0.contains(AtomicFile.temporaryMarker) }
+    }
+
+    /// Runs a process; kills it after `killAfter` seconds if given. Returns its exit
+    /// status, or minus the signal that ended it.
+    private func run(_ executable: URL, _ arguments: [String], killAfter: Double?) throws -> Int32 {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let killAfter {
+            usleep(useconds_t(killAfter * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+    }
+}
