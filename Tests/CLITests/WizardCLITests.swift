@@ -33,16 +33,19 @@ struct BinaryRun {
 }
 
 enum CLIFixtures {
-    /// A provider map with one open and one CAPTCHA provider (not reachable: only the
-    /// wizard's decisions are under test here).
+    /// A provider metadata file (OnionMap's format) with one open and one CAPTCHA
+    /// provider. The onions are valid v3 addresses; nothing here connects to them.
     static func providerMap(in directory: URL) throws -> String {
-        let providers = [
-            ProviderChoice(domain: "open.example", onion: String(repeating: "a", count: 56) + ".onion", registration: .open, captcha: false),
-            ProviderChoice(domain: "captcha.example", onion: String(repeating: "b", count: 56) + ".onion",
-                           directTLSPort: 5223, registration: .open, captcha: true),
-        ]
+        let json = """
+            {
+              "open.example": {"onion": "fzdx522fvinbaqgwxdet45wryluchpplrkkzkry33um5tufkjd3wdaqd.onion",
+                               "registration": "yes", "captcha": false},
+              "captcha.example": {"onion": "6w5iasklrbr2kw53zqrsjktgjapvjebxodoki3gjnmvb4dvcbmz7n3qd.onion",
+                                  "registration": "yes", "captcha": true, "directTLSPort": 5223}
+            }
+            """
         let url = directory.appendingPathComponent("providers.json")
-        try JSONEncoder().encode(providers).write(to: url)
+        try json.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
 

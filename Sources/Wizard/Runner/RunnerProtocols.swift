@@ -144,11 +144,14 @@ public struct ProfileWriteReport: Sendable, Equatable, Codable {
     public var directory: String
     public var filesWritten: [String]
     public var backups: [String]
+    /// Things the person should know (e.g. the profile will not survive a Tails restart).
+    public var warnings: [String]
 
-    public init(directory: String, filesWritten: [String], backups: [String]) {
+    public init(directory: String, filesWritten: [String], backups: [String], warnings: [String] = []) {
         self.directory = directory
         self.filesWritten = filesWritten
         self.backups = backups
+        self.warnings = warnings
     }
 }
 
