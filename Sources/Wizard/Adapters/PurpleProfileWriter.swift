@@ -1,6 +1,4 @@
-import Diagnostics
 import Foundation
-import FoundationXML
 import PurpleConfig
 
 /// Writes the plan into a Pidgin profile through PurpleConfig (merge, pin, atomic
@@ -21,54 +19,13 @@ public struct PurpleProfileWriter: ProfileWriter {
                                   warnings: report.warnings.map(\.message))
     }
 
-    /// Reads accounts.xml and blist.xml (without changing them): the `prpl-jabber`
-    /// accounts with their `connect_server` and bookmarked rooms. A missing file means
-    /// no accounts; an unreadable one is an error (bootstrap must not guess).
+    /// The `prpl-jabber` accounts a profile already has, with their `connect_server`
+    /// and bookmarked rooms. A missing profile has none; a malformed file throws (bootstrap
+    /// must not add an account to a profile it cannot read).
     public func existingAccounts(in directory: String) throws -> [ExistingAccount] {
-        let profile = PurpleProfile(directory: directory)
-        guard let accountsXML = try Self.document(profile.accountsPath) else { return [] }
-        var rooms: [String: [String]] = [:]
-        if let blist = try Self.document(profile.blistPath) {
-            for case let chat as XMLElement in try blist.nodes(forXPath: "//chat[@proto='prpl-jabber']") {
-                guard let account = chat.attribute(forName: "account")?.stringValue else { continue }
-                let components = Dictionary(chat.elements(forName: "component").compactMap { element in
-                    element.attribute(forName: "name")?.stringValue.map { ($0, element.stringValue ?? "") }
-                }, uniquingKeysWith: { first, _ in first })
-                if let room = components["room"], let server = components["server"] {
-                    rooms[account, default: []].append("\(room)@\(server)")
-                }
-            }
+        try PurpleProfile(directory: directory).existingXMPPAccounts().map { account in
+            let bare = String(account.name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            return ExistingAccount(jid: bare, connectServer: account.connectServer, rooms: account.rooms)
         }
-        var accounts: [ExistingAccount] = []
-        for case let account as XMLElement in try accountsXML.nodes(forXPath: "/*/account") {
-            guard account.elements(forName: "protocol").first?.stringValue == "prpl-jabber",
-                  let name = account.elements(forName: "name").first?.stringValue else { continue }
-            let connectServer = try account.nodes(forXPath: "settings[not(@ui)]/setting[@name='connect_server']")
-                .first?.stringValue
-            let bare = String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-            accounts.append(ExistingAccount(jid: bare, connectServer: connectServer, rooms: rooms[name] ?? rooms[bare] ?? []))
-        }
-        return accounts
-    }
-
-    static func document(_ path: String) throws -> XMLDocument? {
-        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
-        // XMLDocument recovers from broken XML; the SAX parser says whether it is well-formed.
-        let strict = XMLParser(data: data)
-        strict.shouldResolveExternalEntities = false
-        guard strict.parse(), strict.parserError == nil else { throw ProfileReadError(path: path) }
-        do {
-            return try XMLDocument(data: data, options: [])
-        } catch {
-            throw ProfileReadError(path: path)
-        }
-    }
-}
-
-public struct ProfileReadError: ClassifiedError {
-    public let path: String
-    public var category: ErrorCategory { .invalidData }
-    public var description: String {
-        "\(path) is not well-formed XML; bootstrap will not add an account to a profile it cannot read (fix or move the file)"
     }
 }
