@@ -34,12 +34,13 @@ public struct OnionAddress: Hashable, Sendable, CustomStringConvertible {
         guard count == 56 || count == 16 else {
             throw fail(.wrongLength(count, containsWhitespace: last.contains(where: \.isWhitespace)))
         }
-        guard case .bytes(let bytes) = Base32.decode(last) else {
-            if case .invalidCharacter(let character, let offset) = Base32.decode(last) {
-                throw fail(.invalidCharacter(character, position: offset + 1))
-            }
-            fatalError("unreachable")
+        let bytes: [UInt8]
+        switch Base32.decode(last) {
+        case .bytes(let decoded): bytes = decoded
+        case .invalidCharacter(let character, let offset):
+            throw fail(.invalidCharacter(character, position: offset + 1))
         }
+        // A well-formed v2 name: 80 bits of a SHA-1, no checksum to verify.
         if count == 16 { throw fail(.version2(serviceID: last)) }
 
         let publicKey = Array(bytes[0..<32])

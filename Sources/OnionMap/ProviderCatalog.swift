@@ -31,7 +31,7 @@ public struct ProviderCatalog: Sendable {
                 warnings += parsed.warnings
                 for provider in parsed.providers { byDomain[provider.domain] = provider }
             case .map(let map, let source):
-                warnings += map.warnings.map { "\(source): \($0)" }
+                warnings += map.warnings.map { "\(source):\($0.line):\($0.column): \($0.message)" }
                 for duplicate in map.duplicates {
                     let lines = duplicate.lines.map(String.init).joined(separator: ", ")
                     warnings.append("\(source): \"\(duplicate.domain)\" appears on lines \(lines); the last one counts")

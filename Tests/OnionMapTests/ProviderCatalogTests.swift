@@ -39,6 +39,18 @@ struct ProviderCatalogTests {
         #expect(catalog.warnings[2].contains("no host"))
     }
 
+    @Test("map warnings name file, line and column")
+    func mapWarnings() throws {
+        let catalog = try ProviderCatalog(layers: [try map("""
+            onions_map = {
+              ["a.example"] = "\(Self.v3a)"
+              ["b.example"] = "\(Self.v3b)"
+            }
+            """)])
+        #expect(catalog.providers.count == 2)
+        #expect(catalog.warnings == ["extra.lua:2:3: no ';' or ',' after the entry for \"a.example\" (accepted, but Lua and Prosody reject this file)"])
+    }
+
     @Test("a later map moves a known provider to a new onion but keeps its metadata")
     func mapOverridesOnion() throws {
         let catalog = try ProviderCatalog(layers: [
