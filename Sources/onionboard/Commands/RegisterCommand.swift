@@ -117,6 +117,8 @@ struct RegisterCommand: ParsableCommand {
         let tlsCipher: String
         let saslMechanism: String
         let certificatePEM: String
+        /// Wall-clock seconds from the first connect to the bound session.
+        let seconds: Double
     }
 
     func run() throws {
@@ -149,6 +151,7 @@ struct RegisterCommand: ParsableCommand {
             let events: (ConnectionEvent) -> Void = { event in
                 if !json { Console.err("… \(event)") }
             }
+            let started = Date()
             let result = verifyOnly
                 ? try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username, password: password,
                                                 options: options, events: events)
@@ -159,11 +162,12 @@ struct RegisterCommand: ParsableCommand {
                                         certificateSHA256: result.certificate.sha256,
                                         certificateTrust: result.certificateTrust.rawValue, roundTrips: result.roundTrips,
                                         tlsVersion: result.tlsVersion, tlsCipher: result.tlsCipher,
-                                        saslMechanism: result.saslMechanism, certificatePEM: result.certificate.pem))
+                                        saslMechanism: result.saslMechanism, certificatePEM: result.certificate.pem,
+                                        seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000))
             } else {
                 Console.out("\(result.registered ? "registered" : "verified") \(result.jid) (bound as \(result.boundJID))")
                 Console.out("certificate SHA-256 \(result.certificate.sha256) (\(result.certificateTrust.explanation))")
-                Console.out("round trips: \(result.roundTrips); \(result.tlsVersion) \(result.tlsCipher); \(result.saslMechanism)")
+                Console.out("round trips: \(result.roundTrips) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; \(result.tlsVersion) \(result.tlsCipher); \(result.saslMechanism)")
             }
         }
     }
