@@ -140,22 +140,25 @@ public final class AccountSession {
         events(.registering(username: username))
         // Refuse early (before the server sees the password) if we could not verify it after.
         let scram = try makeSCRAM(username: username)
-        if let token = options.preauthToken, features?.offersInviteToken == true {
-            let id = connection.makeID("preauth")
-            try connection.send("<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>",
-                                phase: "sending the invitation")
-            let reply = try connection.readIQ(id: id, phase: "waiting for the server to accept the invitation")
-            if reply[attribute: "type"] == "error" { throw RegistrationError.inviteRejected(serverText: StanzaError(iq: reply).text) }
-        }
-
         let formID: String
         if let prefetched = prefetchedFormID {
             formID = prefetched
             prefetchedFormID = nil
         } else {
             formID = connection.makeID("form")
-            try connection.send("<iq type='get' id='\(formID)'><query xmlns='\(Namespace.register)'/></iq>",
-                                phase: "asking for the registration form")
+            var request = "<iq type='get' id='\(formID)'><query xmlns='\(Namespace.register)'/></iq>"
+            var preauthID: String?
+            if let token = options.preauthToken, features?.offersInviteToken == true {
+                // The invitation goes first; the form get may ride along (it changes nothing).
+                let id = connection.makeID("preauth")
+                preauthID = id
+                request = "<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>" + request
+            }
+            try connection.send(request, phase: "asking for the registration form")
+            if let preauthID {
+                let reply = try connection.readIQ(id: preauthID, phase: "waiting for the server to accept the invitation")
+                if reply[attribute: "type"] == "error" { throw RegistrationError.inviteRejected(serverText: StanzaError(iq: reply).text) }
+            }
         }
         let formReply = try connection.readIQ(id: formID, phase: "waiting for the registration form")
         if formReply[attribute: "type"] == "error" {
