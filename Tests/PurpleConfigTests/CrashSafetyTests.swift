@@ -40,8 +40,9 @@ struct CrashSafetyTests {
         var tally = Tally()
         let started = Date()
         for _ in 0..<Self.kills {
-            // The writer needs some milliseconds to start; after that it is always writing.
-            let status = try run(Self.writer, writer(["loop"]), killAfter: Double.random(in: 0.002...0.060))
+            // Once the writer says it is looping it is always inside a write.
+            let status = try run(Self.writer, writer(["loop"]), killAfter: Double.random(in: 0...0.030),
+                                 afterReadyLine: true)
             try check(dir, stateA, stateB, status: status, tally: &tally)
         }
         #expect(try run(Self.writer, writer(["once", "0"]), killAfter: nil) == 0)
@@ -124,15 +125,23 @@ struct CrashSafetyTests {
             .contains { $0.contains(AtomicFile.temporaryMarker) }
     }
 
-    /// Runs a process; kills it after `killAfter` seconds if given. Returns its exit
-    /// status, or minus the signal that ended it.
-    private func run(_ executable: URL, _ arguments: [String], killAfter: Double?) throws -> Int32 {
+    /// Runs a process; kills it after `killAfter` seconds if given. With `afterReadyLine`,
+    /// the delay starts when the process has printed its first line (the writer says
+    /// "looping" once it is writing), so a loaded machine's slow start-up does not eat
+    /// the delay. Returns its exit status, or minus the signal that ended it.
+    private func run(_ executable: URL, _ arguments: [String], killAfter: Double?,
+                     afterReadyLine: Bool = false) throws -> Int32 {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = afterReadyLine ? output : FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        if afterReadyLine {
+            // Blocks until the first byte, or EOF if the writer died first.
+            _ = try output.fileHandleForReading.read(upToCount: 1)
+        }
         if let killAfter {
             usleep(useconds_t(killAfter * 1_000_000))
             kill(process.processIdentifier, SIGKILL)

@@ -37,6 +37,8 @@ do {
         _ = try profile.write(request(Int(arguments.count > 5 ? arguments[5] : "0") ?? 0), force: true)
     } else {
         var variant = 0
+        // Tell the test we are about to write, so its random kill delay starts now.
+        FileHandle.standardOutput.write(Data("looping\n".utf8))
         while true {
             _ = try profile.write(request(variant), force: true)
             variant ^= 1
