@@ -200,17 +200,24 @@ public final class AccountSession {
 
     // MARK: - SASL SCRAM and bind
 
-    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type we have.
     func makeSCRAM(username: String) throws -> SCRAMClient {
-        let offered = features?.mechanisms ?? []
-        let types = features?.channelBindingTypes ?? []
+        try Self.chooseSCRAM(username: username, offered: features?.mechanisms ?? [],
+                             bindingTypes: features?.channelBindingTypes ?? [],
+                             exporter: { [tls] in tls.exporterChannelBinding() },
+                             serverEndPoint: { [tls] in try? tls.peerCertificate().serverEndPointChannelBinding })
+    }
+
+    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type
+    /// (XEP-0440) we can produce, `y` when it offers no -PLUS at all (RFC 5802 §6).
+    static func chooseSCRAM(username: String, offered: [String], bindingTypes: [String],
+                            exporter: () -> [UInt8]?, serverEndPoint: () -> [UInt8]?) throws -> SCRAMClient {
         for hash in [SCRAMHash.sha256, .sha1] {
             let plain = "SCRAM-\(hash.rawValue)"
             if offered.contains(plain + "-PLUS") {
-                if types.contains("tls-exporter"), let data = tls.exporterChannelBinding() {
+                if bindingTypes.contains("tls-exporter"), let data = exporter() {
                     return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
                 }
-                if types.contains("tls-server-end-point"), let data = try? tls.peerCertificate().serverEndPointChannelBinding {
+                if bindingTypes.contains("tls-server-end-point"), let data = serverEndPoint() {
                     return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
                 }
                 // -PLUS without a type we support: say we cannot bind rather than claim a downgrade.

@@ -63,7 +63,8 @@ enum Sockets {
         return true
     }
 
-    static func write(_ fd: Int32, _ text: String) { write(fd, Array(text.utf8)) }
+    @discardableResult
+    static func write(_ fd: Int32, _ text: String) -> Bool { write(fd, Array(text.utf8)) }
 }
 
 /// Accepts one connection and runs `script` with its socket on a thread; everything
