@@ -1,13 +1,68 @@
 import ArgumentParser
+import Diagnostics
+import Foundation
+import Wizard
 
-// Placeholder until its issue lands; replaced by the real command.
+/// `onionboard bootstrap`: first boot, run at login by the XDG autostart entry.
+/// Idempotent: a profile that already has an account on a provider of the map is
+/// left alone ("already set up", exit 0). Otherwise it waits for Tor's SOCKS port
+/// and runs the wizard non-interactively from an answers file and the defaults.
 struct BootstrapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bootstrap",
-        abstract: "First-boot setup: idempotent, waits for Tor, uses answers and defaults."
+        abstract: "First-boot setup: idempotent, waits for Tor, uses answers and defaults.",
+        discussion: """
+            Without --provider (or a provider in the answers file) it takes the first provider
+            the template offers with open registration. It never prompts. See docs/wizard.md.
+            """
     )
 
+    @Argument(help: ArgumentHelp("A bundled template id or a .wizard file.", valueName: "template"))
+    var template: String = TemplateLibrary.defaultID
+
+    @OptionGroup var answerOptions: AnswerOptions
+    @OptionGroup var providerMap: ProviderMapOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .customLong("wait-tor"), help: ArgumentHelp(
+        "Wait at most this many seconds for Tor's SOCKS port.", valueName: "seconds"))
+    var waitTor: Int = 300
+
+    struct AlreadySetUp: Encodable {
+        let ok = true
+        let alreadySetUp = true
+        let jid: String
+        let profileDirectory: String
+    }
+
     func run() throws {
-        throw ValidationError("'bootstrap' is not available in this build yet")
+        try reportingMissingAnswers(json: output.json) {
+            let console = StandardOutput(toStandardError: output.json)
+            let frontend = NonInteractiveFrontend(output: console)
+            let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
+                                          extraMaps: providerMap.extraMaps)
+            var presets = try launch.presets()
+            let directory = WizardEngine.expandHome(
+                launch.session.engine.effectiveValue(AnswerKeys.purpleDirectory, in: presets) ?? "~/.purple",
+                home: homeDirectory)
+            let accounts = try launch.session.writer.existingAccounts(in: directory)
+            if let existing = Bootstrap.existingSetup(in: accounts, providers: launch.providers,
+                                                      preferredDomain: presets.value(AnswerKeys.provider)) {
+                if output.json {
+                    try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory))
+                } else {
+                    console.writeLine("Already set up: \(existing.jid) in \(directory); nothing to do.")
+                }
+                return
+            }
+            if presets[AnswerKeys.provider] == nil, let first = Bootstrap.defaultProvider(launch.session.engine.offeredProviders) {
+                presets.set(AnswerKeys.provider, first.domain, source: .templateDefault)
+            }
+            let socks = launch.session.engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init)
+                ?? HostPort(host: "127.0.0.1", port: 9050)
+            try Bootstrap.waitForTor(socks, limitSeconds: waitTor) { frontend.progress($0) }
+            let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)
+            if output.json { try Console.json(report) } else { frontend.finish(report) }
+        }
     }
 }

@@ -1,13 +1,154 @@
 import ArgumentParser
+import Diagnostics
+import Foundation
+import Wizard
 
-// Placeholder until its issue lands; replaced by the real command.
+/// `onionboard run [TEMPLATE]`: the wizard. Asks what flags, answers file and
+/// environment leave open (or, with --non-interactive, lists it and exits 3), then
+/// registers over Tor and writes the Pidgin profile.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a wizard: choose a provider, register over Tor, write the Pidgin profile."
+        abstract: "Run a wizard: choose a provider, register over Tor, write the Pidgin profile.",
+        discussion: """
+            Answers come from, highest first: flags, --answers FILE, ONIONBOARD_<KEY> environment
+            variables, the template's defaults. The password is generated unless --password-file
+            is given; it is never read from an answers file or the environment.
+            Follow the original guide's room with --room tails@conference.riseup.net.
+            """
     )
 
+    @Argument(help: ArgumentHelp("A bundled template id or a .wizard file.", valueName: "template"))
+    var template: String = TemplateLibrary.defaultID
+
+    @OptionGroup var answerOptions: AnswerOptions
+    @OptionGroup var providerMap: ProviderMapOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(name: [.customLong("non-interactive"), .customLong("yes")],
+          help: "Never prompt: missing answers are listed (exit 3) and nothing is written.")
+    var nonInteractive = false
+
+    @Option(help: ArgumentHelp("Ask questions of this priority and above: low, medium, high, critical.", valueName: "priority"))
+    var priority: String = Priority.medium.rawValue
+
+    @Option(name: .customLong("save-answers"), help: ArgumentHelp(
+        "Write the answers (never the password) to this file for replay with --answers.", valueName: "file"))
+    var saveAnswers: String?
+
+    func validate() throws {
+        guard Priority(rawValue: priority) != nil else {
+            throw ValidationError("--priority is one of low, medium, high, critical (got \(priority))")
+        }
+    }
+
     func run() throws {
-        throw ValidationError("'run' is not available in this build yet")
+        try reportingMissingAnswers(json: output.json) {
+            let context = ConsoleContext.standard(progressToStandardError: output.json)
+            let frontend: Frontend = nonInteractive
+                ? NonInteractiveFrontend(output: context.output)
+                : LineFrontend(context: context)
+            let report = try WizardLaunch(template: template, answerOptions: answerOptions,
+                                          extraMaps: providerMap.extraMaps)
+                .run(frontend: frontend, threshold: Priority(rawValue: priority)!, saveAnswers: saveAnswers)
+            if output.json { try Console.json(report) } else { frontend.finish(report) }
+        }
+    }
+}
+
+/// The pieces `run` and `bootstrap` share: load template and providers, gather the
+/// preset answers, plan, save answers, execute.
+struct WizardLaunch {
+    let template: WizardTemplate
+    let providers: [ProviderChoice]
+    let answerOptions: AnswerOptions
+    let session: OnboardingSession
+
+    init(template name: String, answerOptions: AnswerOptions, extraMaps: [String]) throws {
+        template = try TemplateLibrary.load(name)
+        providers = try WizardLayers.providers(extraMaps: extraMaps)
+        self.answerOptions = answerOptions
+        session = OnboardingSession(template: template, providers: providers,
+                                    registrar: WizardLayers.registrar(), writer: WizardLayers.profileWriter())
+    }
+
+    func presets() throws -> AnswerSet {
+        try session.presets(flags: answerOptions.flagAnswers, file: try answerOptions.fileAnswers(),
+                            environment: AnswerSet.fromEnvironment(ProcessInfo.processInfo.environment, template: template))
+    }
+
+    func options(interactive: Bool, threshold: Priority) -> OnboardingSession.Options {
+        OnboardingSession.Options(interactive: interactive, threshold: threshold,
+                                  acceptedFingerprint: answerOptions.acceptedFingerprint,
+                                  homeDirectory: homeDirectory, force: answerOptions.force)
+    }
+
+    func run(frontend: Frontend, threshold: Priority, saveAnswers: String?, presets given: AnswerSet? = nil) throws -> OnboardingReport {
+        let presets = try given ?? presets()
+        let options = options(interactive: frontend.isInteractive, threshold: threshold)
+        frontend.begin(template)
+        let plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
+                                    asker: frontend.isInteractive ? frontend : nil)
+        if let saveAnswers {
+            try AnswersFileWriter.write(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
+        }
+        let sink = EventSink(frontend)
+        return try session.execute(plan, options: options, interaction: frontend, events: { sink.send($0) })
+    }
+}
+
+/// Hands progress events from the run (possibly another thread) to the frontend.
+final class EventSink: @unchecked Sendable {
+    private let frontend: Frontend
+    private let lock = NSLock()
+    init(_ frontend: Frontend) { self.frontend = frontend }
+    func send(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        frontend.progress(event)
+    }
+}
+
+enum AnswersFileWriter {
+    struct Failure: ClassifiedError {
+        let path: String
+        let reason: String
+        var category: ErrorCategory { .cannotWrite }
+        var description: String { "cannot write the answers file \(path): \(reason)" }
+    }
+
+    /// Temp file + rename, mode 0600 (it names the account).
+    static func write(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw Failure(path: path, reason: "cannot create \(temporary)")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Failure(path: path, reason: reason)
+        }
+    }
+}
+
+/// Like `reportingErrors`, but a `--json` run that lacks answers also gets the list of
+/// missing keys in machine-readable form.
+func reportingMissingAnswers(json: Bool, _ body: () throws -> Void) throws {
+    try reportingErrors(json: json) {
+        do {
+            try body()
+        } catch AnswersError.missing(let missing) where json {
+            struct MissingReport: Encodable {
+                let ok = false
+                let error: ErrorReport.Body
+                let missing: [MissingAnswer]
+            }
+            let error = AnswersError.missing(missing)
+            try Console.json(MissingReport(error: .init(category: error.category.rawValue,
+                                                        exitCode: error.category.exitCode,
+                                                        message: error.description), missing: missing))
+            throw ExitCode(error.category.exitCode)
+        }
     }
 }

@@ -1,1 +1,0 @@
-// OnionMap: see README "Architecture".

@@ -1,0 +1,218 @@
+// onionboard — GPL-3.0-or-later.
+import Diagnostics
+import Foundation
+
+/// Reads a provider metadata file: a JSON object keyed by XMPP domain (see
+/// docs/providers.md). Keys starting with "_" are comments. Validation is by hand so
+/// every error names the file, the provider and the key.
+public enum ProviderMetadata {
+    public static let knownKeys: Set<String> = [
+        "onion", "clientPort", "directTLSPort", "registration", "captcha", "webRegistrationURL",
+        "certificateSHA256", "sources", "lastVerified", "notes",
+    ]
+
+    /// The providers in `data` (sorted by domain) plus warnings (unknown keys).
+    public static func parse(_ data: [UInt8], source: String) throws(ProviderMetadataError)
+        -> (providers: [Provider], warnings: [String])
+    {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: Data(data))
+        } catch {
+            throw ProviderMetadataError(source: source, domain: nil, key: nil,
+                                        message: "not valid JSON: \(jsonProblem(Data(data)))")
+        }
+        guard case .object(let object) = root else {
+            throw ProviderMetadataError(source: source, domain: nil, key: nil,
+                                        message: "the top level must be an object keyed by XMPP domain")
+        }
+        var providers: [Provider] = []
+        var warnings: [String] = []
+        for domain in object.keys.sorted() where !domain.hasPrefix("_") {
+            let record = Record(source: source, domain: domain)
+            guard case .object(let fields) = object[domain]! else {
+                throw record.error(key: nil, "must be an object with at least \"onion\"")
+            }
+            try record.checkDomain()
+            for key in fields.keys.sorted() where !knownKeys.contains(key) && !key.hasPrefix("_") {
+                warnings.append("\(source): provider \"\(domain)\": unknown key \"\(key)\" ignored")
+            }
+            providers.append(try record.provider(from: fields))
+        }
+        return (providers, warnings)
+    }
+}
+
+/// A metadata file that cannot be used: which file, which provider, which key, what is wrong.
+public struct ProviderMetadataError: ClassifiedError, Equatable {
+    public let source: String
+    public let domain: String?
+    public let key: String?
+    public let message: String
+
+    public var category: ErrorCategory { .invalidData }
+
+    public var description: String {
+        var text = source
+        if let domain { text += ": provider \"\(domain)\"" }
+        if let key { text += ": key \"\(key)\"" }
+        return text + ": " + message
+    }
+}
+
+/// Validation of one provider's fields.
+private struct Record {
+    let source: String
+    let domain: String
+
+    func error(key: String?, _ message: String) -> ProviderMetadataError {
+        ProviderMetadataError(source: source, domain: domain, key: key, message: message)
+    }
+
+    func checkDomain() throws(ProviderMetadataError) {
+        if let problem = DomainName.problem(domain) {
+            throw error(key: nil, "the key is not an XMPP domain: \(problem)")
+        }
+    }
+
+    func provider(from fields: [String: JSONValue]) throws(ProviderMetadataError) -> Provider {
+        guard let onionText = try string(fields, "onion") else {
+            throw error(key: "onion", "is missing (every provider needs its v3 onion address)")
+        }
+        let onion: OnionAddress
+        do {
+            onion = try OnionAddress(onionText)
+        } catch let problem {
+            throw error(key: "onion", problem.reasonText)
+        }
+        let registrationText = try string(fields, "registration") ?? Registration.unknown.rawValue
+        guard let registration = Registration(rawValue: registrationText) else {
+            let allowed = Registration.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw error(key: "registration", "is \"\(registrationText)\"; use one of \(allowed)")
+        }
+        return Provider(
+            domain: domain, onion: onion,
+            clientPort: try port(fields, "clientPort") ?? 5222,
+            directTLSPort: try port(fields, "directTLSPort"),
+            registration: registration,
+            captcha: try bool(fields, "captcha"),
+            webRegistrationURL: try url(fields, "webRegistrationURL"),
+            pinSHA256: try pin(fields, "certificateSHA256"),
+            notes: try string(fields, "notes") ?? "",
+            sources: try sources(fields, "sources"),
+            lastVerified: try verification(fields, "lastVerified"),
+            origin: source)
+    }
+
+    // MARK: - Typed fields (absent or null → nil)
+
+    private func value(_ fields: [String: JSONValue], _ key: String) -> JSONValue? {
+        guard let value = fields[key], value != .null else { return nil }
+        return value
+    }
+
+    private func string(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> String? {
+        guard let raw = value(fields, key) else { return nil }
+        guard case .string(let text) = raw else { throw error(key: key, "must be a string (found \(raw.shown))") }
+        return text
+    }
+
+    private func bool(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> Bool? {
+        guard let raw = value(fields, key) else { return nil }
+        guard case .bool(let flag) = raw else { throw error(key: key, "must be true, false or null (found \(raw.shown))") }
+        return flag
+    }
+
+    private func port(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> Int? {
+        guard let raw = value(fields, key) else { return nil }
+        guard case .number(let number) = raw, let port = Int(exactly: number), (1...65535).contains(port) else {
+            throw error(key: key, "must be a port number from 1 to 65535 (found \(raw.shown))")
+        }
+        return port
+    }
+
+    private func url(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> String? {
+        guard let text = try string(fields, key) else { return nil }
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"),
+              let host = URL(string: text)?.host, !host.isEmpty
+        else {
+            throw error(key: key, "must be an http(s) URL (found \"\(text)\")")
+        }
+        return text
+    }
+
+    private func pin(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> String? {
+        guard let text = try string(fields, key) else { return nil }
+        let hex = text.lowercased().filter { $0 != ":" }
+        guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
+            throw error(key: key, "must be 64 hex digits: the SHA-256 of the certificate's DER (colons allowed)")
+        }
+        return hex
+    }
+
+    private func date(_ text: String?, key: String) throws(ProviderMetadataError) -> String? {
+        guard let text else { return nil }
+        guard text.wholeMatch(of: /\d{4}(-\d{2}(-\d{2})?)?/) != nil else {
+            throw error(key: key, "date \"\(text)\" must look like YYYY-MM-DD (or YYYY-MM, YYYY)")
+        }
+        return text
+    }
+
+    private func sources(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> [ProviderSource] {
+        guard let raw = value(fields, key) else { return [] }
+        guard case .array(let list) = raw else { throw error(key: key, "must be a list of {name, url, commit, date}") }
+        var result: [ProviderSource] = []
+        for (index, item) in list.enumerated() {
+            let itemKey = "\(key)[\(index)]"
+            guard case .object(let entry) = item else {
+                throw error(key: itemKey, "must be an object {name, url, commit, date}")
+            }
+            guard let name = try string(entry, "name"), !name.isEmpty else {
+                throw error(key: itemKey, "needs a \"name\"")
+            }
+            result.append(ProviderSource(
+                name: name, url: try string(entry, "url"), commit: try string(entry, "commit"),
+                date: try date(try string(entry, "date"), key: itemKey + ".date")))
+        }
+        return result
+    }
+
+    private func verification(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> Verification? {
+        guard let raw = value(fields, key) else { return nil }
+        if case .string(let what) = raw { return Verification(date: nil, what: what) }
+        guard case .object(let entry) = raw, let what = try string(entry, "what") else {
+            throw error(key: key, "must be {\"date\": \"YYYY-MM-DD\", \"what\": \"what was verified\"}")
+        }
+        return Verification(date: try date(try string(entry, "date"), key: key + ".date"), what: what)
+    }
+}
+
+/// A light plausibility check for XMPP domains used as keys.
+enum DomainName {
+    /// Why `text` is not a usable domain, or nil if it looks fine.
+    static func problem(_ text: String) -> String? {
+        if text.isEmpty { return "it is empty" }
+        if text.contains(where: { $0.isWhitespace }) { return "it contains whitespace" }
+        if let bad = text.first(where: { "/@:[]\"'".contains($0) }) { return "it contains '\(bad)'" }
+        if text.hasPrefix(".") || text.hasSuffix(".") || text.contains("..") { return "it has an empty label" }
+        return nil
+    }
+}
+
+/// Where and why `data` is not JSON. JSONDecoder only says "not valid JSON";
+/// JSONSerialization names a byte offset, which we turn into line and column.
+private func jsonProblem(_ data: Data) -> String {
+    do {
+        _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return "it could not be decoded"
+    } catch {
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        guard let match = detail.firstMatch(of: /character (\d+)/), let offset = Int(match.1) else {
+            return detail
+        }
+        let before = data.prefix(offset)
+        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+        let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return "line \(line), column \(column): \(detail)"
+    }
+}

@@ -1,0 +1,13 @@
+/// The real layers behind the Wizard's protocols: the provider map (OnionMap), the
+/// registration (XMPPOverTor) and the Pidgin profile (PurpleConfig). The executable
+/// asks here; tests may build sessions from other conformances.
+public enum WizardLayers {
+    /// The bundled provider map plus `extraMaps` (`--providers`, later files win by domain).
+    public static func providers(extraMaps: [String]) throws -> [ProviderChoice] {
+        try OnionMapProviders(extraFiles: extraMaps).allProviders()
+    }
+
+    public static func registrar() -> AccountRegistrar { UnavailableLayer() }
+
+    public static func profileWriter() -> ProfileWriter { PurpleProfileWriter() }
+}

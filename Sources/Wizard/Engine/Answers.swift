@@ -1,0 +1,198 @@
+import Diagnostics
+
+/// Where an answer came from. Precedence, highest first: flag, answers file,
+/// environment, then the template's default (or a generated value).
+public enum AnswerSource: Sendable, Equatable, Codable, CustomStringConvertible {
+    case flag
+    case answersFile(path: String, line: Int)
+    case environment(variable: String)
+    /// Typed by the person at a prompt.
+    case user
+    case templateDefault
+    /// Made up by the credential generator.
+    case generated
+
+    public var description: String {
+        switch self {
+        case .flag: "command-line flag"
+        case .answersFile(let path, let line): "\(path):\(line)"
+        case .environment(let variable): "environment variable \(variable)"
+        case .user: "your answer"
+        case .templateDefault: "template default"
+        case .generated: "generated"
+        }
+    }
+}
+
+public struct Answer: Sendable, Equatable {
+    public var value: String
+    public var source: AnswerSource
+
+    public init(_ value: String, source: AnswerSource) {
+        self.value = value
+        self.source = source
+    }
+}
+
+/// Answers by key. Secrets are never stored here: only the fact that one was given.
+public struct AnswerSet: Sendable, Equatable {
+    public private(set) var answers: [String: Answer] = [:]
+    /// Keys answered in the order they were set (for saving and reports).
+    public private(set) var order: [String] = []
+
+    public init() {}
+
+    public subscript(key: String) -> Answer? { answers[key] }
+
+    public func value(_ key: String) -> String? { answers[key]?.value }
+
+    public mutating func set(_ key: String, _ value: String, source: AnswerSource) {
+        if answers[key] == nil { order.append(key) }
+        answers[key] = Answer(value, source: source)
+    }
+
+    public mutating func remove(_ key: String) {
+        answers[key] = nil
+        order.removeAll { $0 == key }
+    }
+
+    public var keys: [String] { order }
+    public var isEmpty: Bool { answers.isEmpty }
+
+    /// These answers, with `lower` filling the keys they lack (self wins).
+    public func overlaying(_ lower: AnswerSet) -> AnswerSet {
+        var merged = self
+        for key in lower.order where merged.answers[key] == nil {
+            merged.set(key, lower.answers[key]!.value, source: lower.answers[key]!.source)
+        }
+        return merged
+    }
+
+    /// Flags over the answers file over the environment.
+    public static func layered(flags: AnswerSet, file: AnswerSet, environment: AnswerSet) -> AnswerSet {
+        flags.overlaying(file).overlaying(environment)
+    }
+}
+
+/// The answers file: `key = value` lines, `#` comments, blank lines. It never holds a
+/// password (`--password-file` does).
+public enum AnswersFile {
+    public static func parse(_ text: String, path: String) throws -> AnswerSet {
+        var answers = AnswerSet()
+        var problems: [TemplateDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let number = index + 1
+            var line = String(rawLine)
+            if line.hasSuffix("\r") { line.removeLast() }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                problems.append(.init(file: path, line: number, column: 1, message: "expected `key = value`"))
+                continue
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard AnswerKeys.isValidKey(key) else {
+                problems.append(.init(file: path, line: number, column: 1, message: "`\(key)` is not an answer key (lower-case letters, digits, hyphens)"))
+                continue
+            }
+            if key == AnswerKeys.password {
+                problems.append(.init(file: path, line: number, column: 1, message: "a password never goes into an answers file; use --password-file FILE (or leave it out to generate one)"))
+                continue
+            }
+            if let previous = seen[key] {
+                problems.append(.init(file: path, line: number, column: 1, message: "`\(key)` is already answered on line \(previous)"))
+                continue
+            }
+            seen[key] = number
+            answers.set(key, value, source: .answersFile(path: path, line: number))
+        }
+        guard problems.isEmpty else { throw AnswersError.invalidFile(path: path, problems: problems) }
+        return answers
+    }
+
+    /// The file `--save-answers` writes: every non-secret answer, replayable with `--answers`.
+    public static func render(_ answers: AnswerSet, template: WizardTemplate) -> String {
+        var lines = ["# onionboard answers for the wizard \(template.id)",
+                     "# Replay: onionboard run \(template.id) --answers THIS-FILE",
+                     "# The password is never saved here; pass --password-file to set one."]
+        for key in answers.keys {
+            let type = template.question(key)?.type ?? .text
+            guard type != .secret, type != .captcha, key != AnswerKeys.password else { continue }
+            lines.append("\(key) = \(answers[key]!.value)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension AnswerSet {
+    /// Answers from `ONIONBOARD_<KEY>` variables, for every question the template has
+    /// and every key with a dedicated flag. Never the password.
+    public static func fromEnvironment(_ environment: [String: String], template: WizardTemplate) -> AnswerSet {
+        var answers = AnswerSet()
+        var keys: [(String, QuestionType)] = template.questions.map { ($0.key, $0.type) }
+        for key in AnswerKeys.dedicatedFlags.keys.sorted() where template.question(key) == nil {
+            keys.append((key, key == AnswerKeys.password ? .secret : .text))
+        }
+        for (key, type) in keys {
+            guard let variable = AnswerKeys.environmentVariable(for: key, type: type),
+                  let value = environment[variable], !value.isEmpty else { continue }
+            answers.set(key, value, source: .environment(variable: variable))
+        }
+        return answers
+    }
+}
+
+public enum AnswersError: ClassifiedError, Equatable {
+    case invalidFile(path: String, problems: [TemplateDiagnostic])
+    /// Preset answers (flags, file, environment) that the template does not accept.
+    case invalidAnswers([PresetProblem])
+    /// A non-interactive run lacks answers; every missing key is listed.
+    case missing([MissingAnswer])
+
+    public var category: ErrorCategory {
+        switch self {
+        case .invalidFile, .invalidAnswers: .invalidData
+        case .missing: .missingAnswers
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidFile(let path, let problems):
+            "the answers file \(path) has problems:\n" + problems.map(\.description).joined(separator: "\n")
+        case .invalidAnswers(let problems):
+            "some answers are not acceptable:\n" + problems.map { "  \($0)" }.joined(separator: "\n")
+        case .missing(let missing):
+            "a non-interactive run needs answers that were not given:\n"
+                + missing.map { "  \($0)" }.joined(separator: "\n")
+                + "\nGive them as flags, in an --answers file, or as environment variables."
+        }
+    }
+}
+
+/// A preset answer that cannot be used, and why.
+public struct PresetProblem: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var key: String
+    public var value: String
+    public var source: String
+    public var reason: String
+
+    public var description: String { "\(key) = \(value) (from \(source)): \(reason)" }
+}
+
+/// A required answer that a non-interactive run does not have.
+public struct MissingAnswer: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var key: String
+    /// The flag that answers it (`--provider`), or an explanation when no flag can.
+    public var flag: String
+    public var environmentVariable: String?
+    public var prompt: String
+
+    public var description: String {
+        var text = "\(key): \(prompt) — \(flag)"
+        if let environmentVariable { text += " or \(environmentVariable)" }
+        return text
+    }
+}

@@ -1,0 +1,57 @@
+import Secrets
+
+/// Everything the runner needs, decided: which provider, which account, how to
+/// connect, which certificate to trust, which room, where to write. A value; the
+/// only secret in it is the password, in guarded memory.
+public struct OnboardingPlan: Sendable {
+    public var templateID: String
+    public var provider: ProviderChoice
+    public var username: String
+    /// True when the username was made up: on `conflict` the runner picks another itself.
+    public var usernameWasGenerated: Bool
+    public var password: SecretBytes
+    public var passwordWasGenerated: Bool
+    /// The host dialled through Tor: the provider's onion.
+    public var connectHost: String
+    public var connectPort: Int
+    public var tlsMode: TLSMode
+    public var pinPolicy: PinPolicy
+    public var room: RoomTarget
+    public var handle: String
+    /// Absolute path of the Pidgin profile directory (`~` expanded).
+    public var profileDirectory: String
+    public var torSOCKS: HostPort
+    /// Every answer that led here, with its source (never the password).
+    public var answers: AnswerSet
+
+    public var jid: String { "\(username)@\(provider.domain)" }
+}
+
+public enum TLSMode: String, Sendable, Equatable, Codable {
+    /// Plain TCP, then STARTTLS (required before anything else is sent).
+    case startTLS = "starttls"
+    /// TLS from the first byte (XEP-0368).
+    case directTLS = "direct-tls"
+}
+
+/// Which server certificate the run accepts.
+public enum PinPolicy: Sendable, Equatable, Codable {
+    /// The provider map pins this SHA-256 (of the DER): anything else is refused.
+    case pinned(sha256: String)
+    /// Not pinned; the user accepted this fingerprint in advance (`--accept-fingerprint`).
+    case acceptFingerprint(sha256: String)
+    /// Not pinned; a certificate that does not chain to a trusted CA is shown to the
+    /// person, who decides (interactive runs).
+    case askOnFirstUse
+    /// Not pinned, nobody to ask: only a CA-valid certificate is accepted.
+    case requireValidChain
+
+    public var summary: String {
+        switch self {
+        case .pinned(let sha): "pinned by the provider map (SHA-256 \(sha))"
+        case .acceptFingerprint(let sha): "accept SHA-256 \(sha) (given on the command line)"
+        case .askOnFirstUse: "ask before trusting an unknown certificate"
+        case .requireValidChain: "CA-valid certificates only (non-interactive)"
+        }
+    }
+}

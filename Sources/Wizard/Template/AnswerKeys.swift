@@ -1,0 +1,40 @@
+/// The keys the plan understands and the flag or variable that answers each. Any
+/// other key a template defines is answered with `--set KEY=VALUE`.
+public enum AnswerKeys {
+    public static let provider = "provider"
+    public static let username = "username"
+    public static let password = "password"
+    public static let room = "room"
+    public static let handle = "handle"
+    public static let alias = "alias"
+    public static let group = "group"
+    public static let purpleDirectory = "purple-dir"
+    public static let torSOCKS = "tor-socks"
+    public static let directTLS = "direct-tls"
+
+    /// Keys with a dedicated flag of `onionboard run`.
+    public static let dedicatedFlags: [String: String] = [
+        provider: "--provider", username: "--username", password: "--password-file",
+        room: "--room", handle: "--handle", alias: "--alias", group: "--group",
+        purpleDirectory: "--purple-dir", torSOCKS: "--tor-socks",
+    ]
+
+    public static func flag(for key: String, type: QuestionType) -> String {
+        if let flag = dedicatedFlags[key] { return flag }
+        if type == .secret { return "--password-file" }
+        if type == .captcha { return "(answered during registration; not available non-interactively)" }
+        return "--set \(key)=VALUE"
+    }
+
+    /// `ONIONBOARD_PURPLE_DIR` for `purple-dir`; nil for secrets and CAPTCHAs.
+    public static func environmentVariable(for key: String, type: QuestionType) -> String? {
+        guard type != .secret, type != .captcha else { return nil }
+        return "ONIONBOARD_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// A key is lower-case letters, digits and hyphens, starting with a letter.
+    public static func isValidKey(_ key: String) -> Bool {
+        guard let first = key.first, first.isASCII, first.isLowercase else { return false }
+        return key.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+    }
+}

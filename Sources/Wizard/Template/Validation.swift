@@ -1,0 +1,204 @@
+import Foundation
+
+/// How an answer is checked. Each rule normalises what it accepts (a localpart is
+/// lower-cased, a fingerprint loses its colons) and explains what it rejects.
+public enum Validation: Sendable, Equatable {
+    /// The whole answer must match this regular expression (ICU syntax).
+    case regex(String)
+    /// An XMPP username: 1–64 of a–z 0–9 . _ -, starting with a letter or digit.
+    case localpart
+    /// A chat nickname: 1–64 characters, no control characters, no surrounding spaces, no `/` or `@`.
+    case handle
+    /// A TCP port, 1–65535.
+    case port
+    /// `host:port` (a name or an IPv4 address, or `[IPv6]:port`).
+    case hostPort
+    /// A bare JID `local@domain`.
+    case jid
+    /// A DNS name such as `example.org` or an `.onion` address.
+    case domain
+    /// A SHA-256 fingerprint: 64 hex digits, colons allowed.
+    case fingerprint
+    /// A directory path (absolute, or starting with `~`).
+    case path
+    /// Anything not empty.
+    case nonEmpty
+
+    /// The names used in templates (`Validation: localpart`); `regex PATTERN` is separate.
+    public static let namedRules: [String: Validation] = [
+        "localpart": .localpart, "handle": .handle, "port": .port, "hostport": .hostPort,
+        "jid": .jid, "domain": .domain, "fingerprint": .fingerprint, "path": .path,
+        "non-empty": .nonEmpty,
+    ]
+
+    public var name: String {
+        switch self {
+        case .regex(let pattern): "regex \(pattern)"
+        case .localpart: "localpart"
+        case .handle: "handle"
+        case .port: "port"
+        case .hostPort: "hostport"
+        case .jid: "jid"
+        case .domain: "domain"
+        case .fingerprint: "fingerprint"
+        case .path: "path"
+        case .nonEmpty: "non-empty"
+        }
+    }
+
+    /// The normalised answer, or why it is not acceptable.
+    public func check(_ raw: String) -> Result<String, ValidationFailure> {
+        let value = raw.trimmingCharacters(in: .whitespaces)
+        switch self {
+        case .regex(let pattern):
+            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+                return .failure(.init("the template's pattern \(pattern) is not a valid regular expression"))
+            }
+            let range = NSRange(value.startIndex..., in: value)
+            guard let match = expression.firstMatch(in: value, range: range), match.range == range else {
+                return .failure(.init("it must match the pattern \(pattern)"))
+            }
+            return .success(value)
+        case .localpart:
+            return Validation.checkLocalpart(value.lowercased())
+        case .handle:
+            return Validation.checkHandle(raw)
+        case .port:
+            guard let port = Int(value), (1...65535).contains(port) else {
+                return .failure(.init("a port is a number from 1 to 65535"))
+            }
+            return .success(String(port))
+        case .hostPort:
+            return Validation.checkHostPort(value)
+        case .jid:
+            let parts = value.lowercased().split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                return .failure(.init("an address looks like name@server.example (exactly one @)"))
+            }
+            guard !parts[0].isEmpty, parts[0].count <= 1023,
+                  !parts[0].contains(where: { "\"&'/:<>@ ".contains($0) || $0.isNewline }) else {
+                return .failure(.init("the part before @ is empty or has a character XMPP forbids (\" & ' / : < > @ or a space)"))
+            }
+            if case .failure(let failure) = Validation.checkDomain(String(parts[1])) { return .failure(failure) }
+            return .success(value.lowercased())
+        case .domain:
+            return Validation.checkDomain(value.lowercased())
+        case .fingerprint:
+            let hex = value.replacingOccurrences(of: ":", with: "").lowercased()
+            guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit }) else {
+                return .failure(.init("a SHA-256 fingerprint is 64 hexadecimal digits (colons allowed)"))
+            }
+            return .success(hex)
+        case .path:
+            guard !value.isEmpty, value.hasPrefix("/") || value.hasPrefix("~") else {
+                return .failure(.init("give an absolute path (starting with / or ~)"))
+            }
+            return .success(value)
+        case .nonEmpty:
+            guard !value.isEmpty else { return .failure(.init("an answer is required")) }
+            return .success(value)
+        }
+    }
+
+    static func checkLocalpart(_ value: String) -> Result<String, ValidationFailure> {
+        guard !value.isEmpty else { return .failure(.init("a username is required")) }
+        guard value.count <= 64 else { return .failure(.init("a username has at most 64 characters")) }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+        if let bad = value.first(where: { !allowed.contains($0) }) {
+            return .failure(.init("“\(bad)” is not allowed in a username: use a–z, 0–9, dot, underscore or hyphen"))
+        }
+        guard value.first!.isLetter || value.first!.isNumber else {
+            return .failure(.init("a username starts with a letter or a digit"))
+        }
+        return .success(value)
+    }
+
+    static func checkHandle(_ raw: String) -> Result<String, ValidationFailure> {
+        guard !raw.isEmpty else { return .failure(.init("a nickname is required")) }
+        guard raw == raw.trimmingCharacters(in: .whitespaces) else {
+            return .failure(.init("a nickname cannot start or end with a space"))
+        }
+        guard raw.count <= 64 else { return .failure(.init("a nickname has at most 64 characters")) }
+        guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return .failure(.init("a nickname cannot contain control characters"))
+        }
+        guard !raw.contains("/"), !raw.contains("@") else {
+            return .failure(.init("a nickname cannot contain / or @"))
+        }
+        return .success(raw)
+    }
+
+    static func checkDomain(_ value: String) -> Result<String, ValidationFailure> {
+        let labels = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard value.count <= 253, labels.count >= 2 else {
+            return .failure(.init("a server name looks like example.org"))
+        }
+        for label in labels {
+            guard !label.isEmpty, label.count <= 63,
+                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                  label.first != "-", label.last != "-" else {
+                return .failure(.init("“\(value)” is not a valid server name (letters, digits and hyphens between dots)"))
+            }
+        }
+        return .success(value)
+    }
+
+    static func checkHostPort(_ value: String) -> Result<String, ValidationFailure> {
+        let host: Substring
+        let portText: Substring
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]"),
+                  value[value.index(after: close)...].hasPrefix(":") else {
+                return .failure(.init("write an IPv6 address as [::1]:9050"))
+            }
+            host = value[value.index(after: value.startIndex)..<close]
+            portText = value[value.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = value.lastIndex(of: ":") else {
+                return .failure(.init("give host:port, for example 127.0.0.1:9050"))
+            }
+            host = value[..<colon]
+            portText = value[value.index(after: colon)...]
+        }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else {
+            return .failure(.init("the host part is missing (host:port, for example 127.0.0.1:9050)"))
+        }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            return .failure(.init("the port after : must be a number from 1 to 65535"))
+        }
+        return .success(value)
+    }
+}
+
+/// Why an answer was refused, in words for the person who gave it.
+public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// `host:port` split, for the Tor SOCKS address.
+public struct HostPort: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses a value that passed `Validation.hostPort`.
+    public init?(_ text: String) {
+        guard case .success = Validation.checkHostPort(text) else { return nil }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            port = Int(text[text.index(close, offsetBy: 2)...])!
+        } else {
+            let colon = text.lastIndex(of: ":")!
+            host = String(text[..<colon])
+            port = Int(text[text.index(after: colon)...])!
+        }
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

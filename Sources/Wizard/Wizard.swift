@@ -1,1 +1,0 @@
-// Wizard: see README "Architecture".

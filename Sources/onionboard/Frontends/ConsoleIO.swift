@@ -1,0 +1,116 @@
+import Foundation
+import Secrets
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a frontend reads answers from (swiftly's "I/O at the edges"): the real
+/// terminal or standard input, or a script in tests.
+protocol InputProvider: AnyObject {
+    /// Standard input is a terminal (prompts can switch echo off).
+    var isTerminal: Bool { get }
+    /// One line without its newline; nil at end of input.
+    func readLine() throws -> String?
+    /// One line with echo off, as bytes (the caller moves them into guarded memory).
+    func readSecretLine() throws -> [UInt8]?
+}
+
+/// Where a frontend writes prompts and progress.
+protocol OutputHandler: AnyObject {
+    func write(_ text: String)
+    func writeLine(_ text: String)
+}
+
+/// The I/O a command runs with.
+struct ConsoleContext {
+    var input: InputProvider
+    var output: OutputHandler
+
+    static func standard(progressToStandardError: Bool = false) -> ConsoleContext {
+        ConsoleContext(input: StandardInput(), output: StandardOutput(toStandardError: progressToStandardError))
+    }
+}
+
+final class StandardOutput: OutputHandler {
+    let fd: Int32
+    init(toStandardError: Bool = false) { fd = toStandardError ? STDERR_FILENO : STDOUT_FILENO }
+
+    func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
+    }
+
+    func writeLine(_ text: String) { write(text + "\n") }
+}
+
+/// Standard input, read byte by byte from the file descriptor so that echo-off secret
+/// lines and ordinary lines never disagree about buffering.
+final class StandardInput: InputProvider {
+    let isTerminal = isatty(STDIN_FILENO) == 1
+
+    func readLine() throws -> String? {
+        guard let bytes = try readBytes() else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func readSecretLine() throws -> [UInt8]? {
+        guard isTerminal else { return try readBytes() }
+        return try TerminalState.withEchoOff { try readBytes() }
+    }
+
+    private func readBytes() throws -> [UInt8]? {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let n = Glibc.read(STDIN_FILENO, &byte, 1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FrontendError.inputClosed
+            }
+            if n == 0 { return line.isEmpty ? nil : line }
+            if byte == UInt8(ascii: "\n") { break }
+            line.append(byte)
+        }
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        return line
+    }
+}
+
+/// The terminal's settings, saved before echo goes off and restored after — also
+/// when Ctrl-C arrives in between (the SIGINT handler restores them before exiting).
+enum TerminalState {
+    nonisolated(unsafe) static var saved: termios?
+
+    static func withEchoOff<T>(_ body: () throws -> T) rethrows -> T {
+        var original = termios()
+        guard tcgetattr(STDIN_FILENO, &original) == 0 else { return try body() }
+        saved = original
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        silent.c_lflag |= tcflag_t(ECHONL)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        defer {
+            var restore = original
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &restore)
+            saved = nil
+        }
+        return try body()
+    }
+
+    /// Ctrl-C: put the terminal back, say what happened, exit 130. Nothing is half
+    /// written: the profile write is the last step and atomic (temp file + rename).
+    static func installInterruptHandler() {
+        signal(SIGINT) { _ in
+            if var original = TerminalState.saved { tcsetattr(STDIN_FILENO, TCSANOW, &original) }
+            let message = "\nonionboard: cancelled; nothing was written to the Pidgin profile.\n"
+            _ = message.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+            _exit(130)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Diagnostics
+import Wizard
+
+/// What a user interface does for a wizard run: ask questions (with re-asks), answer
+/// the registration's questions (CAPTCHA, certificate, another username), show
+/// progress and the result. The terminal and plain frontends share `LineFrontend`;
+/// a GUI would be another conformance.
+protocol Frontend: QuestionAsker, RunInteraction {
+    /// Whether it may ask anything at all.
+    var isInteractive: Bool { get }
+    func begin(_ template: WizardTemplate)
+    func progress(_ event: RunEvent)
+    func finish(_ report: OnboardingReport)
+}
+
+enum FrontendError: ClassifiedError, Equatable {
+    case inputClosed
+    case cancelled
+    case needsAnswer(String)
+
+    var category: ErrorCategory {
+        switch self {
+        case .inputClosed, .cancelled: .cancelled
+        case .needsAnswer: .missingAnswers
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .inputClosed: "standard input ended before every question was answered; nothing was written"
+        case .cancelled: "cancelled; nothing was written"
+        case .needsAnswer(let what): "a non-interactive run cannot answer: \(what)"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Secrets
+import Wizard
+
+/// Questions and answers one line at a time: the terminal frontend (standard input
+/// is a terminal: secrets without echo, Ctrl-C restores the terminal) and the plain
+/// frontend (standard input is a pipe or file: same prompts, read as lines).
+final class LineFrontend: Frontend {
+    let context: ConsoleContext
+    let isInteractive = true
+    private var input: InputProvider { context.input }
+    private var output: OutputHandler { context.output }
+
+    init(context: ConsoleContext) {
+        self.context = context
+        if context.input.isTerminal { TerminalState.installInterruptHandler() }
+    }
+
+    func begin(_ template: WizardTemplate) {
+        output.writeLine(template.title)
+        output.writeLine(String(repeating: "=", count: template.title.count))
+        if !template.intro.isEmpty { output.writeLine(template.intro) }
+        output.writeLine("(Type ? for help on a question; press Enter to accept the value in brackets.)")
+    }
+
+    private func readAnswer() throws -> String {
+        guard let line = try input.readLine() else { throw FrontendError.inputClosed }
+        return line
+    }
+
+    func ask(_ presented: PresentedQuestion) throws -> String {
+        let question = presented.question
+        output.writeLine("")
+        if !presented.choices.isEmpty {
+            output.writeLine(question.prompt)
+            let width = String(presented.choices.count).count
+            for (index, choice) in presented.choices.enumerated() {
+                let number = String(index + 1)
+                let padded = String(repeating: " ", count: width - number.count) + number
+                output.writeLine("  \(padded)) \(choice.label)\(choice.detail.isEmpty ? "" : " — \(choice.detail)")")
+            }
+        }
+        while true {
+            var prompt = presented.choices.isEmpty ? question.prompt : "Choose 1–\(presented.choices.count)"
+            if question.type == .boolean { prompt += " (yes/no)" }
+            if let value = presented.defaultText { prompt += " [\(value)]" }
+            output.write(prompt + ": ")
+            let answer = try readAnswer()
+            if answer.trimmingCharacters(in: .whitespaces) == "?" {
+                output.writeLine(question.help.isEmpty ? "No more help for this question." : question.help)
+                continue
+            }
+            return answer
+        }
+    }
+
+    func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
+        output.writeLine("")
+        output.write("\(presented.question.prompt) [Enter = generate a strong one]\(input.isTerminal ? " (not shown)" : ""): ")
+        guard var bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
+        if bytes.isEmpty { return nil }
+        return SecretBytes(consuming: &bytes)
+    }
+
+    func refuse(_ presented: PresentedQuestion, reason: String) {
+        output.writeLine("  ✗ \(reason)")
+    }
+
+    func progress(_ event: RunEvent) {
+        output.writeLine("• \(event)")
+    }
+
+    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for field in fields {
+            output.writeLine("")
+            output.writeLine("The server asks: \(field.label)")
+            if let instructions = field.instructions { output.writeLine(instructions) }
+            for location in field.mediaLocations { output.writeLine("  see: \(location)") }
+            while true {
+                output.write("\(field.label): ")
+                let answer: String
+                if field.kind == .secret {
+                    guard var bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
+                    answer = String(decoding: bytes, as: UTF8.self)
+                    bytes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                } else {
+                    answer = try readAnswer()
+                }
+                if answer.isEmpty && field.required {
+                    output.writeLine("  ✗ an answer is required")
+                    continue
+                }
+                values[field.name] = answer
+                break
+            }
+        }
+        return values
+    }
+
+    func confirm(_ certificate: CertificateSummary) -> Bool {
+        output.writeLine("")
+        output.writeLine("The server's certificate is not signed by an authority this computer trusts.")
+        if certificate.overOnion {
+            output.writeLine("You reached it through its onion address, so Tor has already checked that this is the")
+            output.writeLine("right server; the certificate only adds encryption inside the Tor circuit.")
+        }
+        output.writeLine("  subject:  \(certificate.subject)")
+        if !certificate.subjectAltNames.isEmpty { output.writeLine("  names:    \(certificate.subjectAltNames.joined(separator: ", "))") }
+        output.writeLine("  issuer:   \(certificate.issuer)")
+        output.writeLine("  expires:  \(certificate.notAfter)")
+        output.writeLine("  SHA-256:  \(certificate.sha256)")
+        while true {
+            output.write("Trust this certificate and remember it in Pidgin? (yes/no) [no]: ")
+            guard let answer = try? input.readLine() else { return false }
+            switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "y", "yes": return true
+            case "", "n", "no": return false
+            default: output.writeLine("  ✗ answer yes or no")
+            }
+        }
+    }
+
+    func anotherUsername(taken: String, problem: String?) throws -> String? {
+        if let problem { output.writeLine("  ✗ \(problem)") } else {
+            output.writeLine("The username \(taken) is already taken on this server.")
+        }
+        output.write("Another username (empty to cancel): ")
+        let answer = try readAnswer().trimmingCharacters(in: .whitespaces)
+        return answer.isEmpty ? nil : answer
+    }
+
+    func finish(_ report: OnboardingReport) {
+        output.writeLine("")
+        output.writeLine("Done. Your new account: \(report.jid)")
+        output.writeLine("  Pidgin profile: \(report.profile.directory)")
+        output.writeLine("  room: \(report.room.alias) (\(report.room.jid)) as \(report.handle)")
+        output.writeLine("  server certificate SHA-256: \(report.certificateSHA256)")
+        if report.passwordGenerated {
+            output.writeLine("  The password was generated and is stored in the profile; Pidgin logs in by itself.")
+        }
+        output.writeLine("Start Pidgin: it connects through Tor and joins the room.")
+    }
+}

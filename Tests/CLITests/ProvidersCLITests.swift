@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `onionboard providers ...`, run as the built binary.
+@Suite("providers CLI")
+struct ProvidersCLITests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var stdoutData: Data { Data(stdout.utf8) }
+    }
+
+    /// Runs a binary with output captured in files (no pipe can fill up and block).
+    static func run(_ arguments: [String], binary: URL = TestSupport.onionboardBinary) throws -> Run {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("out"), err = directory.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus,
+                   stdout: try String(contentsOf: out, encoding: .utf8),
+                   stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    struct ListedProvider: Decodable {
+        let domain: String
+        let onion: String
+        let clientPort: Int
+        let registration: String
+        let captcha: Bool?
+        let origin: String
+    }
+
+    struct ListReport: Decodable {
+        let filter: String
+        let providers: [ListedProvider]
+        let warnings: [String]
+    }
+
+    struct ErrorReport: Decodable {
+        struct Body: Decodable {
+            let category: String
+            let exitCode: Int32
+            let message: String
+        }
+        let ok: Bool
+        let error: Body
+    }
+
+    static let v3 = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion"
+
+    @Test("providers list --json: the registrable providers, decodable")
+    func listJSON() throws {
+        let run = try Self.run(["providers", "list", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
+        #expect(report.filter == "in-band-registration")
+        #expect(report.providers.map(\.domain) == ["jabjab.de", "magicbroccoli.de"])
+        #expect(report.providers.allSatisfy { $0.registration == "yes" && $0.captcha == true && $0.onion.hasSuffix(".onion") })
+        #expect(report.warnings.isEmpty)
+    }
+
+    @Test("providers list (text) shows domain, onion and CAPTCHA status")
+    func listText() throws {
+        let run = try Self.run(["providers", "list"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("jabjab.de"))
+        #expect(run.stdout.contains("jabjabdea2eewo3gzfurscj2sjqgddptwumlxi3wur57rzf5itje2rid.onion"))
+        #expect(run.stdout.contains("yes, CAPTCHA"))
+        #expect(!run.stdout.contains("xmpp.is"))
+    }
+
+    @Test("providers list --all includes providers without registration")
+    func listAll() throws {
+        let run = try Self.run(["providers", "list", "--all", "--json"])
+        #expect(run.status == 0)
+        let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
+        #expect(report.filter == "all")
+        #expect(report.providers.count >= 20)
+        #expect(report.providers.contains { $0.domain == "xmpp.is" && $0.registration == "no" })
+    }
+
+    @Test("--providers adds a local provider; one without a CAPTCHA is listed first")
+    func extraProviders() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("local.json")
+        try #"{"onionboard.test": {"onion": "\#(Self.v3)", "clientPort": 15222, "registration": "yes", "captcha": false}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let run = try Self.run(["providers", "list", "--providers", file.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
+        let first = try #require(report.providers.first)
+        #expect(first.domain == "onionboard.test")
+        #expect(first.clientPort == 15222)
+        #expect(first.origin == file.path)
+
+        let show = try Self.run(["providers", "show", "onionboard.test", "--providers", file.path])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("15222"))
+    }
+
+    @Test("--providers with invalid metadata: exit 65 naming file, provider and key")
+    func invalidExtraProviders() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.json")
+        try #"{"a.test": {"onion": "ijeeynrc6x2uy5ob.onion"}}"#.write(to: file, atomically: true, encoding: .utf8)
+        let run = try Self.run(["providers", "list", "--providers", file.path])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("\(file.path): provider \"a.test\": key \"onion\""))
+        #expect(run.stderr.contains("v2 onion services stopped working in Tor 0.4.6, October 2021"))
+    }
+
+    @Test("providers show DOMAIN prints every field; --json decodes")
+    func show() throws {
+        let text = try Self.run(["providers", "show", "JabJab.de"])
+        #expect(text.status == 0)
+        for label in ["onion:", "client port:", "registration:", "CAPTCHA:", "last verified:", "sources:", "never probed live"] {
+            #expect(text.stdout.contains(label), "\(label)")
+        }
+        let json = try Self.run(["providers", "show", "magicbroccoli.de", "--json"])
+        #expect(json.status == 0)
+        let provider = try JSONDecoder().decode(ListedProvider.self, from: json.stdoutData)
+        #expect(provider.onion == "gois4b6fahhrlsieupl56xd6ya226m33abzuv26vgfpuvv44wf6vbdad.onion")
+    }
+
+    @Test("providers show of an unknown domain: exit 66 with a clear message")
+    func showUnknown() throws {
+        let run = try Self.run(["providers", "show", "nowhere.example"])
+        #expect(run.status == 66)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("no provider \"nowhere.example\""))
+        let json = try Self.run(["providers", "show", "nowhere.example", "--json"])
+        #expect(json.status == 66)
+        let report = try JSONDecoder().decode(ErrorReport.self, from: json.stdoutData)
+        #expect(!report.ok && report.error.exitCode == 66 && report.error.category == "missing-input")
+    }
+
+    static let fixtureMap = """
+        -- a fixture in the style of the upstream maps
+        onions_map = {
+        \t["v3.example"] = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd";
+        \t["table.example"] = { host = "sp3k262uwy4r2k3ycr5awluarykdpag6a7y33jxop4cs2lu5uz5sseqd.onion", port = "5222" };
+        \t["old.example"] = "ijeeynrc6x2uy5ob.onion"
+        \t["short.example"] = "2epd2e4g2hx3tdf.onion";
+        }
+        """
+
+    @Test("providers import FILE: per-entry status and counts; exit 0")
+    func importFile() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("map.lua")
+        try Self.fixtureMap.write(to: file, atomically: true, encoding: .utf8)
+
+        struct ImportReport: Decodable {
+            struct Entry: Decodable { let line: Int; let domain: String; let status: String; let reason: String? }
+            struct Counts: Decodable { let entries, v3, v2, invalid: Int }
+            let entries: [Entry]
+            let counts: Counts
+            let warnings: [String]
+        }
+        let json = try Self.run(["providers", "import", file.path, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try JSONDecoder().decode(ImportReport.self, from: json.stdoutData)
+        #expect([report.counts.entries, report.counts.v3, report.counts.v2, report.counts.invalid] == [4, 2, 1, 1] as [Int])
+        #expect(report.entries.map(\.status) == ["v3", "v3", "v2", "invalid"])
+        #expect(report.entries.map(\.line) == [3, 4, 5, 6])
+        #expect(report.entries[3].reason?.contains("15 characters") == true)
+        #expect(report.warnings.count == 1)
+
+        let text = try Self.run(["providers", "import", file.path])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("4 entries: 2 usable v3, 1 v2 (dead), 1 invalid"))
+        #expect(text.stdout.contains("October 2021"))
+    }
+
+    @Test("providers import of a broken file: line:column and exit 65; a missing file: exit 66")
+    func importErrors() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("broken.lua")
+        try "onions_map = {\n\t[\"a.example\"] = \"x.onion\"\n\t\"b.example\" = \"y.onion\"\n}".write(to: file, atomically: true, encoding: .utf8)
+        let run = try Self.run(["providers", "import", file.path])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("\(file.path):3:2: syntax error: expected ';', ',' or '}'"))
+        let jsonRun = try Self.run(["providers", "import", "--json", file.path])
+        #expect(jsonRun.status == 65)
+        #expect(try JSONDecoder().decode(ErrorReport.self, from: jsonRun.stdoutData).error.category == "invalid-data")
+
+        let json = directory.appendingPathComponent("meta.json")
+        try "{}".write(to: json, atomically: true, encoding: .utf8)
+        let wrongKind = try Self.run(["providers", "import", json.path])
+        #expect(wrongKind.status == 65)
+        #expect(wrongKind.stderr.contains("is a metadata JSON file, not a Lua onions_map"))
+
+        let missing = try Self.run(["providers", "import", directory.appendingPathComponent("none.lua").path])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("none.lua: no such file"))
+    }
+
+    @Test("the bundled data is compiled in: a copy of the binary outside the build tree works")
+    func embeddedData() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("onionboard")
+        try FileManager.default.copyItem(at: TestSupport.onionboardBinary, to: copy)
+        let run = try Self.run(["providers", "list", "--json"], binary: copy)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
+        #expect(report.providers.count == 2)
+    }
+}

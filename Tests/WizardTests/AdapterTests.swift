@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import Secrets
+import TestSupport
+@testable import Wizard
+
+@Suite("Adapters to the real layers")
+struct AdapterTests {
+    @Test("the bundled provider map becomes provider choices with registration and CAPTCHA status")
+    func onionMap() throws {
+        let providers = try OnionMapProviders(extraFiles: []).allProviders()
+        let jabjab = try #require(providers.first { $0.domain == "jabjab.de" })
+        #expect(jabjab.registration == .open)
+        #expect(jabjab.captcha == true)
+        #expect(jabjab.onion.hasSuffix(".onion") && jabjab.onion.count == 62)
+        #expect(providers.first { $0.domain == "dismail.de" }?.registration == .closed)
+        // tails-support offers open/unknown registration, never closed ones.
+        let engine = WizardEngine(template: try Fixtures.tailsSupport(), providers: providers)
+        #expect(!engine.offeredProviders.contains { $0.registration == .closed })
+        #expect(engine.offeredProviders.first?.registration == .open)
+    }
+
+    @Test("an extra metadata file adds a provider (the local world's map works the same way)")
+    func extraFile() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("extra.json")
+        try #"{"onionboard.test": {"onion": "fzdx522fvinbaqgwxdet45wryluchpplrkkzkry33um5tufkjd3wdaqd.onion", "registration": "yes", "captcha": false, "directTLSPort": 5223}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let providers = try OnionMapProviders(extraFiles: [file.path]).allProviders()
+        let local = try #require(providers.first { $0.domain == "onionboard.test" })
+        #expect(local.directTLSPort == 5223)
+        #expect(Bootstrap.defaultProvider(WizardEngine(template: try Fixtures.tailsSupport(), providers: providers).offeredProviders)?.domain == "onionboard.test")
+    }
+
+    @Test("the profile written through PurpleConfig is read back as an existing account with its room")
+    func profileRoundTrip() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = PurpleProfileWriter()
+        let profile = directory.appendingPathComponent("purple").path
+        #expect(try writer.existingAccounts(in: profile).isEmpty)
+        let engine = try Fixtures.engine()
+        let plan = try engine.plan(Fixtures.answers([("provider", "open.example"), ("purple-dir", profile), ("handle", "Ünï & <co>")]),
+                                   password: nil, generator: SequenceGenerator(),
+                                   context: .init(homeDirectory: "/h", interactive: false))
+        let account = RegisteredAccount(jid: plan.jid, certificatePEM: "", certificateSHA256: "")
+        let report = try writer.write(plan, account: account, force: true)
+        #expect(Set(report.filesWritten.map { URL(fileURLWithPath: $0).lastPathComponent }) == ["accounts.xml", "blist.xml"])
+        let accounts = try writer.existingAccounts(in: profile)
+        #expect(accounts == [ExistingAccount(jid: "generated1@open.example", connectServer: Fixtures.openProvider.onion,
+                                             rooms: ["tails@chat.disroot.org"])])
+        #expect(Bootstrap.existingSetup(in: accounts, providers: Fixtures.providers)?.jid == "generated1@open.example")
+        let accountsXML = try String(contentsOfFile: profile + "/accounts.xml", encoding: .utf8)
+        #expect(accountsXML.contains("generated-password-1"))  // the password goes into the profile, and only there
+        #expect(!report.filesWritten.isEmpty)
+
+        try "<account version='1.0'><account>".write(toFile: profile + "/accounts.xml", atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try writer.existingAccounts(in: profile) }
+    }
+}
