@@ -36,4 +36,23 @@ static inline void cssl_general_names_free(STACK_OF(GENERAL_NAME) *names) {
 }
 static inline int cssl_tls1_2_version(void) { return TLS1_2_VERSION; }
 static inline long cssl_openssl_version_number(void) { return OPENSSL_VERSION_NUMBER; }
+
+// X509_NAME in RFC 2253 form ("CN=x,O=y"); the flag is a compound macro.
+static inline int cssl_name_print_rfc2253(BIO *out, const X509_NAME *name) {
+    return X509_NAME_print_ex(out, name, 0, XN_FLAG_RFC2253);
+}
+// The DNS name or IP address inside a GENERAL_NAME (a union Swift cannot read safely).
+static inline const unsigned char *cssl_general_name_dns(const GENERAL_NAME *name, int *length) {
+    if (name->type != GEN_DNS) return NULL;
+    *length = ASN1_STRING_length(name->d.dNSName);
+    return ASN1_STRING_get0_data(name->d.dNSName);
+}
+static inline const unsigned char *cssl_general_name_ip(const GENERAL_NAME *name, int *length) {
+    if (name->type != GEN_IPADD) return NULL;
+    *length = ASN1_STRING_length(name->d.iPAddress);
+    return ASN1_STRING_get0_data(name->d.iPAddress);
+}
+// EVP_get_digestbynid is a macro.
+static inline const EVP_MD *cssl_digest_by_nid(int nid) { return EVP_get_digestbynid(nid); }
+static inline int cssl_tls1_3_version(void) { return TLS1_3_VERSION; }
 #endif

@@ -108,10 +108,7 @@ public struct ProviderCatalog: Sendable {
     /// Reads a file and decides by its content: JSON metadata starts with "{", anything else is a map.
     public static func layer(fromFile path: String) throws -> Layer {
         let bytes = try ProviderFile.read(path)
-        let firstSignificant = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if firstSignificant == UInt8(ascii: "{") {
-            return .metadata(bytes, source: path)
-        }
+        if ProviderFile.isMetadata(bytes) { return .metadata(bytes, source: path) }
         let text = String(decoding: bytes, as: UTF8.self)
         return .map(try OnionsMap.parse(text, source: path), source: path)
     }
@@ -160,6 +157,13 @@ public enum BundledData {
 
 /// Reading a map or metadata file with a clear error.
 public enum ProviderFile {
+    /// True for metadata JSON (first character after blanks and a BOM is "{"); a Lua map
+    /// starts with "onions_map" or a comment.
+    public static func isMetadata(_ bytes: [UInt8]) -> Bool {
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        return first == UInt8(ascii: "{")
+    }
+
     public static func read(_ path: String) throws(ProviderFileError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

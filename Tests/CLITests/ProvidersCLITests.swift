@@ -195,9 +195,15 @@ struct ProvidersCLITests {
         let run = try Self.run(["providers", "import", file.path])
         #expect(run.status == 65)
         #expect(run.stderr.contains("\(file.path):3:2: syntax error: expected ';', ',' or '}'"))
-        let json = try Self.run(["providers", "import", "--json", file.path])
-        #expect(json.status == 65)
-        #expect(try JSONDecoder().decode(ErrorReport.self, from: json.stdoutData).error.category == "invalid-data")
+        let jsonRun = try Self.run(["providers", "import", "--json", file.path])
+        #expect(jsonRun.status == 65)
+        #expect(try JSONDecoder().decode(ErrorReport.self, from: jsonRun.stdoutData).error.category == "invalid-data")
+
+        let json = directory.appendingPathComponent("meta.json")
+        try "{}".write(to: json, atomically: true, encoding: .utf8)
+        let wrongKind = try Self.run(["providers", "import", json.path])
+        #expect(wrongKind.status == 65)
+        #expect(wrongKind.stderr.contains("is a metadata JSON file, not a Lua onions_map"))
 
         let missing = try Self.run(["providers", "import", directory.appendingPathComponent("none.lua").path])
         #expect(missing.status == 66)

@@ -140,8 +140,9 @@ extension ProvidersCommand {
 
         func run() throws {
             try reportingErrors(json: output.json) {
-                let text = String(decoding: try ProviderFile.read(file), as: UTF8.self)
-                let map = try OnionsMap.parse(text, source: file)
+                let bytes = try ProviderFile.read(file)
+                if ProviderFile.isMetadata(bytes) { throw NotAMapError(path: file) }
+                let map = try OnionsMap.parse(String(decoding: bytes, as: UTF8.self), source: file)
                 let report = MapImportReport(map: map, source: file)
                 if output.json {
                     try Console.json(report)
@@ -176,6 +177,16 @@ extension ProvidersCommand {
             }
             for warning in report.warnings { Console.out("warning: \(warning)") }
         }
+    }
+}
+
+/// `providers import` given a metadata JSON file instead of a Lua map.
+struct NotAMapError: ClassifiedError {
+    let path: String
+    var category: ErrorCategory { .invalidData }
+    var description: String {
+        "\(path) is a metadata JSON file, not a Lua onions_map; check it with "
+            + "'onionboard providers list --all --providers \(path)'"
     }
 }
 

@@ -1,0 +1,322 @@
+import Foundation
+import Secrets
+
+/// One connection to an XMPP server, set up to the point where the certificate is
+/// trusted and the post-TLS features are known. Registration may be retried on the
+/// same session after `RegistrationError.usernameTaken` while `isOpen` is true (the
+/// server decides; otherwise reconnect). Use from one thread.
+public final class AccountSession {
+    public enum Intent: Sendable {
+        /// Register then log in: the registration form get is pipelined with the restart.
+        case register
+        /// Log in to an existing account.
+        case login
+        /// Only TLS and the certificate (for export).
+        case certificateOnly
+    }
+
+    public let endpoint: Endpoint
+    public let certificate: CertificateInfo
+    /// Nil only for `.certificateOnly` sessions when nothing vouched for the certificate.
+    public let certificateTrust: CertificateTrust?
+    public let tlsVersion: String
+    public let tlsCipher: String
+
+    let connection: XMPPConnection
+    let options: SessionOptions
+    let events: (ConnectionEvent) -> Void
+    private var features: StreamFeatures?
+    private var prefetchedFormID: String?
+    /// A SCRAM exchange started in the same write as the registration, and its first answer.
+    private var pendingSASL: (client: SCRAMClient, reply: XMLElement)?
+    private let tls: TLSSession
+
+    public var isOpen: Bool { connection.isOpen }
+    /// Round trips so far (TCP connect to the service = 1; SOCKS negotiation excluded).
+    public var roundTrips: Int { connection.tcp.roundTrips }
+
+    /// Connects (through Tor unless `proxy` is `.none`), secures the stream with TLS,
+    /// applies the certificate policy before anything else is sent, and reads the features.
+    public static func open(endpoint: Endpoint, proxy: Proxy, options: SessionOptions = SessionOptions(),
+                            intent: Intent, events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> AccountSession {
+        let tcp = try connect(endpoint: endpoint, proxy: proxy, timeouts: options.timeouts, events: events)
+        events(.connected)
+        return try AccountSession(tcp: tcp, endpoint: endpoint, options: options, intent: intent, events: events)
+    }
+
+    static func connect(endpoint: Endpoint, proxy: Proxy, timeouts: Timeouts,
+                        events: (ConnectionEvent) -> Void) throws -> TCPConnection {
+        switch proxy {
+        case .socks5(let host, let port, let credentials):
+            events(.connectingToTor(host: host, port: port))
+            let tcp = try TCPConnection(host: host, port: port,
+                                        deadline: Deadline(seconds: timeouts.connect, phase: "connecting to Tor at \(host):\(port)"),
+                                        isTorProxy: true)
+            events(.reachingService(host: endpoint.host, port: endpoint.port))
+            try SOCKS5Client.connect(over: tcp, host: endpoint.host, port: endpoint.port, credentials: credentials,
+                                     deadline: Deadline(seconds: timeouts.connect,
+                                                        phase: "reaching \(endpoint.host):\(endpoint.port) through Tor"))
+            tcp.resetRoundTrips()
+            return tcp
+        case .none:
+            guard TCPConnection.isLoopback(endpoint.host) else {
+                throw ConnectionError.directConnectionNotAllowed(host: endpoint.host)
+            }
+            events(.connectingDirectly(host: endpoint.host, port: endpoint.port))
+            return try TCPConnection(host: endpoint.host, port: endpoint.port,
+                                     deadline: Deadline(seconds: timeouts.connect,
+                                                        phase: "connecting to \(endpoint.host):\(endpoint.port)"))
+        }
+    }
+
+    private init(tcp: TCPConnection, endpoint: Endpoint, options: SessionOptions, intent: Intent,
+                 events: @escaping (ConnectionEvent) -> Void) throws {
+        self.endpoint = endpoint
+        self.options = options
+        self.events = events
+        let connection = XMPPConnection(tcp: tcp, domain: endpoint.domain, timeouts: options.timeouts,
+                                        limits: (options.maximumStanzaBytes, options.maximumDepth))
+        self.connection = connection
+
+        if endpoint.tlsMode == .startTLS {
+            // Header and <starttls/> in one write: nothing secret goes before TLS anyway.
+            try connection.send(connection.streamHeader + "<starttls xmlns='\(Namespace.tls)'/>",
+                                phase: "opening the XMPP stream")
+            let plainFeatures = try connection.readFeatures(phase: "waiting for the server's stream features")
+            guard plainFeatures.offersStartTLS else {
+                connection.close()
+                throw StreamError.tlsNotOffered
+            }
+            let answer = try connection.nextElement(phase: "waiting for the answer to STARTTLS")
+            guard answer.name == "proceed", answer.namespace == Namespace.tls else {
+                connection.close()
+                throw StreamError.starttlsRefused
+            }
+        }
+        let context = try TLSContext()
+        tls = try connection.startTLS(context: context, serverName: options.serverNameOverride ?? endpoint.domain)
+        tlsVersion = tls.protocolVersion
+        tlsCipher = tls.cipher
+        events(.tlsEstablished(version: tlsVersion, cipher: tlsCipher))
+
+        let peer = try tls.peerCertificate()
+        certificate = peer.info(domain: endpoint.domain, chainVerified: tls.chainVerified, overOnion: endpoint.isOnion)
+        var policy = options.certificatePolicy
+        if let pin = endpoint.pin { policy.pin = pin }
+        do {
+            // Decided before anything but the stream header crosses the new channel.
+            let trust = try policy.evaluate(certificate)
+            certificateTrust = trust
+            events(.certificateChecked(trust: trust, sha256: certificate.sha256))
+        } catch CertificateError.notTrusted where intent == .certificateOnly {
+            certificateTrust = nil
+        } catch {
+            connection.close()
+            throw error
+        }
+        if intent == .certificateOnly { return }
+
+        var restart = connection.streamHeader
+        if intent == .register && options.preauthToken == nil {
+            // The form get is harmless, so it rides along with the restart (saves a round trip).
+            let id = connection.makeID("form")
+            prefetchedFormID = id
+            restart += "<iq type='get' id='\(id)'><query xmlns='\(Namespace.register)'/></iq>"
+        }
+        try connection.send(restart, phase: "restarting the stream over TLS")
+        features = try connection.readFeatures(phase: "waiting for the stream features after TLS")
+    }
+
+    public func close() { connection.close() }
+
+    deinit { connection.close() }
+
+    // MARK: - Registration (XEP-0077)
+
+    /// Creates the account `username` with `password`. On success a SCRAM exchange has
+    /// already begun in the same write; `logIn` completes it.
+    public func register(username rawUsername: String, password: SecretBytes) throws {
+        let username = rawUsername.lowercased()
+        events(.registering(username: username))
+        // Refuse early (before the server sees the password) if we could not verify it after.
+        let scram = try makeSCRAM(username: username)
+        if let token = options.preauthToken, features?.offersInviteToken == true {
+            let id = connection.makeID("preauth")
+            try connection.send("<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>",
+                                phase: "sending the invitation")
+            let reply = try connection.readIQ(id: id, phase: "waiting for the server to accept the invitation")
+            if reply[attribute: "type"] == "error" { throw RegistrationError.inviteRejected(serverText: StanzaError(iq: reply).text) }
+        }
+
+        let formID: String
+        if let prefetched = prefetchedFormID {
+            formID = prefetched
+            prefetchedFormID = nil
+        } else {
+            formID = connection.makeID("form")
+            try connection.send("<iq type='get' id='\(formID)'><query xmlns='\(Namespace.register)'/></iq>",
+                                phase: "asking for the registration form")
+        }
+        let formReply = try connection.readIQ(id: formID, phase: "waiting for the registration form")
+        if formReply[attribute: "type"] == "error" {
+            throw StanzaError(iq: formReply).registrationError(username: username,
+                                                               webRegistrationURL: options.webRegistrationURL, hadCAPTCHA: false)
+        }
+        let form = RegistrationForm(iq: formReply)
+        if form.isWebOnly {
+            throw RegistrationError.webRegistrationOnly(url: form.outOfBandURL ?? options.webRegistrationURL,
+                                                        instructions: form.instructions)
+        }
+        var answers: [String: String] = [:]
+        if !form.fieldsForCaller.isEmpty {
+            guard let answerFields = options.answerFields else {
+                throw RegistrationError.unansweredFields(form.fieldsForCaller)
+            }
+            answers = try answerFields(form)
+        }
+        let marker = "onionboard-secret-" + SecureRandom.bytes(16).map { String(format: "%02x", $0) }.joined()
+        let query = try RegistrationSubmission.query(form: form, username: username, passwordMarker: marker, answers: answers)
+        let setID = connection.makeID("register")
+        let submission = "<iq type='set' id='\(setID)'>" + query.serialized(parentNamespace: Namespace.client) + "</iq>"
+        // Registration and the SASL initial message in one write; a failed registration
+        // fails SASL too, so both answers are read.
+        let auth = "<auth xmlns='\(Namespace.sasl)' mechanism='\(scram.mechanism)'>\(Data(scram.clientFirstMessage().utf8).base64EncodedString())</auth>"
+        try connection.send(submission + auth, replacing: marker, with: password, phase: "registering")
+        let reply = try connection.readIQ(id: setID, phase: "waiting for the registration result")
+        let saslReply = try connection.readSASL(phase: "waiting for the SASL challenge")
+        if reply[attribute: "type"] == "result" {
+            pendingSASL = (scram, saslReply)
+            events(.registered(jid: "\(username)@\(endpoint.domain)"))
+            return
+        }
+        if saslReply.name == "challenge" {
+            // The name exists (someone else's account): abandon that exchange cleanly.
+            try? connection.send("<abort xmlns='\(Namespace.sasl)'/>", phase: "aborting SASL")
+            _ = try? connection.readSASL(phase: "waiting for the SASL abort")
+        }
+        throw StanzaError(iq: reply).registrationError(username: username, webRegistrationURL: options.webRegistrationURL,
+                                                       hadCAPTCHA: form.hasCAPTCHA)
+    }
+
+    // MARK: - SASL SCRAM and bind
+
+    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type we have.
+    func makeSCRAM(username: String) throws -> SCRAMClient {
+        let offered = features?.mechanisms ?? []
+        let types = features?.channelBindingTypes ?? []
+        for hash in [SCRAMHash.sha256, .sha1] {
+            let plain = "SCRAM-\(hash.rawValue)"
+            if offered.contains(plain + "-PLUS") {
+                if types.contains("tls-exporter"), let data = tls.exporterChannelBinding() {
+                    return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
+                }
+                if types.contains("tls-server-end-point"), let data = try? tls.peerCertificate().serverEndPointChannelBinding {
+                    return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
+                }
+                // -PLUS without a type we support: say we cannot bind rather than claim a downgrade.
+                if offered.contains(plain) { return SCRAMClient(hash: hash, username: username, binding: .unsupported) }
+            } else if offered.contains(plain) {
+                return SCRAMClient(hash: hash, username: username, binding: .supportedButNotOffered)
+            }
+        }
+        throw AuthenticationError.noSupportedMechanism(offered: offered)
+    }
+
+    /// Completes (or starts) SCRAM, verifies the server's signature, restarts the stream
+    /// and binds a resource. Returns the bound full JID and the mechanism used. With
+    /// `thenClose`, `</stream:stream>` rides along with the bind request, so closing costs
+    /// no extra round trip; the session is closed afterwards.
+    public func logIn(username rawUsername: String, password: SecretBytes,
+                      thenClose: Bool = false) throws -> (boundJID: String, mechanism: String) {
+        let username = rawUsername.lowercased()
+        var exchange = pendingSASL
+        pendingSASL = nil
+        if exchange?.reply.name == "failure" { exchange = nil } // retry once on a fresh exchange
+        if exchange == nil {
+            let scram = try makeSCRAM(username: username)
+            try connection.send("<auth xmlns='\(Namespace.sasl)' mechanism='\(scram.mechanism)'>\(Data(scram.clientFirstMessage().utf8).base64EncodedString())</auth>",
+                                phase: "starting authentication")
+            exchange = (scram, try connection.readSASL(phase: "waiting for the SASL challenge"))
+        }
+        let (scram, challenge) = exchange!
+        events(.verifying(mechanism: scram.mechanism))
+        guard challenge.name == "challenge" else { throw Self.saslFailure(challenge) }
+        guard let serverFirstData = Data(base64Encoded: challenge.text), let serverFirst = String(data: serverFirstData, encoding: .utf8) else {
+            throw AuthenticationError.malformedChallenge("the challenge is not base64 text")
+        }
+        let clientFinal = try scram.clientFinalMessage(serverFirst: serverFirst, password: password)
+        try connection.send("<response xmlns='\(Namespace.sasl)'>\(Data(clientFinal.utf8).base64EncodedString())</response>",
+                            phase: "answering the SASL challenge")
+        let outcome = try connection.readSASL(phase: "waiting for the authentication result")
+        guard outcome.name == "success" else { throw Self.saslFailure(outcome) }
+        guard let finalData = Data(base64Encoded: outcome.text), let serverFinal = String(data: finalData, encoding: .utf8) else {
+            throw AuthenticationError.serverSignatureMismatch
+        }
+        try scram.verifyServerFinal(serverFinal)
+
+        // Restart and bind in one write, only now that <success/> has arrived.
+        connection.restart()
+        let bindID = connection.makeID("bind")
+        try connection.send(connection.streamHeader + "<iq type='set' id='\(bindID)'><bind xmlns='\(Namespace.bind)'/></iq>"
+                                + (thenClose ? "</stream:stream>" : ""),
+                            phase: "restarting the stream after authentication")
+        features = try connection.readFeatures(phase: "waiting for the stream features after authentication")
+        let reply = try connection.readIQ(id: bindID, phase: "waiting for resource binding")
+        guard reply[attribute: "type"] == "result",
+              let jid = reply.child("bind", namespace: Namespace.bind)?.child("jid")?.text, !jid.isEmpty else {
+            let error = StanzaError(iq: reply)
+            throw AuthenticationError.bindFailed("\(error.type)/\(error.condition)" + (error.text.map { ": \($0)" } ?? ""))
+        }
+        if thenClose { connection.markClosedAfterFinalRequest() }
+        events(.bound(jid: jid))
+        return (jid, scram.mechanism)
+    }
+
+    static func saslFailure(_ element: XMLElement) -> AuthenticationError {
+        let condition = element.children.first { $0.name != "text" }?.name ?? "undefined"
+        let text = element.child("text")?.text
+        return .failure(condition: condition, text: (text?.isEmpty ?? true) ? nil : text)
+    }
+
+    func result(username: String, boundJID: String, mechanism: String, registered: Bool) -> RegistrationResult {
+        RegistrationResult(jid: "\(username.lowercased())@\(endpoint.domain)", boundJID: boundJID, registered: registered,
+                           certificate: certificate, certificateTrust: certificateTrust ?? .confirmedByUser,
+                           roundTrips: roundTrips, tlsVersion: tlsVersion, tlsCipher: tlsCipher, saslMechanism: mechanism)
+    }
+}
+
+/// The one-call entry points.
+public enum RegistrationClient {
+    /// Registers `username` in-band, then proves the credentials by logging in and binding,
+    /// all on one stream. Throws `RegistrationError.usernameTaken` when the name exists.
+    public static func register(endpoint: Endpoint, proxy: Proxy, username: String, password: SecretBytes,
+                                options: SessionOptions = SessionOptions(),
+                                events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
+        let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
+        defer { session.close() }
+        try session.register(username: username, password: password)
+        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: true)
+        return session.result(username: username, boundJID: jid, mechanism: mechanism, registered: true)
+    }
+
+    /// Logs in to an existing account (SCRAM + bind) to check the credentials.
+    public static func verify(endpoint: Endpoint, proxy: Proxy, username: String, password: SecretBytes,
+                              options: SessionOptions = SessionOptions(),
+                              events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
+        let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)
+        defer { session.close() }
+        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: true)
+        return session.result(username: username, boundJID: jid, mechanism: mechanism, registered: false)
+    }
+
+    /// Connects and completes TLS only, to read the server certificate (for a pin file).
+    /// `trust` is nil when no pin, CA or confirmation vouched for it; a pin mismatch throws.
+    public static func fetchCertificate(endpoint: Endpoint, proxy: Proxy, options: SessionOptions = SessionOptions(),
+                                        events: @escaping (ConnectionEvent) -> Void = { _ in })
+        throws -> (certificate: CertificateInfo, trust: CertificateTrust?) {
+        let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options,
+                                              intent: .certificateOnly, events: events)
+        defer { session.close() }
+        return (session.certificate, session.certificateTrust)
+    }
+}

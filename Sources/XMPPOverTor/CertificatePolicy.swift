@@ -1,0 +1,146 @@
+import Diagnostics
+import Foundation
+
+/// What the server's leaf certificate says, for the user and for Pidgin's pin file.
+public struct CertificateInfo: Sendable, Equatable, Codable {
+    public let pem: String
+    /// SHA-256 of the DER, lower-case hex without colons.
+    public let sha256: String
+    public let subject: String
+    public let issuer: String
+    public let subjectAlternativeNames: [String]
+    public let notBefore: Date?
+    public let notAfter: Date?
+    /// The chain is valid against the system CAs and names the XMPP domain.
+    public let validForDomainBySystemCAs: Bool
+    public let domain: String
+    public let overOnion: Bool
+
+    /// `AB:CD:…` for display.
+    public var colonFingerprint: String {
+        Self.colonSeparated(sha256)
+    }
+
+    static func colonSeparated(_ hex: String) -> String {
+        var pairs: [String] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
+            pairs.append(hex[index..<next].uppercased())
+            index = next
+        }
+        return pairs.joined(separator: ":")
+    }
+
+    /// Why trusting this certificate may be fine even though no CA vouches for it.
+    public var onionNote: String? {
+        overOnion
+            ? "You reach this server through its .onion address, whose key already authenticates the host; a self-signed certificate is normal there. Pinning the fingerprint makes later connections detect a change."
+            : nil
+    }
+
+    /// A multi-line description for a confirmation prompt.
+    public var summary: String {
+        let dates = ISO8601DateFormatter()
+        var lines = [
+            "Subject:     \(subject)",
+            "Names (SAN): \(subjectAlternativeNames.isEmpty ? "(none)" : subjectAlternativeNames.joined(separator: ", "))",
+            "Issuer:      \(issuer)",
+            "Valid:       \(notBefore.map(dates.string) ?? "?") to \(notAfter.map(dates.string) ?? "?")",
+            "SHA-256:     \(colonFingerprint)",
+        ]
+        if let onionNote { lines.append(onionNote) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// How the certificate came to be trusted.
+public enum CertificateTrust: String, Sendable, Codable {
+    /// It matched the pin from the provider map.
+    case pinned
+    /// A chain valid for the XMPP domain against the system CAs.
+    case systemCA = "system-ca"
+    /// It matched the fingerprint the caller passed (`--accept-fingerprint`).
+    case acceptedFingerprint = "accepted-fingerprint"
+    /// The user confirmed it (trust on first use).
+    case confirmedByUser = "confirmed-by-user"
+
+    public var explanation: String {
+        switch self {
+        case .pinned: "matches the pinned fingerprint from the provider map"
+        case .systemCA: "valid for the domain according to the system's certificate authorities"
+        case .acceptedFingerprint: "matches the fingerprint given with --accept-fingerprint"
+        case .confirmedByUser: "accepted on first use after you confirmed its fingerprint"
+        }
+    }
+}
+
+public enum CertificateError: ClassifiedError, Equatable {
+    case pinMismatch(expected: String, actual: String)
+    case notTrusted(sha256: String, reason: String)
+    case declined(sha256: String)
+
+    public var category: ErrorCategory {
+        switch self {
+        case .declined: .cancelled
+        default: .untrustedCertificate
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .pinMismatch(let expected, let actual):
+            "the server's certificate does not match the pinned fingerprint; refused before anything was registered.\n  pinned:    \(CertificateInfo.colonSeparated(expected))\n  presented: \(CertificateInfo.colonSeparated(actual))\nIf the provider really changed its certificate, update the provider map; otherwise someone may be intercepting the connection."
+        case .notTrusted(let sha256, let reason):
+            "the server's certificate is not trusted (\(reason)); SHA-256 \(CertificateInfo.colonSeparated(sha256)). Check it with the provider and pass --accept-fingerprint \(sha256) to accept it"
+        case .declined(let sha256):
+            "you declined the server's certificate (SHA-256 \(CertificateInfo.colonSeparated(sha256)))"
+        }
+    }
+}
+
+/// The decision, in order: a pin must match; else a CA-valid chain for the domain is
+/// accepted; else trust on first use — an explicitly accepted fingerprint, or the user's
+/// confirmation.
+public struct CertificatePolicy: Sendable {
+    /// SHA-256 hex from the provider map.
+    public var pin: String?
+    /// SHA-256 hex the caller accepts without asking (`--accept-fingerprint`).
+    public var acceptedFingerprint: String?
+    /// Asked when nothing else vouches for the certificate; nil means refuse.
+    public var confirm: (@Sendable (CertificateInfo) -> Bool)?
+
+    public init(pin: String? = nil, acceptedFingerprint: String? = nil,
+                confirm: (@Sendable (CertificateInfo) -> Bool)? = nil) {
+        self.pin = pin
+        self.acceptedFingerprint = acceptedFingerprint
+        self.confirm = confirm
+    }
+
+    /// Lower-case hex without separators, so `AB:CD` and `abcd` compare equal.
+    public static func normalise(_ fingerprint: String) -> String {
+        fingerprint.lowercased().filter { $0.isHexDigit }
+    }
+
+    public func evaluate(_ info: CertificateInfo) throws -> CertificateTrust {
+        let actual = Self.normalise(info.sha256)
+        if let pin, !pin.isEmpty {
+            guard Self.normalise(pin) == actual else {
+                throw CertificateError.pinMismatch(expected: Self.normalise(pin), actual: actual)
+            }
+            return .pinned
+        }
+        if info.validForDomainBySystemCAs { return .systemCA }
+        if let acceptedFingerprint {
+            guard Self.normalise(acceptedFingerprint) == actual else {
+                throw CertificateError.notTrusted(sha256: actual, reason: "it does not match --accept-fingerprint \(Self.normalise(acceptedFingerprint))")
+            }
+            return .acceptedFingerprint
+        }
+        if let confirm {
+            guard confirm(info) else { throw CertificateError.declined(sha256: actual) }
+            return .confirmedByUser
+        }
+        throw CertificateError.notTrusted(sha256: actual, reason: "no pin, no certificate authority vouches for \(info.domain), and nobody confirmed it")
+    }
+}

@@ -1,0 +1,52 @@
+import Glibc
+
+/// A point in monotonic time by which a network phase must finish. Every blocking
+/// wait in this module polls with the time left, so a silent peer cannot hold us
+/// longer than the phase allows.
+public struct Deadline: Sendable {
+    /// Nanoseconds on CLOCK_MONOTONIC.
+    let end: UInt64
+    /// What the phase was doing, for the timeout message ("the TLS handshake").
+    let phase: String
+    let seconds: Double
+
+    public init(seconds: Double, phase: String) {
+        self.seconds = seconds
+        self.phase = phase
+        end = Deadline.now() &+ UInt64(max(seconds, 0) * 1_000_000_000)
+    }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// Milliseconds left for `poll`, at least 0.
+    var remainingMilliseconds: Int32 {
+        let now = Deadline.now()
+        guard end > now else { return 0 }
+        return Int32(min((end - now) / 1_000_000 + 1, UInt64(Int32.max)))
+    }
+
+    var isExpired: Bool { Deadline.now() >= end }
+
+    var timeoutError: ConnectionError { .timedOut(phase: phase, seconds: seconds) }
+}
+
+/// How long each phase may take. Defaults suit Tor: reaching an onion service
+/// (descriptor fetch, introduction, rendezvous) can take a minute on a cold circuit.
+public struct Timeouts: Sendable {
+    /// TCP connect to the SOCKS proxy plus the SOCKS exchange, including circuit building.
+    public var connect: Double = 120
+    /// The TLS handshake.
+    public var tlsHandshake: Double = 60
+    /// Each answer the XMPP server owes us.
+    public var reply: Double = 60
+
+    public init(connect: Double = 120, tlsHandshake: Double = 60, reply: Double = 60) {
+        self.connect = connect
+        self.tlsHandshake = tlsHandshake
+        self.reply = reply
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Secrets
+
+/// How TLS starts: STARTTLS on the plain port (RFC 6120), or TLS from the first byte (XEP-0368).
+public enum TLSMode: String, Sendable, Codable {
+    case startTLS = "starttls"
+    case directTLS = "direct-tls"
+}
+
+/// Where the XMPP server is: its domain (the JID part, the stream `to`, SNI), and the
+/// host and port we connect to (an onion through Tor, or a loopback IP in tests).
+public struct Endpoint: Sendable, Equatable {
+    public var domain: String
+    public var host: String
+    public var port: UInt16
+    public var tlsMode: TLSMode
+    /// SHA-256 of the leaf certificate's DER, from the provider map.
+    public var pin: String?
+
+    public init(domain: String, host: String, port: UInt16, tlsMode: TLSMode = .startTLS, pin: String? = nil) {
+        self.domain = domain
+        self.host = host
+        self.port = port
+        self.tlsMode = tlsMode
+        self.pin = pin
+    }
+
+    public var isOnion: Bool { host.lowercased().hasSuffix(".onion") }
+}
+
+/// How to reach the endpoint.
+public enum Proxy: Sendable, Equatable {
+    /// Through a SOCKS5 proxy (Tor), destination sent as a name.
+    case socks5(host: String, port: UInt16, credentials: SOCKSCredentials?)
+    /// Direct TCP: only for loopback IP literals (tests and benchmarks).
+    case none
+
+    /// Tor's SocksPort with fresh isolation credentials (`<torS0X>0` + a random password),
+    /// so this account gets circuits of its own.
+    public static func tor(host: String = "127.0.0.1", port: UInt16 = 9050) -> Proxy {
+        .socks5(host: host, port: port,
+                credentials: .isolated(password: SecureRandom.string(length: 24, alphabet: CredentialGenerator.passwordAlphabet)))
+    }
+}
+
+/// What happens, for progress display. Library code never prints; callers do.
+public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
+    case connectingToTor(host: String, port: UInt16)
+    case connectingDirectly(host: String, port: UInt16)
+    case reachingService(host: String, port: UInt16)
+    case connected
+    case tlsEstablished(version: String, cipher: String)
+    case certificateChecked(trust: CertificateTrust, sha256: String)
+    case registering(username: String)
+    case registered(jid: String)
+    case verifying(mechanism: String)
+    case bound(jid: String)
+
+    public var description: String {
+        switch self {
+        case .connectingToTor(let host, let port): "connecting to Tor at \(host):\(port)"
+        case .connectingDirectly(let host, let port): "connecting directly to \(host):\(port) (no Tor: tests only)"
+        case .reachingService(let host, let port):
+            host.lowercased().hasSuffix(".onion")
+                ? "reaching \(host):\(port) through Tor (building a circuit can take up to a minute)"
+                : "reaching \(host):\(port) through Tor"
+        case .connected: "connected"
+        case .tlsEstablished(let version, let cipher): "TLS established (\(version), \(cipher))"
+        case .certificateChecked(let trust, let sha256):
+            "certificate \(CertificateInfo.colonSeparated(sha256)) \(trust.explanation)"
+        case .registering(let username): "registering \(username)"
+        case .registered(let jid): "registered \(jid)"
+        case .verifying(let mechanism): "logging in with \(mechanism)"
+        case .bound(let jid): "logged in as \(jid)"
+        }
+    }
+}
+
+/// Everything tunable about a session.
+public struct SessionOptions: Sendable {
+    public var timeouts: Timeouts
+    /// Trust decisions for the server certificate; the endpoint's pin is applied on top.
+    public var certificatePolicy: CertificatePolicy
+    /// The provider's web registration page, quoted when in-band registration is closed.
+    public var webRegistrationURL: String?
+    /// An XEP-0445 invite token, sent before registering when the server supports it.
+    public var preauthToken: String?
+    /// Answers fields the server asks for beyond username and password (CAPTCHA, email…).
+    public var answerFields: (@Sendable (RegistrationForm) throws -> [String: String])?
+    /// SNI to send instead of the domain (Pidgin sends the onion when it is the connect server).
+    public var serverNameOverride: String?
+    public var maximumStanzaBytes: Int
+    public var maximumDepth: Int
+
+    public init(timeouts: Timeouts = Timeouts(), certificatePolicy: CertificatePolicy = CertificatePolicy(),
+                webRegistrationURL: String? = nil, preauthToken: String? = nil,
+                answerFields: (@Sendable (RegistrationForm) throws -> [String: String])? = nil,
+                serverNameOverride: String? = nil,
+                maximumStanzaBytes: Int = 1 << 20,
+                maximumDepth: Int = 48) {
+        self.timeouts = timeouts
+        self.certificatePolicy = certificatePolicy
+        self.webRegistrationURL = webRegistrationURL
+        self.preauthToken = preauthToken
+        self.answerFields = answerFields
+        self.serverNameOverride = serverNameOverride
+        self.maximumStanzaBytes = maximumStanzaBytes
+        self.maximumDepth = maximumDepth
+    }
+}
+
+/// What a completed session learnt.
+public struct RegistrationResult: Sendable, Equatable, Codable {
+    /// The bare JID (user@domain).
+    public let jid: String
+    /// The JID the server bound for this session (with resource).
+    public let boundJID: String
+    /// True when this run created the account.
+    public let registered: Bool
+    public let certificate: CertificateInfo
+    public let certificateTrust: CertificateTrust
+    /// Client flights answered by the server, the TCP connect (to the service) included.
+    public let roundTrips: Int
+    public let tlsVersion: String
+    public let tlsCipher: String
+    public let saslMechanism: String
+}

@@ -1,0 +1,118 @@
+import COpenSSL
+import Foundation
+
+/// Owner of one `X509` (a reference from `SSL_get1_peer_certificate` or a parsed PEM).
+final class X509Certificate {
+    let certificate: OpaquePointer
+
+    init(owning certificate: OpaquePointer) { self.certificate = certificate }
+
+    /// Parses the first certificate of a PEM text.
+    convenience init?(pem: String) {
+        guard let bio = BIO_new_mem_buf(pem, Int32(pem.utf8.count)) else { return nil }
+        defer { BIO_free(bio) }
+        guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
+        self.init(owning: certificate)
+    }
+
+    deinit { X509_free(certificate) }
+
+    var der: [UInt8] {
+        let length = i2d_X509(certificate, nil)
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: Int(length))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            _ = i2d_X509(certificate, &cursor)
+        }
+        return bytes
+    }
+
+    var pem: String {
+        guard let bio = BIO_new(BIO_s_mem()) else { return "" }
+        defer { BIO_free(bio) }
+        PEM_write_bio_X509(bio, certificate)
+        return Self.text(of: bio)
+    }
+
+    static func text(of bio: OpaquePointer) -> String {
+        var data: UnsafeMutablePointer<CChar>?
+        let length = cbio_get_mem_data(bio, &data)
+        guard let data, length > 0 else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    }
+
+    static func describe(_ name: OpaquePointer?) -> String {
+        guard let name, let bio = BIO_new(BIO_s_mem()) else { return "" }
+        defer { BIO_free(bio) }
+        cssl_name_print_rfc2253(bio, name)
+        return text(of: bio)
+    }
+
+    var subject: String { Self.describe(X509_get_subject_name(certificate)) }
+    var issuer: String { Self.describe(X509_get_issuer_name(certificate)) }
+
+    /// DNS names and IP addresses from subjectAltName.
+    var subjectAlternativeNames: [String] {
+        guard let raw = X509_get_ext_d2i(certificate, NID_subject_alt_name, nil, nil) else { return [] }
+        let names = OpaquePointer(raw)
+        defer { cssl_general_names_free(names) }
+        var result: [String] = []
+        for index in 0..<cssl_sk_general_name_num(names) {
+            guard let name = cssl_sk_general_name_value(names, index) else { continue }
+            var length: Int32 = 0
+            if let dns = cssl_general_name_dns(name, &length) {
+                result.append(String(decoding: UnsafeBufferPointer(start: dns, count: Int(length)), as: UTF8.self))
+            } else if let ip = cssl_general_name_ip(name, &length) {
+                let bytes = Array(UnsafeBufferPointer(start: ip, count: Int(length)))
+                result.append(bytes.count == 4 ? bytes.map(String.init).joined(separator: ".")
+                                               : bytes.map { String(format: "%02x", $0) }.joined(separator: ":"))
+            }
+        }
+        return result
+    }
+
+    static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {
+        guard let time else { return nil }
+        var parts = tm()
+        guard ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+
+    var notBefore: Date? { Self.date(X509_get0_notBefore(certificate)) }
+    var notAfter: Date? { Self.date(X509_get0_notAfter(certificate)) }
+
+    var sha256Fingerprint: String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        X509_digest(certificate, EVP_sha256(), &digest, &length)
+        return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether the certificate names `host` (SAN, or CN when there is no SAN).
+    func matches(host: String) -> Bool {
+        X509_check_host(certificate, host, host.utf8.count, 0, nil) == 1
+    }
+
+    /// RFC 5929 `tls-server-end-point`: the certificate hashed with its signature's hash
+    /// (SHA-256 when that is MD5 or SHA-1).
+    var serverEndPointChannelBinding: [UInt8]? {
+        var digestNID: Int32 = 0
+        var keyNID: Int32 = 0
+        guard OBJ_find_sigid_algs(X509_get_signature_nid(certificate), &digestNID, &keyNID) == 1 else { return nil }
+        var digest = cssl_digest_by_nid(digestNID)
+        if digestNID == NID_md5 || digestNID == NID_sha1 || digest == nil { digest = EVP_sha256() }
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard X509_digest(certificate, digest, &output, &length) == 1 else { return nil }
+        return Array(output.prefix(Int(length)))
+    }
+
+    /// The value handed to callers: no OpenSSL type leaves the module.
+    func info(domain: String, chainVerified: Bool, overOnion: Bool) -> CertificateInfo {
+        CertificateInfo(pem: pem, sha256: sha256Fingerprint, subject: subject, issuer: issuer,
+                        subjectAlternativeNames: subjectAlternativeNames, notBefore: notBefore, notAfter: notAfter,
+                        validForDomainBySystemCAs: chainVerified && matches(host: domain), domain: domain,
+                        overOnion: overOnion)
+    }
+}

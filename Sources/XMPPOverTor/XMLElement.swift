@@ -1,0 +1,73 @@
+/// A small immutable-ish XML element: what one stanza becomes after parsing, and what
+/// we build to send. Text is kept per element (XMPP payloads do not mix text and
+/// children in ways we need to preserve).
+public struct XMLElement: Sendable, Equatable {
+    public var name: String
+    /// The namespace URI (not the prefix).
+    public var namespace: String?
+    public var attributes: [(name: String, value: String)]
+    public var children: [XMLElement]
+    public var text: String
+
+    public init(_ name: String, namespace: String? = nil, attributes: [(String, String)] = [],
+                children: [XMLElement] = [], text: String = "") {
+        self.name = name
+        self.namespace = namespace
+        self.attributes = attributes.map { (name: $0.0, value: $0.1) }
+        self.children = children
+        self.text = text
+    }
+
+    public static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
+        lhs.name == rhs.name && lhs.namespace == rhs.namespace && lhs.text == rhs.text
+            && lhs.children == rhs.children
+            && lhs.attributes.map(\.name) == rhs.attributes.map(\.name)
+            && lhs.attributes.map(\.value) == rhs.attributes.map(\.value)
+    }
+
+    public subscript(attribute name: String) -> String? {
+        attributes.first { $0.name == name }?.value
+    }
+
+    /// The first child with this name (and namespace, when given).
+    public func child(_ name: String, namespace: String? = nil) -> XMLElement? {
+        children.first { $0.name == name && (namespace == nil || $0.namespace == namespace) }
+    }
+
+    public func children(_ name: String, namespace: String? = nil) -> [XMLElement] {
+        children.filter { $0.name == name && (namespace == nil || $0.namespace == namespace) }
+    }
+
+    /// Serialises with `xmlns` only where the namespace differs from the parent's.
+    public func serialized(parentNamespace: String? = nil) -> String {
+        var out = "<" + name
+        if let namespace, namespace != parentNamespace {
+            out += " xmlns='\(Self.escape(namespace))'"
+        }
+        for attribute in attributes {
+            out += " \(attribute.name)='\(Self.escape(attribute.value))'"
+        }
+        if children.isEmpty && text.isEmpty { return out + "/>" }
+        out += ">" + Self.escape(text)
+        let inherited = namespace ?? parentNamespace
+        for child in children { out += child.serialized(parentNamespace: inherited) }
+        return out + "</\(name)>"
+    }
+
+    /// Escapes text and attribute values (single-quoted attributes).
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "'": out += "&apos;"
+            case "\"": out += "&quot;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Secrets
+
+/// The stream features the server announced after the last (re)start.
+struct StreamFeatures {
+    let element: XMLElement
+
+    var offersStartTLS: Bool { element.child("starttls", namespace: Namespace.tls) != nil }
+    var mechanisms: [String] {
+        element.child("mechanisms", namespace: Namespace.sasl)?.children("mechanism").map(\.text) ?? []
+    }
+    var channelBindingTypes: [String] {
+        element.child("sasl-channel-binding", namespace: Namespace.channelBinding)?
+            .children("channel-binding").compactMap { $0[attribute: "type"] } ?? []
+    }
+    var offersRegistration: Bool { element.child("register", namespace: Namespace.registerFeature) != nil }
+    var offersInviteToken: Bool { element.child("register", namespace: Namespace.ibrToken) != nil }
+    var offersBind: Bool { element.child("bind", namespace: Namespace.bind) != nil }
+}
+
+/// One XMPP client stream over TCP (through SOCKS) and TLS: writes, reads elements
+/// within deadlines, restarts. The protocol steps live in `AccountSession`.
+final class XMPPConnection {
+    let tcp: TCPConnection
+    private var transport: ByteStream
+    private(set) var tls: TLSSession?
+    private let parser: XMLStreamParser
+    private var queue: [XMLStreamEvent] = []
+    let domain: String
+    let timeouts: Timeouts
+    private(set) var isOpen = true
+    private var nextID = 0
+
+    init(tcp: TCPConnection, domain: String, timeouts: Timeouts, limits: (bytes: Int, depth: Int)) {
+        self.tcp = tcp
+        transport = tcp
+        self.domain = domain
+        self.timeouts = timeouts
+        parser = XMLStreamParser(maximumStanzaBytes: limits.bytes, maximumDepth: limits.depth)
+    }
+
+    func makeID(_ prefix: String) -> String {
+        nextID += 1
+        return "\(prefix)\(nextID)"
+    }
+
+    var streamHeader: String {
+        "<?xml version='1.0'?><stream:stream to='\(XMLElement.escape(domain))' version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+    }
+
+    /// Starts TLS on the socket and restarts the XML stream on top of it.
+    func startTLS(context: TLSContext, serverName: String) throws -> TLSSession {
+        let session = try TLSSession(context: context, connection: tcp, serverName: serverName)
+        try session.handshake(deadline: Deadline(seconds: timeouts.tlsHandshake, phase: "the TLS handshake"))
+        tls = session
+        transport = session
+        restart()
+        return session
+    }
+
+    /// A new stream follows: forget the old parser state.
+    func restart() {
+        parser.restart()
+        queue.removeAll()
+    }
+
+    func send(_ text: String, phase: String) throws {
+        try send(bytes: Array(text.utf8), phase: phase)
+    }
+
+    func send(bytes: [UInt8], phase: String) throws {
+        do {
+            try transport.write(bytes, deadline: Deadline(seconds: timeouts.reply, phase: phase))
+        } catch {
+            isOpen = false
+            throw error
+        }
+    }
+
+    /// Writes `text` with `marker` replaced by the escaped secret; the buffer holding
+    /// the secret is wiped after the write.
+    func send(_ text: String, replacing marker: String, with secret: SecretBytes, phase: String) throws {
+        let parts = text.components(separatedBy: marker)
+        var buffer: [UInt8] = []
+        defer { wipe(&buffer) }
+        try secret.withBytes { raw in
+            try SCRAMClient.checkPassword(raw)
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(raw.count * 6)
+            for byte in raw {
+                switch byte {
+                case UInt8(ascii: "&"): escaped += Array("&amp;".utf8)
+                case UInt8(ascii: "<"): escaped += Array("&lt;".utf8)
+                case UInt8(ascii: ">"): escaped += Array("&gt;".utf8)
+                case UInt8(ascii: "'"): escaped += Array("&apos;".utf8)
+                case UInt8(ascii: "\""): escaped += Array("&quot;".utf8)
+                default: escaped.append(byte)
+                }
+            }
+            defer { wipe(&escaped) }
+            buffer.reserveCapacity(text.utf8.count + escaped.count * parts.count)
+            for (index, part) in parts.enumerated() {
+                if index > 0 { buffer += escaped }
+                buffer += Array(part.utf8)
+            }
+        }
+        try send(bytes: buffer, phase: phase)
+    }
+
+    /// The next parser event, reading from the network as needed.
+    func nextEvent(deadline: Deadline) throws -> XMLStreamEvent {
+        while queue.isEmpty {
+            do {
+                let bytes = try transport.read(maximum: 16 * 1024, deadline: deadline)
+                queue += try parser.feed(bytes)
+            } catch {
+                isOpen = false
+                throw error
+            }
+        }
+        return queue.removeFirst()
+    }
+
+    /// One deadline for a whole wait, however many stanzas the server sends meanwhile.
+    func replyDeadline(_ phase: String) -> Deadline { Deadline(seconds: timeouts.reply, phase: phase) }
+
+    /// The next top-level element; stream errors and the end of the stream throw.
+    func nextElement(phase: String) throws -> XMLElement {
+        try nextElement(deadline: replyDeadline(phase))
+    }
+
+    func nextElement(deadline: Deadline) throws -> XMLElement {
+        while true {
+            switch try nextEvent(deadline: deadline) {
+            case .streamOpened: continue
+            case .streamClosed:
+                isOpen = false
+                throw StreamError.streamClosed
+            case .element(let element):
+                if element.name == "error" && element.namespace == Namespace.stream {
+                    isOpen = false
+                    let condition = element.children.first { $0.namespace == Namespace.streams && $0.name != "text" }?.name
+                    throw StreamError.serverStreamError(condition: condition ?? "undefined-condition",
+                                                        text: element.child("text")?.text)
+                }
+                return element
+            }
+        }
+    }
+
+    /// Reads the server's stream header and its features.
+    func readFeatures(phase: String) throws -> StreamFeatures {
+        let element = try nextElement(phase: phase)
+        guard element.name == "features", element.namespace == Namespace.stream else {
+            throw StreamError.unexpected("<\(element.name)> instead of the stream features")
+        }
+        return StreamFeatures(element: element)
+    }
+
+    /// Reads the iq answering `id` (other stanzas in between are skipped).
+    func readIQ(id: String, phase: String) throws -> XMLElement {
+        let deadline = replyDeadline(phase)
+        while true {
+            let element = try nextElement(deadline: deadline)
+            if element.name == "iq", element[attribute: "id"] == id { return element }
+        }
+    }
+
+    /// Reads the next SASL element (challenge, success, failure).
+    func readSASL(phase: String) throws -> XMLElement {
+        let deadline = replyDeadline(phase)
+        while true {
+            let element = try nextElement(deadline: deadline)
+            if element.namespace == Namespace.sasl { return element }
+        }
+    }
+
+    /// The stream was closed by a `</stream:stream>` sent with the last request (the
+    /// server answers it in the same flight): nothing more to say, just drop the socket.
+    func markClosedAfterFinalRequest() {
+        isOpen = false
+    }
+
+    /// Ends the stream politely; errors are irrelevant at this point.
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        try? transport.write(Array("</stream:stream>".utf8), deadline: Deadline(seconds: 2, phase: "closing"))
+        tls?.shutdown()
+    }
+}

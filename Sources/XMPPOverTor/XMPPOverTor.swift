@@ -1,1 +1,0 @@
-// XMPPOverTor: see README "Architecture".

@@ -1,0 +1,216 @@
+import Foundation
+import Glibc
+import Secrets
+import Testing
+@testable import XMPPOverTor
+
+/// Faults a real server or Tor cannot produce on demand, from scripted fake peers.
+@Suite struct FaultTests {
+    static let onion = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion"
+    static let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='x' from='example.org' version='1.0'>"
+
+    static func fastOptions(reply: Double = 5) -> SessionOptions {
+        SessionOptions(timeouts: Timeouts(connect: 5, tlsHandshake: 5, reply: reply))
+    }
+
+    /// A fake SOCKS5 proxy that answers CONNECT with `code`; returns what it received.
+    static func socks(code: UInt8) -> FakeServer {
+        FakeServer { server, fd in
+            _ = server.read(fd)                       // greeting
+            Sockets.write(fd, [0x05, 0x02])
+            _ = server.read(fd)                       // user/password
+            Sockets.write(fd, [0x01, 0x00])
+            _ = server.read(fd)                       // CONNECT
+            Sockets.write(fd, [0x05, code, 0x00, 0x01, 0, 0, 0, 0, 0, 0])
+            server.drain(fd, quiet: 0.3)
+        }
+    }
+
+    @Test(arguments: [UInt8(0x01), 0x04, 0x05, 0x06, 0xF0, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7, 0x42])
+    func socksReplyCodesBecomeClearErrors(code: UInt8) throws {
+        let proxy = Self.socks(code: code)
+        let endpoint = Endpoint(domain: "example.org", host: Self.onion, port: 5222)
+        #expect {
+            _ = try AccountSession.open(endpoint: endpoint, proxy: .tor(host: "127.0.0.1", port: proxy.port),
+                                        options: Self.fastOptions(), intent: .register)
+        } throws: { error in
+            guard case SOCKS5Error.reply(let got, let destination) = error else { return false }
+            return got == code && destination == "\(Self.onion):5222"
+        }
+        proxy.waitUntilDone()
+        // Greeting offers user/password only; the isolation user is <torS0X>0; CONNECT uses ATYP 3.
+        let bytes = proxy.received
+        #expect(Array(bytes.prefix(3)) == [0x05, 0x01, 0x02])
+        let user = Array("<torS0X>0".utf8)
+        #expect(Array(bytes[3..<(5 + user.count)]) == [0x01, UInt8(user.count)] + user)
+        let connect = [0x05, 0x01, 0x00, 0x03, UInt8(Self.onion.utf8.count)] + Array(Self.onion.utf8) + [0x14, 0x66]
+        #expect(Array(bytes.suffix(connect.count)) == connect)
+    }
+
+    @Test func onionMessagesSayWhatHappened() {
+        #expect(SOCKS5Error.reply(code: 0xF0, destination: "x.onion:5222").description.contains("not in the Tor network (descriptor not found)"))
+        #expect(SOCKS5Error.reply(code: 0xF6, destination: "x.onion:5222").description.contains("bad onion address"))
+        #expect(SOCKS5Error.reply(code: 0xF2, destination: "x.onion:5222").description.contains("introduction"))
+        #expect(SOCKS5Error.reply(code: 0xF6, destination: "x").category == .invalidData)
+    }
+
+    @Test func nothingOnTheSocksPortAsksWhetherTorRuns() {
+        let port = Sockets.unusedPort()
+        #expect {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: Self.onion, port: 5222),
+                                        proxy: .tor(host: "127.0.0.1", port: port), options: Self.fastOptions(), intent: .register)
+        } throws: { error in
+            (error as? ConnectionError) == .refused(host: "127.0.0.1", port: port, viaTor: true)
+                && "\(error)".contains("nothing listens on 127.0.0.1:\(port): is Tor running?")
+                && error.category == .unreachable
+        }
+    }
+
+    @Test func directConnectionsOnlyToLoopbackLiterals() {
+        for host in ["example.org", "192.0.2.1", Self.onion] {
+            #expect(throws: ConnectionError.directConnectionNotAllowed(host: host)) {
+                _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: host, port: 5222),
+                                            proxy: .none, options: Self.fastOptions(), intent: .register)
+            }
+        }
+        #expect(TCPConnection.isLoopback("127.0.0.1") && TCPConnection.isLoopback("::1") && TCPConnection.isLoopback("localhost"))
+        #expect(!TCPConnection.isLoopback("10.0.0.1") && !TCPConnection.isLoopback("example.org"))
+    }
+
+    /// A server without STARTTLS is refused, and not one byte of the password reaches it.
+    @Test func noStartTLSIsRefusedWithoutSendingThePassword() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, Self.header + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms><register xmlns='http://jabber.org/features/iq-register'/></stream:features>")
+            server.drain(fd)
+        }
+        let password = "Zq7-unique-password-9xK"
+        #expect(throws: StreamError.tlsNotOffered) {
+            _ = try RegistrationClient.register(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                                proxy: .none, username: "alice", password: SecretBytes(utf8: password),
+                                                options: Self.fastOptions())
+        }
+        server.waitUntilDone()
+        let received = server.received
+        #expect(!received.isEmpty)
+        let secret = Array(password.utf8)
+        for length in [secret.count, 6, 4] {  // neither the whole password nor any 4-byte piece
+            for start in 0...(secret.count - length) {
+                let piece = Array(secret[start..<(start + length)])
+                #expect(received.firstRange(of: piece) == nil)
+            }
+        }
+        #expect(String(decoding: received, as: UTF8.self).contains("<starttls"))
+    }
+
+    @Test func starttlsFailureIsRefused() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, Self.header + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features><failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>")
+            server.drain(fd)
+        }
+        #expect(throws: StreamError.starttlsRefused) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(), intent: .register)
+        }
+    }
+
+    /// A server that accepts and then says nothing hits the reply deadline, on time.
+    @Test func silentServerHitsTheDeadline() throws {
+        let server = FakeServer { server, fd in server.drain(fd, quiet: 4) }
+        let started = Date()
+        #expect {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(reply: 1), intent: .register)
+        } throws: { error in
+            guard case ConnectionError.timedOut(_, let seconds) = error else { return false }
+            return seconds == 1 && "\(error)".contains("did not finish within 1 s")
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 0.9 && elapsed < 2.5)
+    }
+
+    /// Silence in the middle of the stream (after the header) is caught the same way.
+    @Test func serverGoingSilentMidStream() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, Self.header + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+            server.drain(fd, quiet: 4)
+        }
+        let started = Date()
+        #expect(throws: ConnectionError.self) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(reply: 1), intent: .register)
+        }
+        #expect(Date().timeIntervalSince(started) < 2.5)
+    }
+
+    @Test func silentTLSHandshakeHitsItsDeadline() throws {
+        let server = FakeServer { server, fd in server.drain(fd, quiet: 4) }
+        let started = Date()
+        var options = Self.fastOptions()
+        options.timeouts.tlsHandshake = 1
+        #expect {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port, tlsMode: .directTLS),
+                                        proxy: .none, options: options, intent: .register)
+        } throws: { error in
+            "\(error)".contains("the TLS handshake did not finish within 1 s")
+        }
+        #expect(Date().timeIntervalSince(started) < 2.5)
+    }
+
+    @Test func malformedXMLIsAClearError() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, Self.header + "<stream:features><starttls></stream:features>")
+            server.drain(fd)
+        }
+        #expect {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(), intent: .register)
+        } throws: { error in
+            guard case StreamError.malformedXML = error else { return false }
+            return "\(error)".hasPrefix("the server sent malformed XML")
+        }
+    }
+
+    @Test func entityBombOverTheWireIsRefused() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, "<?xml version='1.0'?><!DOCTYPE s [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>]><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'><stream:features>&c;</stream:features>")
+            server.drain(fd)
+        }
+        #expect(throws: StreamError.doctypeRefused) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(), intent: .register)
+        }
+    }
+
+    /// A server streaming a 100 MB stanza is cut off after the 1 MiB limit.
+    @Test func hundredMegabyteStanzaIsRefused() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, Self.header + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls><x>")
+            let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
+            for _ in 0..<100 where Sockets.write(fd, chunk) {}
+        }
+        let started = Date()
+        #expect(throws: StreamError.stanzaTooLarge(limit: 1 << 20)) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(), intent: .register)
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func streamErrorFromServerIsReported() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, Self.header + "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>This server does not serve example.org</text></stream:error></stream:stream>")
+            server.drain(fd)
+        }
+        #expect(throws: StreamError.serverStreamError(condition: "host-unknown", text: "This server does not serve example.org")) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: Self.fastOptions(), intent: .register)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Secrets
+import Testing
+@testable import XMPPOverTor
+
+@Suite struct SCRAMTests {
+    /// RFC 5802 §5: user "user", password "pencil", SCRAM-SHA-1.
+    @Test func rfc5802Vector() throws {
+        let client = SCRAMClient(hash: .sha1, username: "user", binding: .unsupported, nonce: "fyko+d2lbbFgONRv9qkxdawL")
+        #expect(client.clientFirstMessage() == "n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL")
+        let final = try client.clientFinalMessage(
+            serverFirst: "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+            password: SecretBytes(utf8: "pencil"))
+        #expect(final == "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=")
+        try client.verifyServerFinal("v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")
+        #expect(client.mechanism == "SCRAM-SHA-1")
+    }
+
+    /// RFC 7677 §3: the same user with SCRAM-SHA-256.
+    @Test func rfc7677Vector() throws {
+        let client = SCRAMClient(hash: .sha256, username: "user", binding: .unsupported, nonce: "rOprNGfwEbeRWgbNEkqO")
+        #expect(client.clientFirstMessage() == "n,,n=user,r=rOprNGfwEbeRWgbNEkqO")
+        let final = try client.clientFinalMessage(
+            serverFirst: "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+            password: SecretBytes(utf8: "pencil"))
+        #expect(final == "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
+        try client.verifyServerFinal("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
+        #expect(client.mechanism == "SCRAM-SHA-256")
+    }
+
+    @Test func wrongServerSignatureIsRejected() throws {
+        let client = SCRAMClient(hash: .sha1, username: "user", binding: .unsupported, nonce: "fyko+d2lbbFgONRv9qkxdawL")
+        _ = client.clientFirstMessage()
+        _ = try client.clientFinalMessage(
+            serverFirst: "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+            password: SecretBytes(utf8: "pencil"))
+        #expect(throws: AuthenticationError.serverSignatureMismatch) {
+            try client.verifyServerFinal("v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        }
+        #expect(throws: AuthenticationError.serverSignatureMismatch) { try client.verifyServerFinal("") }
+    }
+
+    @Test func gs2HeaderForChannelBindingStates() throws {
+        let yes = SCRAMClient(hash: .sha1, username: "a,b=c", binding: .supportedButNotOffered, nonce: "abc")
+        #expect(yes.clientFirstMessage() == "y,,n=a=2Cb=3Dc,r=abc")
+        let final = try yes.clientFinalMessage(serverFirst: "r=abcdef,s=QSXCR+Q6sek8bf92,i=10", password: SecretBytes(utf8: "x"))
+        #expect(final.hasPrefix("c=eSws,r=abcdef,p="))  // base64("y,,")
+
+        let bound = SCRAMClient(hash: .sha256, username: "u", binding: .bound(type: "tls-exporter", data: [1, 2, 3]), nonce: "n")
+        #expect(bound.mechanism == "SCRAM-SHA-256-PLUS")
+        #expect(bound.clientFirstMessage() == "p=tls-exporter,,n=u,r=n")
+        let boundFinal = try bound.clientFinalMessage(serverFirst: "r=nn,s=QSXCR+Q6sek8bf92,i=1", password: SecretBytes(utf8: "x"))
+        let expected = Data(Array("p=tls-exporter,,".utf8) + [1, 2, 3]).base64EncodedString()
+        #expect(boundFinal.hasPrefix("c=\(expected),r=nn,p="))
+    }
+
+    @Test func malformedServerFirstIsRejected() throws {
+        let client = SCRAMClient(hash: .sha1, username: "user", binding: .unsupported, nonce: "abc")
+        _ = client.clientFirstMessage()
+        let password = SecretBytes(utf8: "pencil")
+        #expect(throws: AuthenticationError.self) {  // nonce does not extend ours
+            try client.clientFinalMessage(serverFirst: "r=xyz123,s=QSXCR+Q6sek8bf92,i=4096", password: password)
+        }
+        #expect(throws: AuthenticationError.self) {  // no salt
+            try client.clientFinalMessage(serverFirst: "r=abc123,i=4096", password: password)
+        }
+        #expect(throws: AuthenticationError.self) {  // server error attribute
+            try client.clientFinalMessage(serverFirst: "e=other-error", password: password)
+        }
+    }
+
+    @Test func nonASCIIOrControlPasswordsAreRefused() {
+        let client = SCRAMClient(hash: .sha1, username: "user", binding: .unsupported, nonce: "abc")
+        _ = client.clientFirstMessage()
+        for password in ["pässword", "tab\there"] {
+            #expect(throws: AuthenticationError.self) {
+                try client.clientFinalMessage(serverFirst: "r=abc1,s=QSXCR+Q6sek8bf92,i=1", password: SecretBytes(utf8: password))
+            }
+        }
+    }
+
+    @Test func generatedNoncesDiffer() {
+        let a = SCRAMClient(hash: .sha1, username: "u", binding: .unsupported)
+        let b = SCRAMClient(hash: .sha1, username: "u", binding: .unsupported)
+        #expect(a.clientNonce != b.clientNonce)
+        #expect(a.clientNonce.count >= 24)
+    }
+}
