@@ -104,7 +104,7 @@ public final class AccountSession {
         var policy = options.certificatePolicy
         if let pin = endpoint.pin { policy.pin = pin }
         do {
-            // Decided before anything but the stream header crosses the new channel.
+            // Decided before anything at all is sent over the TLS channel.
             let trust = try policy.evaluate(certificate)
             certificateTrust = trust
             events(.certificateChecked(trust: trust, sha256: certificate.sha256))
