@@ -216,6 +216,22 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 3.5)
     }
 
+    /// The password is spliced into the request only as escaped bytes; the marker never leaves.
+    @Test func passwordIsEscapedIntoTheRequest() throws {
+        let server = FakeServer { server, fd in server.drain(fd, quiet: 0.5) }
+        let tcp = try TCPConnection(host: "127.0.0.1", port: server.port, deadline: Deadline(seconds: 5, phase: "connect"))
+        let connection = XMPPConnection(tcp: tcp, domain: "example.org", timeouts: Timeouts(), limits: (1 << 20, 48))
+        try connection.send("<password>MARK</password><x>MARK</x>", replacing: "MARK",
+                            with: SecretBytes(utf8: "a&b<c>'\""), phase: "registering")
+        #expect(throws: AuthenticationError.self) {  // a control character never reaches the wire
+            try connection.send("<password>MARK</password>", replacing: "MARK", with: SecretBytes(utf8: "a\u{7}b"), phase: "registering")
+        }
+        tcp.shutdownForTests()
+        server.waitUntilDone()
+        #expect(String(decoding: server.received, as: UTF8.self)
+            == "<password>a&amp;b&lt;c&gt;&apos;&quot;</password><x>a&amp;b&lt;c&gt;&apos;&quot;</x>")
+    }
+
     @Test func malformedXMLIsAClearError() throws {
         let server = FakeServer { server, fd in
             _ = server.read(fd)
