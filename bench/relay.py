@@ -19,6 +19,7 @@ import time
 class Counter:
     def __init__(self):
         self.round_trips = 1  # the TCP handshake
+        self.turns = []  # time.monotonic() (CLOCK_MONOTONIC, comparable across processes) of each server flight
         self.last_direction = None
         self.client_bytes = 0
         self.server_bytes = 0
@@ -26,6 +27,7 @@ class Counter:
     def saw(self, direction, size):
         if direction == "s2c" and self.last_direction == "c2s":
             self.round_trips += 1
+            self.turns.append(round(time.monotonic(), 4))
         self.last_direction = direction
         if direction == "c2s":
             self.client_bytes += size
@@ -74,6 +76,10 @@ async def handle(client_reader, client_writer, args):
     counter = Counter()
     started = time.monotonic()
     try:
+        peer = client_writer.get_extra_info("peername")
+        if peer is None or peer[0] not in ("127.0.0.1", "::1"):
+            client_writer.close()
+            return
         server_reader, server_writer = await asyncio.open_connection("127.0.0.1", args.upstream)
     except OSError:
         client_writer.close()
@@ -92,6 +98,8 @@ async def handle(client_reader, client_writer, args):
     record = {
         "round_trips": counter.round_trips,
         "seconds": round(time.monotonic() - started, 3),
+        "started": round(started, 4),
+        "turns": counter.turns,
         "client_bytes": counter.client_bytes,
         "server_bytes": counter.server_bytes,
     }
