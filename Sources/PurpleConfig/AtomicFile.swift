@@ -66,6 +66,8 @@ enum AtomicFile {
         }
         defer { close(fd) }
         var result: [UInt8] = []
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_size > 0 { result.reserveCapacity(Int(info.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         defer { PurpleStyleSerializer.wipe(&chunk) }
         while true {
