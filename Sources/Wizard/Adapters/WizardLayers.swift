@@ -9,5 +9,8 @@ public enum WizardLayers {
 
     public static func registrar() -> AccountRegistrar { UnavailableLayer() }
 
+    /// Whether this build has the registration layer wired in (end-to-end tests need it).
+    public static let registrationAvailable = !(registrar() is UnavailableLayer)
+
     public static func profileWriter() -> ProfileWriter { PurpleProfileWriter() }
 }
