@@ -51,7 +51,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         let box = CallbackBox(callbacks)
         let options = SessionOptions(
             timeouts: timeouts,
-            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, confirm: { info in
+            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256, confirm: { info in
                 box.callbacks.confirm(Self.summary(info))
             }),
             answerFields: { form in try box.callbacks.fill(Self.fields(form)) })
