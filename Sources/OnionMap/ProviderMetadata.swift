@@ -6,10 +6,17 @@ import Foundation
 /// docs/providers.md). Keys starting with "_" are comments. Validation is by hand so
 /// every error names the file, the provider and the key.
 public enum ProviderMetadata {
+    /// The keys of the schema (every bundled record has all of them).
     public static let knownKeys: Set<String> = [
         "onion", "clientPort", "directTLSPort", "registration", "captcha", "webRegistrationURL",
         "certificateSHA256", "sources", "lastVerified", "notes",
     ]
+
+    /// Also accepted, as written by the test bed's `world.env` PROVIDERS_JSON and XMPP
+    /// Providers: `onions` (list; the first is used), `inBandRegistration` (= registration,
+    /// also true/false), `inviteOnly` (true → invite-only), `source` (one source name).
+    /// `rooms` is accepted and ignored (the wizard template names the room).
+    public static let compatibilityKeys: Set<String> = ["onions", "inBandRegistration", "inviteOnly", "source", "rooms"]
 
     /// The providers in `data` (sorted by domain) plus warnings (unknown keys).
     public static func parse(_ data: [UInt8], source: String) throws(ProviderMetadataError)
@@ -34,7 +41,7 @@ public enum ProviderMetadata {
                 throw record.error(key: nil, "must be an object with at least \"onion\"")
             }
             try record.checkDomain()
-            for key in fields.keys.sorted() where !knownKeys.contains(key) && !key.hasPrefix("_") {
+            for key in fields.keys.sorted() where !knownKeys.contains(key) && !compatibilityKeys.contains(key) && !key.hasPrefix("_") {
                 warnings.append("\(source): provider \"\(domain)\": unknown key \"\(key)\" ignored")
             }
             providers.append(try record.provider(from: fields))
@@ -76,32 +83,81 @@ private struct Record {
     }
 
     func provider(from fields: [String: JSONValue]) throws(ProviderMetadataError) -> Provider {
-        guard let onionText = try string(fields, "onion") else {
-            throw error(key: "onion", "is missing (every provider needs its v3 onion address)")
-        }
-        let onion: OnionAddress
-        do {
-            onion = try OnionAddress(onionText)
-        } catch let problem {
-            throw error(key: "onion", problem.reasonText)
-        }
-        let registrationText = try string(fields, "registration") ?? Registration.unknown.rawValue
-        guard let registration = Registration(rawValue: registrationText) else {
-            let allowed = Registration.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw error(key: "registration", "is \"\(registrationText)\"; use one of \(allowed)")
-        }
+        var sources = try sources(fields, "sources")
+        if let name = try string(fields, "source") { sources.insert(ProviderSource(name: name), at: 0) }
         return Provider(
-            domain: domain, onion: onion,
+            domain: domain, onion: try onion(fields),
             clientPort: try port(fields, "clientPort") ?? 5222,
             directTLSPort: try port(fields, "directTLSPort"),
-            registration: registration,
+            registration: try registration(fields),
             captcha: try bool(fields, "captcha"),
             webRegistrationURL: try url(fields, "webRegistrationURL"),
             pinSHA256: try pin(fields, "certificateSHA256"),
             notes: try string(fields, "notes") ?? "",
-            sources: try sources(fields, "sources"),
+            sources: sources,
             lastVerified: try verification(fields, "lastVerified"),
             origin: source)
+    }
+
+    /// `onion`, or the first of `onions` (all of which must be valid).
+    private func onion(_ fields: [String: JSONValue]) throws(ProviderMetadataError) -> OnionAddress {
+        var candidates: [(key: String, text: String)] = []
+        if let text = try string(fields, "onion") { candidates.append(("onion", text)) }
+        if let raw = value(fields, "onions") {
+            guard case .array(let list) = raw, !list.isEmpty, candidates.isEmpty else {
+                throw error(key: "onions", candidates.isEmpty ? "must be a non-empty list of onion addresses"
+                                                              : "give either \"onion\" or \"onions\", not both")
+            }
+            for (index, item) in list.enumerated() {
+                guard case .string(let text) = item else {
+                    throw error(key: "onions[\(index)]", "must be a string (found \(item.shown))")
+                }
+                candidates.append(("onions[\(index)]", text))
+            }
+        }
+        guard !candidates.isEmpty else {
+            throw error(key: "onion", "is missing (every provider needs its v3 onion address)")
+        }
+        var addresses: [OnionAddress] = []
+        for candidate in candidates {
+            do {
+                addresses.append(try OnionAddress(candidate.text))
+            } catch let problem {
+                throw error(key: candidate.key, problem.reasonText)
+            }
+        }
+        return addresses[0]
+    }
+
+    /// `registration`, or its alias `inBandRegistration` (also as true/false, as in XMPP
+    /// Providers), turned into invite-only by `inviteOnly: true`.
+    private func registration(_ fields: [String: JSONValue]) throws(ProviderMetadataError) -> Registration {
+        let present = ["registration", "inBandRegistration"].filter { value(fields, $0) != nil }
+        if present.count > 1 {
+            throw error(key: "inBandRegistration", "give either \"registration\" or \"inBandRegistration\", not both")
+        }
+        var registration = Registration.unknown
+        if let key = present.first {
+            switch value(fields, key)! {
+            case .bool(let flag):
+                registration = flag ? .yes : .no
+            case .string(let text):
+                guard let parsed = Registration(rawValue: text) else {
+                    let allowed = Registration.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                    throw error(key: key, "is \"\(text)\"; use one of \(allowed)")
+                }
+                registration = parsed
+            case let other:
+                throw error(key: key, "must be \"yes\", \"no\", \"unknown\" or \"invite-only\" (found \(other.shown))")
+            }
+        }
+        if try bool(fields, "inviteOnly") == true {
+            guard registration != .no else {
+                throw error(key: "inviteOnly", "is true, but registration is \"no\"")
+            }
+            registration = .inviteOnly
+        }
+        return registration
     }
 
     // MARK: - Typed fields (absent or null → nil)
@@ -179,7 +235,11 @@ private struct Record {
 
     private func verification(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> Verification? {
         guard let raw = value(fields, key) else { return nil }
-        if case .string(let what) = raw { return Verification(date: nil, what: what) }
+        if case .string(let text) = raw {
+            // A bare date ("2026-11-25") or a sentence.
+            let isDate = text.wholeMatch(of: /\d{4}(-\d{2}(-\d{2})?)?/) != nil
+            return isDate ? Verification(date: text, what: "no details given") : Verification(date: nil, what: text)
+        }
         guard case .object(let entry) = raw, let what = try string(entry, "what") else {
             throw error(key: key, "must be {\"date\": \"YYYY-MM-DD\", \"what\": \"what was verified\"}")
         }

@@ -104,7 +104,7 @@ public final class AccountSession {
         var policy = options.certificatePolicy
         if let pin = endpoint.pin { policy.pin = pin }
         do {
-            // Decided before anything but the stream header crosses the new channel.
+            // Decided before anything at all is sent over the TLS channel.
             let trust = try policy.evaluate(certificate)
             certificateTrust = trust
             events(.certificateChecked(trust: trust, sha256: certificate.sha256))
@@ -140,22 +140,25 @@ public final class AccountSession {
         events(.registering(username: username))
         // Refuse early (before the server sees the password) if we could not verify it after.
         let scram = try makeSCRAM(username: username)
-        if let token = options.preauthToken, features?.offersInviteToken == true {
-            let id = connection.makeID("preauth")
-            try connection.send("<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>",
-                                phase: "sending the invitation")
-            let reply = try connection.readIQ(id: id, phase: "waiting for the server to accept the invitation")
-            if reply[attribute: "type"] == "error" { throw RegistrationError.inviteRejected(serverText: StanzaError(iq: reply).text) }
-        }
-
         let formID: String
         if let prefetched = prefetchedFormID {
             formID = prefetched
             prefetchedFormID = nil
         } else {
             formID = connection.makeID("form")
-            try connection.send("<iq type='get' id='\(formID)'><query xmlns='\(Namespace.register)'/></iq>",
-                                phase: "asking for the registration form")
+            var request = "<iq type='get' id='\(formID)'><query xmlns='\(Namespace.register)'/></iq>"
+            var preauthID: String?
+            if let token = options.preauthToken, features?.offersInviteToken == true {
+                // The invitation goes first; the form get may ride along (it changes nothing).
+                let id = connection.makeID("preauth")
+                preauthID = id
+                request = "<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>" + request
+            }
+            try connection.send(request, phase: "asking for the registration form")
+            if let preauthID {
+                let reply = try connection.readIQ(id: preauthID, phase: "waiting for the server to accept the invitation")
+                if reply[attribute: "type"] == "error" { throw RegistrationError.inviteRejected(serverText: StanzaError(iq: reply).text) }
+            }
         }
         let formReply = try connection.readIQ(id: formID, phase: "waiting for the registration form")
         if formReply[attribute: "type"] == "error" {
@@ -200,17 +203,24 @@ public final class AccountSession {
 
     // MARK: - SASL SCRAM and bind
 
-    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type we have.
     func makeSCRAM(username: String) throws -> SCRAMClient {
-        let offered = features?.mechanisms ?? []
-        let types = features?.channelBindingTypes ?? []
+        try Self.chooseSCRAM(username: username, offered: features?.mechanisms ?? [],
+                             bindingTypes: features?.channelBindingTypes ?? [],
+                             exporter: { [tls] in tls.exporterChannelBinding() },
+                             serverEndPoint: { [tls] in try? tls.peerCertificate().serverEndPointChannelBinding })
+    }
+
+    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type
+    /// (XEP-0440) we can produce, `y` when it offers no -PLUS at all (RFC 5802 §6).
+    static func chooseSCRAM(username: String, offered: [String], bindingTypes: [String],
+                            exporter: () -> [UInt8]?, serverEndPoint: () -> [UInt8]?) throws -> SCRAMClient {
         for hash in [SCRAMHash.sha256, .sha1] {
             let plain = "SCRAM-\(hash.rawValue)"
             if offered.contains(plain + "-PLUS") {
-                if types.contains("tls-exporter"), let data = tls.exporterChannelBinding() {
+                if bindingTypes.contains("tls-exporter"), let data = exporter() {
                     return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
                 }
-                if types.contains("tls-server-end-point"), let data = try? tls.peerCertificate().serverEndPointChannelBinding {
+                if bindingTypes.contains("tls-server-end-point"), let data = serverEndPoint() {
                     return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
                 }
                 // -PLUS without a type we support: say we cannot bind rather than claim a downgrade.

@@ -186,7 +186,12 @@ private let endElement: endElementNsSAX2Func = { context, _, _, _ in
 }
 
 private let characters: charactersSAXFunc = { context, bytes, length in
-    guard let state = state(context), state.failure == nil, !state.stack.isEmpty else { return }
+    guard let state = state(context), state.failure == nil else { return }
+    guard !state.stack.isEmpty else {
+        // Whitespace keepalives between stanzas are dropped, not buffered.
+        state.bytesSinceBoundary = 0
+        return
+    }
     state.stack[state.stack.count - 1].text += string(bytes, length: Int(length))
 }
 

@@ -210,6 +210,25 @@ struct ProvidersCLITests {
         #expect(missing.stderr.contains("none.lua: no such file"))
     }
 
+    @Test("the test bed's PROVIDERS_JSON works with --providers; its real Tor onion passes the checksum",
+          .enabled(if: World.isAvailable || TestSupport.isCI))
+    func worldProviders() throws {
+        let world = try #require(World.current, "local world not running")
+        let run = try Self.run(["providers", "show", world.xmppDomain, "--providers", world.providersJSON.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        struct Shown: Decodable {
+            let onion: String
+            let directTLSPort: Int?
+            let registration: String
+            let certificateSHA256: String?
+        }
+        let shown = try JSONDecoder().decode(Shown.self, from: run.stdoutData)
+        #expect(shown.onion == world.onion)
+        #expect(shown.directTLSPort == world.onionTLSPort)
+        #expect(shown.registration == "yes")
+        #expect(shown.certificateSHA256 == world.certificateSHA256)
+    }
+
     @Test("the bundled data is compiled in: a copy of the binary outside the build tree works")
     func embeddedData() throws {
         let directory = try TestSupport.makeTemporaryDirectory("providers-cli")

@@ -36,7 +36,8 @@ import TestSupport
         }
         let providers = try JSONSerialization.jsonObject(with: Data(contentsOf: world.providersJSON)) as? [String: Any]
         let entry = try #require(providers?[world.xmppDomain] as? [String: Any], "providers.json lacks the local domain")
-        #expect((entry["onions"] as? [String]) == [world.onion])
+        #expect(entry["onion"] as? String == world.onion)
+        #expect(entry["certificateSHA256"] as? String == world.certificateSHA256)
     }
 
     @Test(.enabled(if: enabled)) func socksConnectToTheOnionReachesProsody() throws {

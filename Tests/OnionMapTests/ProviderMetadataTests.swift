@@ -59,6 +59,44 @@ struct ProviderMetadataTests {
         #expect(provider.notes == "local")
     }
 
+    @Test("the test bed's PROVIDERS_JSON shape is accepted (onions, inBandRegistration, inviteOnly, source, rooms)")
+    func testbedShape() throws {
+        // As testbed/world writes it (write_providers_json).
+        let json = """
+            {
+              "onionboard.test": {
+                "onions": ["\(Self.onion)"],
+                "clientPort": 5222,
+                "directTLSPort": 5223,
+                "inBandRegistration": "yes",
+                "captcha": false,
+                "inviteOnly": false,
+                "webRegistrationURL": null,
+                "certificateSHA256": "\(String(repeating: "ab", count: 32))",
+                "rooms": ["support@conference.onionboard.test"],
+                "source": "testbed/world (local test network)",
+                "lastVerified": "2026-11-25",
+                "notes": "Throw-away Prosody"
+              }
+            }
+            """
+        let result = try parse(json)
+        #expect(result.warnings.isEmpty)
+        let provider = try #require(result.providers.first)
+        #expect(provider.onion.hostname == Self.onion)
+        #expect(provider.registration == .yes)
+        #expect(provider.captcha == false)
+        #expect(provider.directTLSPort == 5223)
+        #expect(provider.pinSHA256 == String(repeating: "ab", count: 32))
+        #expect(provider.sources == [ProviderSource(name: "testbed/world (local test network)")])
+        #expect(provider.lastVerified?.date == "2026-11-25")
+
+        let invite = try parse(#"{"a.org": {"onion": "\#(Self.onion)", "inBandRegistration": true, "inviteOnly": true}}"#)
+        #expect(invite.providers.first?.registration == .inviteOnly)
+        let closed = try parse(#"{"a.org": {"onion": "\#(Self.onion)", "inBandRegistration": false}}"#)
+        #expect(closed.providers.first?.registration == Registration.no)
+    }
+
     @Test("unknown keys are ignored with a warning naming file, provider and key")
     func unknownKeys() throws {
         let result = try parse(#"{ "example.org": { "onion": "\#(Self.onion)", "captca": true } }"#)
@@ -113,6 +151,15 @@ struct ProviderMetadataTests {
                 domain: "a.org", key: "sources[0].date", message: "must look like YYYY-MM-DD"),
         BadCase(json: #"{"a.org": {"onion": "\#(onion)", "lastVerified": {"date": "2024-02-20"}}}"#, domain: "a.org",
                 key: "lastVerified", message: "must be {"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "onions": ["\#(onion)"]}}"#, domain: "a.org", key: "onions",
+                message: "either \"onion\" or \"onions\""),
+        BadCase(json: #"{"a.org": {"onions": []}}"#, domain: "a.org", key: "onions", message: "must be a non-empty list"),
+        BadCase(json: #"{"a.org": {"onions": ["\#(onion)", "ijeeynrc6x2uy5ob.onion"]}}"#, domain: "a.org", key: "onions[1]",
+                message: "v2 onion"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "registration": "yes", "inBandRegistration": true}}"#,
+                domain: "a.org", key: "inBandRegistration", message: "not both"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "registration": "no", "inviteOnly": true}}"#,
+                domain: "a.org", key: "inviteOnly", message: "registration is \"no\""),
     ]
 
     @Test("invalid metadata names the file, the provider, the key and the problem", arguments: badCases)

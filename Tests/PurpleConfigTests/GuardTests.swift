@@ -71,13 +71,6 @@ struct TmuxFinch {
 
     @discardableResult
     static func tmux(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        Spawn.run("/usr/bin/tmux", arguments)
     }
 }

@@ -192,21 +192,12 @@ struct TmpfsMount {
     }()
 
     init(at path: String, sizeKiB: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/mount")
-        process.arguments = ["-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0700", "onionboard-test", path]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteNoPermission) }
+        let status = Spawn.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0700", "onionboard-test", path])
+        guard status == 0 else { throw CocoaError(.fileWriteNoPermission) }
         self.path = path
     }
 
     func unmount() {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/umount")
-        process.arguments = [path]
-        try? process.run()
-        process.waitUntilExit()
+        Spawn.run("/bin/umount", [path])
     }
 }

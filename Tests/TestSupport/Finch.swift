@@ -162,7 +162,6 @@ public enum Finch {
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
 
         let session = "onionboard-finch-\(getpid())-\(UUID().uuidString.prefix(8))"
-        world?.recordTmuxSession(session)
         // `env -u`: a matching no_proxy would make libpurple bypass the proxy (pidgin-files.md §1).
         let command = "exec env -u no_proxy -u NO_PROXY finch -c \(shellQuote(copy.path)) -d 2>\(shellQuote(logFile.path))"
         let started = try runCommand(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command],
@@ -170,7 +169,14 @@ public enum Finch {
         guard started.status == 0 else {
             throw Failure(description: "tmux new-session failed (\(started.status)): \(started.output)")
         }
-        defer { _ = try? runCommand(["tmux", "kill-session", "-t", "=\(session)"], timeout: 10) }
+        // finch survives the SIGHUP of a killed tmux session and then spins on the lost
+        // terminal, so it is stopped by PID (the pane's process is finch itself: `exec`).
+        let finchPID = panePID(session)
+        if let finchPID { world?.recordFinch(session: session, pid: finchPID, marker: "-c \(copy.path)") }
+        defer {
+            _ = try? runCommand(["tmux", "kill-session", "-t", "=\(session)"], timeout: 10)
+            if let finchPID { stopProcess(finchPID, ifArgvContains: copy.path) }
+        }
 
         let start = Date()
         var evidence = FinchEvidence(log: "", screen: "")
@@ -192,6 +198,28 @@ public enum Finch {
         if timedOut, done(evidence) { timedOut = false }
         return FinchRun(evidence: evidence, logFile: logFile, profileCopy: copy, timedOut: timedOut,
                         seconds: Date().timeIntervalSince(start))
+    }
+
+    private static func panePID(_ session: String) -> pid_t? {
+        guard let result = try? runCommand(["tmux", "display-message", "-p", "-t", "=\(session):", "#{pane_pid}"],
+                                           timeout: 10),
+              result.status == 0 else { return nil }
+        return pid_t(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// SIGTERM, then SIGKILL after 2 s, to `pid` only while its argv still contains `marker`.
+    static func stopProcess(_ pid: pid_t, ifArgvContains marker: String) {
+        func isOurs() -> Bool {
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
+            return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(marker)
+        }
+        guard isOurs() else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<20 {
+            Thread.sleep(forTimeInterval: 0.1)
+            if !isOurs() { return }
+        }
+        kill(pid, SIGKILL)
     }
 
     private static func capturePane(_ session: String) -> String? {

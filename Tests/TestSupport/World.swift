@@ -148,16 +148,17 @@ public struct World: Sendable {
         return String(uri)
     }
 
-    /// Lets `testbed/world down` clean up a finch tmux session if a test dies before killing it.
-    func recordTmuxSession(_ name: String) {
-        let file = worldDirectory.appendingPathComponent("run/tmux-sessions")
+    /// Lets `testbed/world down` stop a finch (session, PID, argv marker) should a test die
+    /// before it stops finch itself.
+    func recordFinch(session: String, pid: pid_t, marker: String) {
+        let file = worldDirectory.appendingPathComponent("run/finch")
         if !FileManager.default.fileExists(atPath: file.path) {
             FileManager.default.createFile(atPath: file.path, contents: nil)
         }
         guard let handle = try? FileHandle(forWritingTo: file) else { return }
         defer { try? handle.close() }
         _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: Data((name + "\n").utf8))
+        try? handle.write(contentsOf: Data("\(session) \(pid) \(marker)\n".utf8))
     }
 
     private func int(_ key: String) -> Int { Int(values[key]!)! }

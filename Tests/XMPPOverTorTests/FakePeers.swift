@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+@testable import XMPPOverTor
 
 /// Test peers on 127.0.0.1 for faults a real server cannot produce on demand: a scripted
 /// server that records what the client sent, and a round-trip-counting relay.
@@ -63,7 +64,13 @@ enum Sockets {
         return true
     }
 
-    static func write(_ fd: Int32, _ text: String) { write(fd, Array(text.utf8)) }
+    @discardableResult
+    static func write(_ fd: Int32, _ text: String) -> Bool { write(fd, Array(text.utf8)) }
+}
+
+extension TCPConnection {
+    /// Sends FIN so a fake server sees the end of what we wrote.
+    func shutdownForTests() { shutdown(fd, Int32(SHUT_WR)) }
 }
 
 /// Accepts one connection and runs `script` with its socket on a thread; everything

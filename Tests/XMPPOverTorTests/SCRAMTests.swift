@@ -86,3 +86,39 @@ import Testing
         #expect(a.clientNonce.count >= 24)
     }
 }
+
+/// Which mechanism and GS2 flag we pick from what the server offers.
+@Suite struct MechanismChoiceTests {
+    func choose(_ offered: [String], types: [String] = [], exporter: [UInt8]? = [9, 9]) throws -> SCRAMClient {
+        try AccountSession.chooseSCRAM(username: "u", offered: offered, bindingTypes: types,
+                                       exporter: { exporter }, serverEndPoint: { [7, 7] })
+    }
+
+    @Test func prosodyOverTLS13OffersNoPlus() throws {
+        let client = try choose(["PLAIN", "SCRAM-SHA-1"])
+        #expect(client.mechanism == "SCRAM-SHA-1" && client.binding == .supportedButNotOffered)
+        #expect(try choose(["SCRAM-SHA-1", "SCRAM-SHA-256"]).mechanism == "SCRAM-SHA-256")
+    }
+
+    @Test func plusWithANamedType() throws {
+        let exporter = try choose(["SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"], types: ["tls-server-end-point", "tls-exporter"])
+        #expect(exporter.mechanism == "SCRAM-SHA-256-PLUS" && exporter.binding == .bound(type: "tls-exporter", data: [9, 9]))
+        // TLS 1.2 has no exporter binding here: fall back to the certificate hash.
+        let endPoint = try choose(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-1"], types: ["tls-exporter", "tls-server-end-point"], exporter: nil)
+        #expect(endPoint.binding == .bound(type: "tls-server-end-point", data: [7, 7]))
+    }
+
+    @Test func plusWithoutAKnownTypeSaysNo() throws {
+        let client = try choose(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-1"], types: ["tls-unique"])
+        #expect(client.mechanism == "SCRAM-SHA-1" && client.binding == .unsupported)
+        #expect(client.clientFirstMessage().hasPrefix("n,,"))
+    }
+
+    @Test func neverPlain() {
+        #expect {
+            _ = try choose(["PLAIN", "DIGEST-MD5"])
+        } throws: { error in
+            "\(error)".contains("never sends the password itself (PLAIN)")
+        }
+    }
+}

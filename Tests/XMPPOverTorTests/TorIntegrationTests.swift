@@ -61,6 +61,22 @@ import TestSupport
         }
     }
 
+    /// What Pidgin sees: it sends the onion as SNI (pidgin-files.md §3).
+    @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
+    func fetchesTheCertificateWithTheOnionAsServerName() throws {
+        let world = try #require(World.current, "local world not running")
+        let endpoint = Endpoint(domain: world.xmppDomain, host: world.onion, port: UInt16(world.onionPort), pin: world.certificateSHA256)
+        var options = Self.options
+        options.serverNameOverride = world.onion
+        let (certificate, trust) = try Self.withRetries {
+            try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: Self.proxy(world), options: options)
+        }
+        #expect(trust == .pinned)
+        #expect(certificate.sha256 == world.certificateSHA256)
+        #expect(certificate.onionNote?.contains(".onion address") == true)
+        #expect(certificate.summary.contains(CertificateInfo.colonSeparated(world.certificateSHA256)))
+    }
+
     @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
     func wrongPinThroughTheOnionIsRefused() throws {
         let world = try #require(World.current, "local world not running")

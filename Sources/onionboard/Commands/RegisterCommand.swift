@@ -93,6 +93,18 @@ struct RegisterCommand: ParsableCommand {
         return (String(text[..<colon]), port)
     }
 
+    /// Trust on first use at a terminal: show the certificate and ask. Not when standard
+    /// input is not a terminal or carries the password; then --accept-fingerprint decides.
+    static func interactiveConfirmation(passwordFromStdin: Bool) -> (@Sendable (CertificateInfo) -> Bool)? {
+        guard !passwordFromStdin, isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
+        return { info in
+            Console.err("No pin and no certificate authority vouches for the server's certificate:\n\(info.summary)")
+            FileHandle.standardError.write(Data("Accept this certificate? [y/N] ".utf8))
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+            return answer == "y" || answer == "yes"
+        }
+    }
+
     struct Report: Encodable {
         let ok = true
         let jid: String
@@ -105,6 +117,8 @@ struct RegisterCommand: ParsableCommand {
         let tlsCipher: String
         let saslMechanism: String
         let certificatePEM: String
+        /// Wall-clock seconds from the first connect to the bound session.
+        let seconds: Double
     }
 
     func run() throws {
@@ -130,12 +144,14 @@ struct RegisterCommand: ParsableCommand {
             }
             let options = SessionOptions(
                 timeouts: Timeouts(connect: connectTimeout, tlsHandshake: tlsTimeout, reply: replyTimeout),
-                certificatePolicy: CertificatePolicy(acceptedFingerprint: acceptFingerprint),
+                certificatePolicy: CertificatePolicy(acceptedFingerprint: acceptFingerprint,
+                                                     confirm: Self.interactiveConfirmation(passwordFromStdin: passwordFile == "-")),
                 webRegistrationURL: webRegistrationURL ?? entry?.webRegistrationURL)
             let json = output.json
             let events: (ConnectionEvent) -> Void = { event in
                 if !json { Console.err("… \(event)") }
             }
+            let started = Date()
             let result = verifyOnly
                 ? try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username, password: password,
                                                 options: options, events: events)
@@ -146,11 +162,12 @@ struct RegisterCommand: ParsableCommand {
                                         certificateSHA256: result.certificate.sha256,
                                         certificateTrust: result.certificateTrust.rawValue, roundTrips: result.roundTrips,
                                         tlsVersion: result.tlsVersion, tlsCipher: result.tlsCipher,
-                                        saslMechanism: result.saslMechanism, certificatePEM: result.certificate.pem))
+                                        saslMechanism: result.saslMechanism, certificatePEM: result.certificate.pem,
+                                        seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000))
             } else {
                 Console.out("\(result.registered ? "registered" : "verified") \(result.jid) (bound as \(result.boundJID))")
                 Console.out("certificate SHA-256 \(result.certificate.sha256) (\(result.certificateTrust.explanation))")
-                Console.out("round trips: \(result.roundTrips); \(result.tlsVersion) \(result.tlsCipher); \(result.saslMechanism)")
+                Console.out("round trips: \(result.roundTrips) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; \(result.tlsVersion) \(result.tlsCipher); \(result.saslMechanism)")
             }
         }
     }
