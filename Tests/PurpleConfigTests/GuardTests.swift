@@ -65,7 +65,12 @@ struct TmuxFinch {
         return nil
     }
 
+    /// finch outlives its killed tmux session (and then spins on the lost terminal), so it
+    /// is stopped by PID first, then the session goes.
     func stop() {
+        if let pid = waitForProcess(timeout: 0) {
+            Finch.stopProcess(pid, ifArgvContains: configDirectory)
+        }
         try? Self.tmux(["kill-session", "-t", session])
     }
 
