@@ -55,13 +55,13 @@ struct TmuxFinch {
     /// The pid of the finch whose command line names our config directory.
     func waitForProcess(timeout: TimeInterval = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        repeat {  // at least one look, also with timeout 0
             for client in RunningClients.find() where client.name == "finch" {
                 let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(client.pid)/cmdline"))) ?? Data()
                 if String(decoding: cmdline, as: UTF8.self).contains(configDirectory) { return client.pid }
             }
             usleep(50_000)
-        }
+        } while Date() < deadline
         return nil
     }
 
