@@ -154,13 +154,14 @@ public struct PurpleProfile: Sendable {
             in: accounts, jid: request.accountJID))
         let accountName = AccountsFile.merge(request, proxyCredentials: credentials, into: accounts)
         files.append(PreparedFile(directory: directory, name: Self.accountsFileName,
-                                  bytes: PurpleStyleSerializer.serialize(accounts), old: oldAccounts))
+                                  bytes: PurpleStyleSerializer.serialize(accounts, capacity: (oldAccounts?.count ?? 0) * 2 + 16 * 1024),
+                                  old: oldAccounts))
 
         let oldBlist = try AtomicFile.read(blistPath)
         let blist = try Self.parseOrCreate(oldBlist, path: blistPath, create: BlistFile.newDocument)
         try BlistFile.merge(request.chat, accountName: accountName, into: blist)
         files.append(PreparedFile(directory: directory, name: Self.blistFileName,
-                                  bytes: PurpleStyleSerializer.serialize(blist, expectedSize: oldBlist?.count ?? 0),
+                                  bytes: PurpleStyleSerializer.serialize(blist, capacity: (oldBlist?.count ?? 0) * 9 / 8 + 16 * 1024),
                                   old: oldBlist))
         return Prepared(accountName: accountName, files: files)
     }

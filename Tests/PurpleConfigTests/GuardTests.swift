@@ -55,22 +55,48 @@ struct TmuxFinch {
     /// The pid of the finch whose command line names our config directory.
     func waitForProcess(timeout: TimeInterval = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        repeat {  // at least one look, also with timeout 0
             for client in RunningClients.find() where client.name == "finch" {
                 let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(client.pid)/cmdline"))) ?? Data()
                 if String(decoding: cmdline, as: UTF8.self).contains(configDirectory) { return client.pid }
             }
             usleep(50_000)
-        }
+        } while Date() < deadline
         return nil
     }
 
+    /// finch outlives its killed tmux session (and then spins on the lost terminal), so it
+    /// is stopped by PID first, then the session goes.
     func stop() {
+        if let pid = waitForProcess(timeout: 0) {
+            Finch.stopProcess(pid, ifArgvContains: configDirectory)
+        }
         try? Self.tmux(["kill-session", "-t", session])
     }
 
     @discardableResult
     static func tmux(_ arguments: [String]) throws -> Int32 {
         Spawn.run("/usr/bin/tmux", arguments)
+    }
+}
+
+@Suite("Which processes count as a running client")
+struct RunningClientDetectionTests {
+    @Test("An exited (zombie) finch does not block the write; a sleeping one does")
+    func zombiesDoNotCount() throws {
+        let proc = try TestSupport.makeTemporaryDirectory("fake-proc")
+        defer { try? FileManager.default.removeItem(at: proc) }
+        func process(_ pid: Int, comm: String, state: String) throws {
+            let dir = proc.appendingPathComponent(String(pid))
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data("\(comm)\n".utf8).write(to: dir.appendingPathComponent("comm"))
+            try Data("\(pid) (\(comm)) \(state) 1 \(pid) \(pid) 0 -1\n".utf8).write(to: dir.appendingPathComponent("stat"))
+        }
+        try process(101, comm: "finch", state: "Z")
+        try process(102, comm: "finch", state: "S")
+        try process(103, comm: "pidgin", state: "R")
+        try process(104, comm: "bash", state: "S")
+        let found = RunningClients.find(procRoot: proc.path)
+        #expect(found == [RunningClient(name: "finch", pid: 102), RunningClient(name: "pidgin", pid: 103)])
     }
 }
