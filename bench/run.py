@@ -68,9 +68,12 @@ def load_average():
 
 
 def start_relay(prefix, listen, upstream, delay_ms, log):
-    process = subprocess.Popen(
-        prefix + [sys.executable, os.path.join(ROOT, "bench", "relay.py"), "--listen", str(listen),
-                  "--upstream", str(upstream), "--delay-ms", str(delay_ms), "--log", log, "--lifetime", "3600"])
+    # asyncio's complaints about tasks cut short by the final SIGTERM go to a file, not the report.
+    with open(log + ".stderr", "w") as errors:
+        process = subprocess.Popen(
+            prefix + [sys.executable, os.path.join(ROOT, "bench", "relay.py"), "--listen", str(listen),
+                      "--upstream", str(upstream), "--delay-ms", str(delay_ms), "--log", log, "--lifetime", "3600"],
+            stderr=errors)
     wait_port(listen, process)
     return process
 
@@ -155,6 +158,7 @@ def bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, 
                     time.sleep(0.02)
                 records = relay_records(log)[before:]
                 run["connections"] = len(records)
+                run["relay_records"] = records
                 run["relay_round_trips"] = sum(r["round_trips"] for r in records)
                 # Round trips until the tool was ready (slixmpp closes its stream afterwards and
                 # waits for the server's </stream>; onionboard's bind carries its </stream> already).
