@@ -154,9 +154,10 @@ def bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, 
                     run = run_slixmpp(prefix, args.python, world, args.relay_port, direct_tls, password_file)
                 # The relay logs a connection once both directions are closed.
                 deadline = time.time() + 15
-                while len(relay_records(log)) <= before and time.time() < deadline:
+                while not [r for r in relay_records(log)[before:] if r["client_bytes"] > 0] and time.time() < deadline:
                     time.sleep(0.02)
-                records = relay_records(log)[before:]
+                # A connection that carried no client byte is the start-up probe of wait_port.
+                records = [r for r in relay_records(log)[before:] if r["client_bytes"] > 0]
                 run["connections"] = len(records)
                 run["relay_records"] = records
                 run["relay_round_trips"] = sum(r["round_trips"] for r in records)
