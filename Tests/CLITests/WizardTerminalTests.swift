@@ -83,7 +83,7 @@ struct WizardTerminalTests {
         let profile = directory.appendingPathComponent("purple")
         let command = shellQuoted([TestSupport.onionboardBinary.path, "run", "--providers", try WizardWorldTests.providerFile(world),
                                    "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
-                                   "--room", world.roomJID]) + "; echo EXIT=$?; sleep 120"
+                                   "--room", world.roomJID, "--force"]) + "; echo EXIT=$?; sleep 120"
         let terminal = try TmuxTerminal(command: command)
         var screen = try terminal.wait(for: "Choose 1–")
         let line = try #require(screen.split(separator: "\n").first { $0.contains(") \(world.xmppDomain) — ") })
@@ -127,7 +127,7 @@ struct WizardTerminalTests {
         let run = try BinaryRun.run(["run", "--yes", "--providers", try WizardWorldTests.providerFile(world), "--provider", world.xmppDomain,
                                      "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", flagged.path,
                                      "--room", world.roomJID, "--handle", handle,
-                                     "--accept-fingerprint", world.certificateSHA256])
+                                     "--accept-fingerprint", world.certificateSHA256, "--force"])
         #expect(run.status == 0, "\(run.stderr)")
         for file in ["accounts.xml", "blist.xml"] {
             let a = try Self.normalised(profile.appendingPathComponent(file))

@@ -23,7 +23,9 @@ struct WizardWorldTests {
 
     static func flags(_ world: World, profile: URL) throws -> [String] {
         ["--providers", try providerFile(world), "--provider", world.xmppDomain,
-         "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path, "--room", world.roomJID]
+         "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path, "--room", world.roomJID,
+         // Other suites may run finch at the same time (same user); it never touches these profiles.
+         "--force"]
     }
 
     static func finchJoins(_ profile: URL, world: World) throws -> FinchRun {
@@ -102,7 +104,7 @@ struct WizardWorldTests {
         let profile = directory.appendingPathComponent("purple")
         let arguments = ["bootstrap", "--wait-tor", "60", "--providers", try Self.providerFile(world),
                          "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
-                         "--room", world.roomJID, "--accept-fingerprint", world.certificateSHA256]
+                         "--room", world.roomJID, "--accept-fingerprint", world.certificateSHA256, "--force"]
         let first = try BinaryRun.run(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)\nstdout: \(first.stdout)")
         #expect(first.stdout.contains("Done: "))

@@ -77,6 +77,7 @@ final class ScriptedRegistrar: AccountRegistrar {
 final class RecordingWriter: ProfileWriter {
     var written: [OnboardingPlan] = []
     func existingAccounts(in directory: String) throws -> [ExistingAccount] { [] }
+    func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         written.append(plan)
         return ProfileWriteReport(directory: plan.profileDirectory, filesWritten: ["accounts.xml"], backups: [])

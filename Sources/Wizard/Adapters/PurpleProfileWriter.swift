@@ -6,17 +6,32 @@ import PurpleConfig
 public struct PurpleProfileWriter: ProfileWriter {
     public init() {}
 
+    public func preflight(_ plan: OnboardingPlan, force: Bool) throws {
+        if !force {
+            let clients = RunningClients.find()
+            if !clients.isEmpty {
+                throw PurpleConfigError.clientRunning(names: Array(Set(clients.map(\.name))).sorted(), pids: clients.map(\.pid))
+            }
+        }
+        // Reads and validates the existing files and the request, writes nothing.
+        _ = try PurpleProfile(directory: plan.profileDirectory).plannedChanges(request(plan, jid: plan.jid, certificatePEM: ""))
+    }
+
     public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
-        let request = ProfileRequest(
-            accountJID: account.jid, password: plan.password, connectServer: plan.connectHost, port: plan.connectPort,
+        let report = try PurpleProfile(directory: plan.profileDirectory)
+            .write(request(plan, jid: account.jid, certificatePEM: account.certificatePEM), force: force)
+        return ProfileWriteReport(directory: report.directory, filesWritten: report.written, backups: report.backups,
+                                  warnings: report.warnings.map(\.message))
+    }
+
+    func request(_ plan: OnboardingPlan, jid: String, certificatePEM: String) -> ProfileRequest {
+        ProfileRequest(
+            accountJID: jid, password: plan.password, connectServer: plan.connectHost, port: plan.connectPort,
             tlsMode: plan.tlsMode == .directTLS ? PurpleConfig.TLSMode.directTLS : PurpleConfig.TLSMode.startTLS,
             proxy: ProxySettings(host: plan.torSOCKS.host, port: plan.torSOCKS.port),
             chat: ChatBookmark(roomJID: plan.room.jid, handle: plan.handle, alias: plan.room.alias,
                                group: plan.room.group, autojoin: plan.room.autojoin),
-            certificatePEM: account.certificatePEM.isEmpty ? nil : Array(account.certificatePEM.utf8))
-        let report = try PurpleProfile(directory: plan.profileDirectory).write(request, force: force)
-        return ProfileWriteReport(directory: report.directory, filesWritten: report.written, backups: report.backups,
-                                  warnings: report.warnings.map(\.message))
+            certificatePEM: certificatePEM.isEmpty ? nil : Array(certificatePEM.utf8))
     }
 
     /// The `prpl-jabber` accounts a profile already has, with their `connect_server`

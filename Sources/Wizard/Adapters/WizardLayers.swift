@@ -7,7 +7,7 @@ public enum WizardLayers {
         try OnionMapProviders(extraFiles: extraMaps).allProviders()
     }
 
-    public static func registrar() -> AccountRegistrar { UnavailableLayer() }
+    public static func registrar() -> AccountRegistrar { XMPPRegistrar() }
 
     /// Whether this build has the registration layer wired in (end-to-end tests need it).
     public static let registrationAvailable = !(registrar() is UnavailableLayer)

@@ -33,6 +33,7 @@ public final class OnboardingRunner {
                     events: @escaping @Sendable (RunEvent) -> Void) throws -> OnboardingReport {
         var plan = plan
         let started = now()
+        try writer.preflight(plan, force: force)
         let callbacks = PolicyCallbacks(policy: plan.pinPolicy, interaction: interaction)
         var attempts = 0
         var account: RegisteredAccount?

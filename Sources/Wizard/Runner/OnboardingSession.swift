@@ -58,8 +58,8 @@ public final class OnboardingSession {
             password = outcome.password
         } else {
             let missing = engine.missingAnswers(answers, secretsGiven: password == nil ? [] : [AnswerKeys.password])
+            // No warm-up: registration starts right away and would only race it.
             guard missing.isEmpty else { throw AnswersError.missing(missing) }
-            if let provider = engine.provider(in: answers) { warmUp(provider, answers: answers) }
         }
         let context = WizardEngine.PlanContext(homeDirectory: options.homeDirectory,
                                                acceptedFingerprint: options.acceptedFingerprint,
@@ -104,6 +104,9 @@ public final class UnavailableLayer: AccountRegistrar, ProfileWriter {
         throw Missing(layer: "registration (XMPPOverTor)")
     }
     public func existingAccounts(in directory: String) throws -> [ExistingAccount] {
+        throw Missing(layer: "Pidgin profile (PurpleConfig)")
+    }
+    public func preflight(_ plan: OnboardingPlan, force: Bool) throws {
         throw Missing(layer: "Pidgin profile (PurpleConfig)")
     }
     public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {

@@ -9,21 +9,27 @@ public struct ConnectionTarget: Sendable, Equatable {
     public var tlsMode: TLSMode
     public var torSOCKS: HostPort
     public var pinSHA256: String?
+    /// A fingerprint accepted in advance (`--accept-fingerprint`) for an unpinned provider.
+    public var acceptedSHA256: String?
 
-    public init(domain: String, host: String, port: Int, tlsMode: TLSMode, torSOCKS: HostPort, pinSHA256: String?) {
+    public init(domain: String, host: String, port: Int, tlsMode: TLSMode, torSOCKS: HostPort, pinSHA256: String?,
+                acceptedSHA256: String? = nil) {
         self.domain = domain
         self.host = host
         self.port = port
         self.tlsMode = tlsMode
         self.torSOCKS = torSOCKS
         self.pinSHA256 = pinSHA256
+        self.acceptedSHA256 = acceptedSHA256
     }
 }
 
 extension OnboardingPlan {
     public var connectionTarget: ConnectionTarget {
-        ConnectionTarget(domain: provider.domain, host: connectHost, port: connectPort, tlsMode: tlsMode,
-                         torSOCKS: torSOCKS, pinSHA256: provider.pinSHA256)
+        var accepted: String?
+        if case .acceptFingerprint(let sha) = pinPolicy { accepted = sha }
+        return ConnectionTarget(domain: provider.domain, host: connectHost, port: connectPort, tlsMode: tlsMode,
+                                torSOCKS: torSOCKS, pinSHA256: provider.pinSHA256, acceptedSHA256: accepted)
     }
 }
 
@@ -159,5 +165,9 @@ public struct ProfileWriteReport: Sendable, Equatable, Codable {
 /// is the last step of a run and atomic: an interrupted run leaves the old files.
 public protocol ProfileWriter {
     func existingAccounts(in directory: String) throws -> [ExistingAccount]
+    /// Everything that would make `write` fail, checked before the account is created
+    /// (so no account is registered that cannot be saved): a running Pidgin/finch, a
+    /// malformed existing file, an invalid request.
+    func preflight(_ plan: OnboardingPlan, force: Bool) throws
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport
 }

@@ -138,6 +138,7 @@ final class LineFrontend: Frontend {
         if report.passwordGenerated {
             output.writeLine("  The password was generated and is stored in the profile; Pidgin logs in by itself.")
         }
+        for warning in report.profile.warnings { output.writeLine("  Note: \(warning)") }
         output.writeLine("Start Pidgin: it connects through Tor and joins the room.")
     }
 }

@@ -45,5 +45,6 @@ final class NonInteractiveFrontend: Frontend {
     func finish(_ report: OnboardingReport) {
         guard !quiet else { return }
         output.writeLine("Done: \(report.jid) → \(report.profile.directory) (room \(report.room.jid) as \(report.handle))")
+        for warning in report.profile.warnings { output.writeLine("Note: \(warning)") }
     }
 }

@@ -1,0 +1,143 @@
+import Foundation
+import Secrets
+import XMPPOverTor
+
+/// Registration over Tor through XMPPOverTor's `RegistrationClient`.
+///
+/// Warm-up: `prepare` picks the SOCKS isolation credentials for this provider and, on a
+/// background thread, completes a TLS handshake with the onion (`fetchCertificate`, which
+/// never prompts). Tor builds the circuit to the onion for those credentials then; the
+/// registration later uses the same credentials, so it finds the circuit ready.
+public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
+    private let lock = NSLock()
+    private var proxies: [String: Proxy] = [:]
+    /// Deadlines (seconds) for the onion connect and each server reply; defaults suit Tor.
+    public var timeouts = Timeouts()
+
+    public init() {}
+
+    private func key(_ target: ConnectionTarget) -> String {
+        "\(target.torSOCKS)|\(target.host)"
+    }
+
+    /// One isolation identity per provider and SOCKS port, shared by warm-up and registration.
+    func proxy(for target: ConnectionTarget) -> Proxy {
+        lock.lock()
+        defer { lock.unlock() }
+        if let proxy = proxies[key(target)] { return proxy }
+        let proxy = Proxy.tor(host: target.torSOCKS.host, port: UInt16(target.torSOCKS.port))
+        proxies[key(target)] = proxy
+        return proxy
+    }
+
+    static func endpoint(_ target: ConnectionTarget) -> Endpoint {
+        Endpoint(domain: target.domain, host: target.host, port: UInt16(target.port),
+                 tlsMode: target.tlsMode == .directTLS ? .directTLS : .startTLS, pin: target.pinSHA256)
+    }
+
+    public func prepare(_ target: ConnectionTarget) {
+        let proxy = proxy(for: target)
+        let endpoint = Self.endpoint(target)
+        let options = SessionOptions(timeouts: timeouts)
+        Thread.detachNewThread {
+            // Only the circuit matters here; errors show up again, with context, in `register`.
+            _ = try? RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options)
+        }
+    }
+
+    public func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+                         events: @escaping @Sendable (RunEvent) -> Void,
+                         callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
+        let box = CallbackBox(callbacks)
+        let options = SessionOptions(
+            timeouts: timeouts,
+            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256, confirm: { info in
+                box.callbacks.confirm(Self.summary(info))
+            }),
+            answerFields: { form in try box.callbacks.fill(Self.fields(form)) })
+        let socks = target.torSOCKS
+        let jid = "\(username.lowercased())@\(target.domain)"
+        do {
+            let result = try RegistrationClient.register(
+                endpoint: Self.endpoint(target), proxy: proxy(for: target), username: username, password: password,
+                options: options) { event in
+                    if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
+                }
+            return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
+                                     certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
+        } catch RegistrationError.usernameTaken(let taken, _) {
+            throw RegistrarError.usernameTaken(taken)
+        }
+    }
+
+    static func event(_ event: ConnectionEvent, socks: HostPort, jid: String) -> RunEvent? {
+        switch event {
+        case .connectingToTor: .connectingToTor(socks)
+        case .connectingDirectly(let host, let port): .note("Connecting directly to \(host):\(port) (tests only)")
+        case .reachingService(let host, let port): .reachingOnion(host: host, port: Int(port))
+        case .connected: nil
+        case .tlsEstablished(let version, _): .note("TLS established (\(version))")
+        case .certificateChecked(let trust, let sha256): .certificate(sha256: sha256, trust: trust.explanation)
+        case .registering: .registering(jid: jid)
+        case .registered: nil
+        case .verifying: .verifying(jid: jid)
+        case .bound: nil
+        }
+    }
+
+    static func summary(_ info: CertificateInfo) -> CertificateSummary {
+        CertificateSummary(subject: info.subject, subjectAltNames: info.subjectAlternativeNames, issuer: info.issuer,
+                           notAfter: info.notAfter.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown",
+                           sha256: info.sha256, overOnion: info.overOnion)
+    }
+
+    /// The fields the server wants beyond username and password, with CAPTCHA images
+    /// saved to private files so the person can open them.
+    static func fields(_ form: RegistrationForm) -> [RegistrationField] {
+        form.fieldsForCaller.map { variable in
+            let field = form.dataForm?.field(variable)
+            var locations: [String] = []
+            for media in field?.media ?? [] {
+                for (type, uri) in media.uris {
+                    if uri.hasPrefix("cid:"), let blob = form.allBinaryData.first(where: { "cid:\($0.cid)" == uri }),
+                       let path = saveMedia(blob.data, type: type ?? blob.type) {
+                        locations.append(path)
+                    } else if !uri.hasPrefix("cid:") {
+                        locations.append(uri)
+                    }
+                }
+            }
+            let kind: RegistrationField.Kind = !(field?.media.isEmpty ?? true) ? .captcha
+                : field?.isSecret == true ? .secret : field?.type == "boolean" ? .boolean : .text
+            let instructions = [form.dataForm?.instructions.joined(separator: "\n"), field?.description, form.instructions]
+                .compactMap { $0 }.filter { !$0.isEmpty }.first
+            return RegistrationField(name: variable, label: field?.label ?? variable, kind: kind,
+                                     required: field?.required ?? true, instructions: instructions,
+                                     mediaLocations: locations)
+        }
+    }
+
+    static func saveMedia(_ data: Data, type: String?) -> String? {
+        let suffix = switch type {
+        case "image/png": ".png"
+        case "image/jpeg": ".jpg"
+        case "image/gif": ".gif"
+        case "audio/wav", "audio/x-wav": ".wav"
+        default: ""
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionboard-captcha-\(getpid())")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        let file = directory.appendingPathComponent("captcha-\(UUID().uuidString.prefix(8))\(suffix)")
+        guard FileManager.default.createFile(atPath: file.path, contents: data, attributes: [.posixPermissions: 0o600])
+        else { return nil }
+        return file.path
+    }
+}
+
+/// Hands the run's callbacks to XMPPOverTor's @Sendable closures. They are only called
+/// on the registering thread (the one that called `register`).
+private final class CallbackBox: @unchecked Sendable {
+    let callbacks: RegistrationCallbacks
+    init(_ callbacks: RegistrationCallbacks) { self.callbacks = callbacks }
+}
