@@ -66,6 +66,9 @@ enum AtomicFile {
         }
         defer { close(fd) }
         var result: [UInt8] = []
+        // Sized up front: a growing array would leave copies of a password in freed memory.
+        var info = stat()
+        if fstat(fd, &info) == 0 { result.reserveCapacity(Int(info.st_size) + 1) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         defer { PurpleStyleSerializer.wipe(&chunk) }
         while true {

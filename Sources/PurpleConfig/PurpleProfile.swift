@@ -154,7 +154,8 @@ public struct PurpleProfile: Sendable {
             in: accounts, jid: request.accountJID))
         let accountName = AccountsFile.merge(request, proxyCredentials: credentials, into: accounts)
         files.append(PreparedFile(directory: directory, name: Self.accountsFileName,
-                                  bytes: PurpleStyleSerializer.serialize(accounts), old: oldAccounts))
+                                  bytes: PurpleStyleSerializer.serialize(accounts, capacity: (oldAccounts?.count ?? 0) * 2 + 16 * 1024),
+                                  old: oldAccounts))
 
         let oldBlist = try AtomicFile.read(blistPath)
         let blist = try Self.parseOrCreate(oldBlist, path: blistPath, create: BlistFile.newDocument)

@@ -12,9 +12,11 @@ import Foundation
 struct PurpleStyleSerializer {
     private(set) var output: [UInt8] = []
 
-    static func serialize(_ document: XMLDocument) -> [UInt8] {
+    /// `capacity`: room reserved up front, so that the output (which may hold a
+    /// password) is not reallocated, leaving copies behind, while it grows.
+    static func serialize(_ document: XMLDocument, capacity: Int = 16 * 1024) -> [UInt8] {
         var serializer = PurpleStyleSerializer()
-        serializer.output.reserveCapacity(16 * 1024)
+        serializer.output.reserveCapacity(capacity)
         serializer.append("<?xml version='1.0' encoding='UTF-8' ?>\n\n")
         var node = document.pointer.pointee.children
         while let current = node {

@@ -120,9 +120,10 @@ struct WizardTerminalTests {
 
         // The same answers given as flags, non-interactively, give the same profile (up to
         // the account's own name, password and Tor isolation credentials).
-        let handle = try #require(screen.range(of: #"as ([^\n]+)\n"#, options: .regularExpression).map {
-            String(screen[$0].dropFirst(3).dropLast())
-        })
+        let marker = "(\(world.roomJID)) as "
+        let after = try #require(screen.range(of: marker)).upperBound
+        let handle = String(screen[after...].prefix { $0 != "\n" })
+        #expect(!handle.isEmpty)
         let flagged = directory.appendingPathComponent("flagged")
         let run = try BinaryRun.run(["run", "--yes", "--providers", try WizardWorldTests.providerFile(world), "--provider", world.xmppDomain,
                                      "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", flagged.path,

@@ -61,6 +61,31 @@ import TestSupport
         #expect(reply.contains("urn:ietf:params:xml:ns:xmpp-tls"), "STARTTLS not offered: \(reply)")
     }
 
+    @Test(.enabled(if: enabled)) func everyProsodyInstanceOffersStartTLSOrDirectTLS() throws {
+        let world = try #require(World.current, "local world not running")
+        for port in [world.prosodyPort, world.prosodySHA256Port, world.prosodyThrottlePort, world.prosodyInvitePort] {
+            let socket = try LoopbackSocket(port: port, timeout: 10)
+            try socket.send("<?xml version='1.0'?><stream:stream to='\(world.xmppDomain)' xmlns='jabber:client' "
+                + "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>")
+            let reply = try socket.receiveText { $0.contains("</stream:features>") }
+            #expect(reply.contains("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"),
+                    "port \(port): \(reply)")
+        }
+        // The direct-TLS ports start with a TLS handshake: our plain header gets no XMPP reply.
+        for port in [world.prosodyTLSPort, world.prosodySHA256TLSPort] {
+            let socket = try LoopbackSocket(port: port, timeout: 5)
+            try socket.send("<?xml version='1.0'?>")
+            let reply = try socket.receiveText { _ in true }
+            #expect(!reply.contains("<stream:stream"), "port \(port) speaks plain XMPP")
+        }
+    }
+
+    @Test(.enabled(if: enabled)) func inviteInstanceIssuesInvites() throws {
+        let world = try #require(World.current, "local world not running")
+        let uri = try world.generateInvite()
+        #expect(uri.hasPrefix("xmpp:\(world.xmppDomain)?register;preauth="), "\(uri)")
+    }
+
     @Test(.enabled(if: enabled)) func finchLogsInThroughTorAndJoinsTheRoom() throws {
         let world = try #require(World.current, "local world not running")
         let account = try FinchAccount.create(in: world)

@@ -55,17 +55,22 @@ struct TmuxFinch {
     /// The pid of the finch whose command line names our config directory.
     func waitForProcess(timeout: TimeInterval = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        repeat {  // at least one look, also with timeout 0
             for client in RunningClients.find() where client.name == "finch" {
                 let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(client.pid)/cmdline"))) ?? Data()
                 if String(decoding: cmdline, as: UTF8.self).contains(configDirectory) { return client.pid }
             }
             usleep(50_000)
-        }
+        } while Date() < deadline
         return nil
     }
 
+    /// finch outlives its killed tmux session (and then spins on the lost terminal), so it
+    /// is stopped by PID first, then the session goes.
     func stop() {
+        if let pid = waitForProcess(timeout: 0) {
+            Finch.stopProcess(pid, ifArgvContains: configDirectory)
+        }
         try? Self.tmux(["kill-session", "-t", session])
     }
 

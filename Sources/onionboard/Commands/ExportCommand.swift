@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PurpleConfig
 import Secrets
+import XMPPOverTor
 
 /// `onionboard export`: write the Pidgin profile for an account that already exists.
 struct ExportCommand: ParsableCommand {
@@ -49,8 +50,24 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("tor-socks"), help: ArgumentHelp("Tor's SOCKS port, written into the account's proxy settings.", valueName: "host:port"))
     var torSocks: String = "127.0.0.1:9050"
 
-    @Option(help: ArgumentHelp("The server's certificate (PEM) to pin.", valueName: "pem-file"))
+    @Option(help: ArgumentHelp(
+        "The server's certificate (PEM) to pin. Without it, it is fetched over Tor with the pinning rules of `register`.",
+        valueName: "pem-file"))
     var certificate: String?
+
+    @Option(name: .customLong("pin"), help: ArgumentHelp("When fetching: require this SHA-256 certificate fingerprint.", valueName: "sha256"))
+    var pin: String?
+
+    @Option(name: .customLong("accept-fingerprint"), help: ArgumentHelp(
+        "When fetching: accept a certificate no CA vouches for if its SHA-256 fingerprint is this.", valueName: "sha256"))
+    var acceptFingerprint: String?
+
+    @Flag(name: .customLong("no-login-check"), help: "When fetching: only fetch the certificate, do not log in to check the password.")
+    var noLoginCheck = false
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
+        "Seconds to reach the server through Tor, circuit building included.", valueName: "seconds"))
+    var connectTimeout: Double = 120
 
     @Flag(help: "Write even while Pidgin or finch runs (they may overwrite the files when they exit).")
     var force = false
@@ -74,19 +91,22 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            let request = ProfileRequest(
+            let password = try SecretBytes.read(path: passwordFile)
+            let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
+            func request(certificate: [UInt8]?) -> ProfileRequest {
+                ProfileRequest(
                 accountJID: jid,
-                password: try SecretBytes.read(path: passwordFile),
+                password: password,
                 connectServer: connectServer,
                 port: port,
                 tlsMode: directTLS ? .directTLS : .startTLS,
                 proxy: ProxySettings(host: socksEndpoint!.host, port: socksEndpoint!.port),
                 chat: ChatBookmark(roomJID: room, handle: handle,
                                    alias: alias, group: group),
-                certificatePEM: try certificateBytes())
-            let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
+                certificatePEM: certificate)
+            }
             if dryRun {
-                let changes = try profile.plannedChanges(request)
+                let changes = try profile.plannedChanges(request(certificate: try certificateFromFile()))
                 if output.json {
                     try Console.json(DryRunReport(changes: changes))
                 } else {
@@ -94,7 +114,10 @@ struct ExportCommand: ParsableCommand {
                 }
                 return
             }
-            let report = try profile.write(request, force: force)
+            // Refuse a malformed profile before going to the network, not after.
+            _ = try profile.plannedChanges(request(certificate: nil))
+            let pem = try certificateFromFile() ?? fetchCertificate(password: password)
+            let report = try profile.write(request(certificate: pem), force: force)
             if output.json {
                 try Console.json(ExportReport(report))
             } else {
@@ -106,15 +129,43 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    /// The certificate to pin. Seam for the registration layer: once XMPPOverTor can
-    /// fetch the server's leaf over Tor with its pinning rules, a missing
-    /// --certificate is answered here by that fetch. Until then: a file, or no pin.
-    private func certificateBytes() throws -> [UInt8]? {
+    /// The certificate to pin, from --certificate.
+    private func certificateFromFile() throws -> [UInt8]? {
         guard let certificate else { return nil }
         guard let data = FileManager.default.contents(atPath: certificate) else {
             throw PurpleConfigError.cannotRead(path: certificate, reason: "no such file or not readable")
         }
         return Array(data)
+    }
+
+    /// Fetches the server's leaf certificate over Tor, judged by the same rules as a
+    /// registration (pin, then CA, then --accept-fingerprint or a prompt at a terminal), and
+    /// by default logs in with the password so a typo shows now, not in Pidgin.
+    private func fetchCertificate(password: SecretBytes) throws -> [UInt8] {
+        let parts = jid.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw ValidationError("--jid must look like user@domain")
+        }
+        let (username, domain) = (String(parts[0]), String(parts[1].split(separator: "/").first ?? ""))
+        let (socksHost, socksPort) = try RegisterCommand.parseHostPort(torSocks)
+        let endpoint = Endpoint(domain: domain, host: connectServer, port: UInt16(clamping: port),
+                                tlsMode: directTLS ? .directTLS : .startTLS, pin: pin)
+        let options = SessionOptions(
+            timeouts: Timeouts(connect: connectTimeout, tlsHandshake: 60, reply: 60),
+            certificatePolicy: CertificatePolicy(
+                acceptedFingerprint: acceptFingerprint,
+                confirm: RegisterCommand.interactiveConfirmation(passwordFromStdin: passwordFile == "-")),
+            webRegistrationURL: nil)
+        let json = output.json
+        let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }
+        let proxy = Proxy.tor(host: socksHost, port: socksPort)
+        if noLoginCheck {
+            return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
+                                                                 events: events).certificate.pem.utf8)
+        }
+        let result = try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username,
+                                                   password: password, options: options, events: events)
+        return Array(result.certificate.pem.utf8)
     }
 }
 
