@@ -15,7 +15,7 @@ public struct World: Sendable {
         "PROSODY_TLS_PORT", "PROSODY_SHA256_PORT", "PROSODY_SHA256_TLS_PORT", "PROSODY_THROTTLE_PORT",
         "PROSODY_INVITE_PORT", "PROSODY_INVITE_CFG", "PROSODY_LOG_DIR", "CERT_PEM", "CERT_SHA256",
         "PROVIDERS_JSON", "PROSODYCTL", "EJABBERD_DOMAIN", "EJABBERD_PORT", "EJABBERD_TLS_PORT",
-        "EJABBERD_CAPTCHA_ANSWERS", "EJABBERD_LOG",
+        "EJABBERD_CAPTCHA_ANSWERS", "EJABBERD_LOG", "EJABBERD_ONION_PORT",
     ]
 
     /// The raw KEY=VALUE pairs (quotes removed).
@@ -64,6 +64,8 @@ public struct World: Sendable {
     public var ejabberdDomain: String { values["EJABBERD_DOMAIN"]! }
     public var ejabberdPort: Int { int("EJABBERD_PORT") }
     public var ejabberdTLSPort: Int { int("EJABBERD_TLS_PORT") }
+    /// The onion port forwarded to ejabberd's STARTTLS port (5222 stays Prosody).
+    public var ejabberdOnionPort: Int { int("EJABBERD_ONION_PORT") }
     /// One file per CAPTCHA image ejabberd made: named by the image's SHA-1 (as in its BoB
     /// cid `sha1+<hex>@bob.xmpp.org`), containing the answer.
     public var ejabberdCaptchaAnswers: URL { URL(fileURLWithPath: values["EJABBERD_CAPTCHA_ANSWERS"]!) }
