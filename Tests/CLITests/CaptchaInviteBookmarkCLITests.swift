@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Wizard
+@testable import onionboard
 
 /// `onionboard run` with a CAPTCHA provider, invite links and the server-bookmark phase,
 /// through the local world's Tor network (ejabberd is reachable on the onion's port 5322).
@@ -69,5 +70,33 @@ struct CaptchaInviteBookmarkCLITests {
         let mismatch = try BinaryRun.run(["run", "--non-interactive", "--provider", "jabjab.de",
                                           "--invite", "xmpp:example.org?register;preauth=T"])
         #expect(mismatch.status != 0 && mismatch.stderr.contains("disagrees with the invite link"), "\(mismatch.stderr)")
+    }
+}
+
+/// Where the terminal frontend puts a CAPTCHA image: private to the user, removed after use.
+@Suite struct CAPTCHAImageFileTests {
+    @Test func privateFileInTheRuntimeDirectory() throws {
+        let runtime = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: runtime) }
+        chmod(runtime.path, 0o700)
+        let file = try CAPTCHAImageFile(Data([0x89, 0x50, 0x4E, 0x47]), type: "image/png",
+                                        environment: ["XDG_RUNTIME_DIR": runtime.path])
+        #expect(file.path.hasPrefix(runtime.path + "/") && file.path.hasSuffix(".png"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(FileManager.default.contents(atPath: file.path) == Data([0x89, 0x50, 0x4E, 0x47]))
+        #expect(!file.openInViewer(environment: [:]))  // no display: only the path is shown
+        file.remove()
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+    }
+
+    @Test func withoutARuntimeDirectoryAPrivateTemporaryDirectory() throws {
+        let file = try CAPTCHAImageFile(Data([1, 2, 3]), type: "image/jpeg", environment: [:])
+        let directory = (file.path as NSString).deletingLastPathComponent
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        #expect(file.path.hasSuffix(".jpg"))
+        file.remove()
+        #expect(!FileManager.default.fileExists(atPath: directory))
     }
 }
