@@ -215,6 +215,8 @@ final class Counter: @unchecked Sendable {
                                                      password: password, options: options)
         let outcome = try #require(result.bookmark)
         #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
+        #expect(outcome.publishedPEP && outcome.roundTrips <= 2)
+        print("bookmark step on ejabberd: \(outcome.roundTrips) round trip(s), compat=\(outcome.serverMirrorsLegacy), wroteLegacy=\(outcome.wroteLegacy)")
         try BookmarkChecks.expectStored(bookmark, endpoint: Self.endpoint(world), username: username, password: password)
         try BookmarkChecks.expectPreexistingKept(endpoint: Self.endpoint(world), username: username, password: password)
     }
