@@ -20,8 +20,18 @@ public enum RunningClients {
             guard stat("\(procRoot)/\(entry)", &info) == 0, info.st_uid == uid else { continue }
             guard let comm = try? String(contentsOfFile: "\(procRoot)/\(entry)/comm", encoding: .utf8) else { continue }
             let name = comm.trimmingCharacters(in: .whitespacesAndNewlines)
-            if clientNames.contains(name) { found.append(RunningClient(name: name, pid: pid)) }
+            if clientNames.contains(name), !isZombie("\(procRoot)/\(entry)/stat") {
+                found.append(RunningClient(name: name, pid: pid))
+            }
         }
         return found.sorted { $0.pid < $1.pid }
+    }
+
+    /// A zombie (state `Z`: exited, not yet reaped by its parent) writes nothing any more.
+    /// The state follows the `(comm)` field, whose name may itself contain `)`.
+    static func isZombie(_ statPath: String) -> Bool {
+        guard let stat = try? String(contentsOfFile: statPath, encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 }

@@ -79,3 +79,24 @@ struct TmuxFinch {
         Spawn.run("/usr/bin/tmux", arguments)
     }
 }
+
+@Suite("Which processes count as a running client")
+struct RunningClientDetectionTests {
+    @Test("An exited (zombie) finch does not block the write; a sleeping one does")
+    func zombiesDoNotCount() throws {
+        let proc = try TestSupport.makeTemporaryDirectory("fake-proc")
+        defer { try? FileManager.default.removeItem(at: proc) }
+        func process(_ pid: Int, comm: String, state: String) throws {
+            let dir = proc.appendingPathComponent(String(pid))
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data("\(comm)\n".utf8).write(to: dir.appendingPathComponent("comm"))
+            try Data("\(pid) (\(comm)) \(state) 1 \(pid) \(pid) 0 -1\n".utf8).write(to: dir.appendingPathComponent("stat"))
+        }
+        try process(101, comm: "finch", state: "Z")
+        try process(102, comm: "finch", state: "S")
+        try process(103, comm: "pidgin", state: "R")
+        try process(104, comm: "bash", state: "S")
+        let found = RunningClients.find(procRoot: proc.path)
+        #expect(found == [RunningClient(name: "finch", pid: 102), RunningClient(name: "pidgin", pid: 103)])
+    }
+}
