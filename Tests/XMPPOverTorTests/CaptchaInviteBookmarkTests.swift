@@ -69,6 +69,28 @@ import TestSupport
         #expect(!xml.contains("captcha-fallback-text"))
     }
 
+    @Test func everyFieldTypeWithOptionsLabelsAndFixedText() throws {
+        let form = try #require(DataForm(try parse("""
+            <x xmlns='jabber:x:data' type='form'><title>Sign up</title><instructions>One</instructions><instructions>Two</instructions>\
+            <field var='tos' type='boolean' label='Accept'><desc>The rules</desc><required/><value>0</value></field>\
+            <field type='fixed'><value>Read this first.</value></field>\
+            <field var='lang' type='list-single' label='Language'><option label='English'><value>en</value></option><option><value>de</value></option></field>\
+            <field var='topics' type='list-multi'><value>a</value><value>b</value></field>\
+            <field var='friends' type='jid-multi'/><field var='owner' type='jid-single'/>\
+            <field var='bio' type='text-multi'><value>l1</value><value>l2</value></field><field var='plain'/>\
+            <field var='odd' type='x-custom'/></x>
+            """)))
+        #expect(form.title == "Sign up" && form.instructions == ["One", "Two"])
+        #expect(form.fixedTexts == ["Read this first."])
+        let tos = try #require(form.field("tos"))
+        #expect(tos.type == "boolean" && tos.required && tos.label == "Accept" && tos.description == "The rules" && tos.values == ["0"])
+        #expect(form.field("lang")?.options == [DataForm.Option(label: "English", value: "en"), DataForm.Option(label: nil, value: "de")])
+        #expect(form.field("topics")?.values == ["a", "b"] && form.field("topics")?.isMultiValued == true)
+        #expect(form.field("bio")?.values == ["l1", "l2"] && form.field("friends")?.isMultiValued == true)
+        #expect(form.field("plain")?.type == "text-single" && form.field("owner")?.isMultiValued == false)
+        #expect(form.field("odd")?.isKnownType == false && form.field("owner")?.isKnownType == true)
+    }
+
     @Test func webOnlyMediaIsNotFetched() throws {
         let form = RegistrationForm(iq: try parse("""
             <iq type='result' id='x'><query xmlns='jabber:iq:register'><x type='form' xmlns='jabber:x:data'>\
