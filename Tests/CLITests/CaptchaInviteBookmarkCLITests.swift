@@ -60,6 +60,38 @@ struct CaptchaInviteBookmarkCLITests {
         }
     }
 
+    @Test("--invite through the onion: the link's username and token register once; reusing it gives the clear error",
+          .enabled(if: (World.isAvailable || TestSupport.isCI) && WizardLayers.registrationAvailable))
+    func inviteThroughTheOnion() throws {
+        let world = try #require(World.current, "local world not running")
+        let providers = world.worldDirectory.appendingPathComponent("invite-providers.json")
+        try """
+            {"\(world.xmppDomain)": {"onion": "\(world.onion)", "clientPort": \(world.prosodyInviteOnionPort),
+              "registration": "yes", "captcha": false, "certificateSHA256": "\(world.certificateSHA256)"}}
+            """.write(to: providers, atomically: true, encoding: .utf8)
+        let generated = try world.generateInvite()  // xmpp:onionboard.test?register;preauth=TOKEN
+        let name = "inv" + String(UUID().uuidString.prefix(8)).lowercased()
+        let invite = generated.replacingOccurrences(of: "xmpp:", with: "xmpp:\(name)@")
+        for attempt in 1...2 {
+            let directory = try TestSupport.makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let profile = directory.appendingPathComponent("purple")
+            let run = try BinaryRun.run(["run", "--non-interactive", "--json", "--invite", invite, "--providers", providers.path,
+                                         "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
+                                         "--room", world.roomJID, "--force", "--no-server-bookmark"])
+            if attempt == 1 {
+                #expect(run.status == 0, "stderr: \(run.stderr)")
+                #expect(run.stdout.contains("\"jid\" : \"\(name)@\(world.xmppDomain)\"") || run.stdout.contains("\"jid\":\"\(name)@\(world.xmppDomain)\""),
+                        "\(run.stdout)")
+            } else {
+                #expect(run.status == 77, "stdout: \(run.stdout) stderr: \(run.stderr)")
+                #expect((run.stdout + run.stderr).contains("The invite token is invalid or expired"), "\(run.stdout) \(run.stderr)")
+                let written = (try? FileManager.default.contentsOfDirectory(atPath: profile.path)) ?? []
+                #expect(written.isEmpty, "files written: \(written)")
+            }
+        }
+    }
+
     @Test("--invite: a malformed link or one for another provider is refused before anything happens")
     func badInviteLinks() throws {
         let malformed = try BinaryRun.run(["run", "--non-interactive", "--invite", "https://example.org/invite/abc"])

@@ -16,6 +16,7 @@ public struct World: Sendable {
         "PROSODY_INVITE_PORT", "PROSODY_INVITE_CFG", "PROSODY_LOG_DIR", "CERT_PEM", "CERT_SHA256",
         "PROVIDERS_JSON", "PROSODYCTL", "EJABBERD_DOMAIN", "EJABBERD_PORT", "EJABBERD_TLS_PORT",
         "EJABBERD_CAPTCHA_ANSWERS", "EJABBERD_LOG", "EJABBERD_ONION_PORT",
+        "PROSODY_INVITE_ONION_PORT",
     ]
 
     /// The raw KEY=VALUE pairs (quotes removed).
@@ -66,6 +67,8 @@ public struct World: Sendable {
     public var ejabberdTLSPort: Int { int("EJABBERD_TLS_PORT") }
     /// The onion port forwarded to ejabberd's STARTTLS port (5222 stays Prosody).
     public var ejabberdOnionPort: Int { int("EJABBERD_ONION_PORT") }
+    /// The onion port forwarded to the invite-only Prosody's STARTTLS port.
+    public var prosodyInviteOnionPort: Int { int("PROSODY_INVITE_ONION_PORT") }
     /// One file per CAPTCHA image ejabberd made: named by the image's SHA-1 (as in its BoB
     /// cid `sha1+<hex>@bob.xmpp.org`), containing the answer.
     public var ejabberdCaptchaAnswers: URL { URL(fileURLWithPath: values["EJABBERD_CAPTCHA_ANSWERS"]!) }
