@@ -270,7 +270,7 @@ def peak_rss_run(prefix, binary, world, scratch):
             report = json.loads(stdout)
             return {"peak_rss_kib": usage.ru_maxrss, "seconds": round(wall, 2), "providers": providers,
                     "registration_seconds": report.get("registrationSeconds"),
-                    "files": sorted(os.listdir(purple))}
+                    "files": sorted(os.listdir(purple)), "earlier_attempts": attempts}
         try:
             reason = json.loads(stdout)["error"]["message"]
         except (ValueError, KeyError, TypeError):
@@ -413,6 +413,8 @@ def main():
             else:
                 print("peak RSS of onionboard run --non-interactive through Tor: %.1f MiB (run took %.1f s, registration %s s)"
                       % (results["rss"]["peak_rss_kib"] / 1024, results["rss"]["seconds"], results["rss"]["registration_seconds"]))
+                for attempt in results["rss"]["earlier_attempts"]:
+                    print("  (first tried and failed: %s)" % attempt)
 
         if "merge" not in args.skip:
             if os.access(bench_binary, os.X_OK):
