@@ -1,6 +1,6 @@
 # Convenience targets around the scripts. The world's port base and directory come from
 # ONIONBOARD_PORT_BASE (default 15000) and ONIONBOARD_WORLD_DIR (default .world).
-.PHONY: setup test world-up world-down world-env world-status
+.PHONY: setup test world-up world-down world-env world-status bench bench-crash
 
 setup:
 	bash scripts/setup
@@ -19,3 +19,14 @@ world-env:
 
 world-status:
 	@testbed/world status
+
+# Benchmarks (issue 8, docs/performance.md): round trips and time-to-ready against slixmpp over
+# a relay with 150 ms each way, --help start-up, peak RSS, blist.xml merge. Brings up its own
+# world (base 17000, .world-bench) unless ONIONBOARD_WORLD_ENV names one. Extra flags: BENCH_ARGS.
+bench:
+	bench/run $(BENCH_ARGS)
+
+# Crash-safety soak: the crash test with many more SIGKILLs than the suite's default 200.
+CRASH_KILLS ?= 1000
+bench-crash:
+	ONIONBOARD_CRASH_KILLS=$(CRASH_KILLS) swift test --filter CrashSafety

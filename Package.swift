@@ -46,6 +46,9 @@ let package = Package(
             ]
         ),
 
+        // Timings of the profile writer for bench/run.py (`make bench`); not part of the tests.
+        .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "Secrets"]),
+
         // Shared test helpers: temp dirs, running the built binary, the local world's coordinates.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),

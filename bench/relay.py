@@ -5,8 +5,8 @@ Listens on 127.0.0.1:LISTEN and forwards each connection to 127.0.0.1:UPSTREAM, 
 every chunk by the one-way delay in each direction (so a request/response costs one RTT =
 2 x delay) and holding the first bytes until one RTT has passed, standing for the TCP handshake over a
 slow link. It counts, per connection, the turns of the conversation: every time the server
-starts a new flight after the client sent something, that is one round trip; the TCP
-connect counts as one more. A control line per finished connection goes to --log as JSON.
+starts a new flight after the client sent something, that is one round trip (see Counter);
+the TCP connect counts as one more. A control line per finished connection goes to --log as JSON.
 
 Only loopback: it refuses any other address.
 """
@@ -17,15 +17,25 @@ import time
 
 
 class Counter:
-    def __init__(self):
+    """A server flight that follows client bytes is a new round trip, unless it comes less
+    than one one-way delay after the previous one: a real answer to a client flight sent
+    after that previous flight arrived cannot be back sooner than a full RTT, so such a
+    split is one flight in two chunks crossing a pipelined client write."""
+
+    def __init__(self, min_gap=0.0):
+        self.min_gap = min_gap
         self.round_trips = 1  # the TCP handshake
+        self.turns = []  # time.monotonic() (CLOCK_MONOTONIC, comparable across processes) of each server flight
         self.last_direction = None
         self.client_bytes = 0
         self.server_bytes = 0
 
     def saw(self, direction, size):
         if direction == "s2c" and self.last_direction == "c2s":
-            self.round_trips += 1
+            now = time.monotonic()
+            if not self.turns or now - self.turns[-1] >= self.min_gap:
+                self.round_trips += 1
+                self.turns.append(round(now, 4))
         self.last_direction = direction
         if direction == "c2s":
             self.client_bytes += size
@@ -71,9 +81,13 @@ async def pump(reader, writer, delay, counter, direction, not_before):
 
 
 async def handle(client_reader, client_writer, args):
-    counter = Counter()
+    counter = Counter(min_gap=args.delay)
     started = time.monotonic()
     try:
+        peer = client_writer.get_extra_info("peername")
+        if peer is None or peer[0] not in ("127.0.0.1", "::1"):
+            client_writer.close()
+            return
         server_reader, server_writer = await asyncio.open_connection("127.0.0.1", args.upstream)
     except OSError:
         client_writer.close()
@@ -92,6 +106,8 @@ async def handle(client_reader, client_writer, args):
     record = {
         "round_trips": counter.round_trips,
         "seconds": round(time.monotonic() - started, 3),
+        "started": round(started, 4),
+        "turns": counter.turns,
         "client_bytes": counter.client_bytes,
         "server_bytes": counter.server_bytes,
     }

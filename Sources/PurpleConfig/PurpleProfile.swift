@@ -161,7 +161,8 @@ public struct PurpleProfile: Sendable {
         let blist = try Self.parseOrCreate(oldBlist, path: blistPath, create: BlistFile.newDocument)
         try BlistFile.merge(request.chat, accountName: accountName, into: blist)
         files.append(PreparedFile(directory: directory, name: Self.blistFileName,
-                                  bytes: PurpleStyleSerializer.serialize(blist), old: oldBlist))
+                                  bytes: PurpleStyleSerializer.serialize(blist, capacity: (oldBlist?.count ?? 0) * 9 / 8 + 16 * 1024),
+                                  old: oldBlist))
         return Prepared(accountName: accountName, files: files)
     }
 

@@ -27,6 +27,8 @@ public final class AccountSession {
     let events: (ConnectionEvent) -> Void
     private var features: StreamFeatures?
     private var prefetchedFormID: String?
+    /// The caller answered a CAPTCHA on this stream.
+    var answeredCAPTCHA = false
     /// A SCRAM exchange started in the same write as the registration, and its first answer.
     private var pendingSASL: (client: SCRAMClient, reply: XMLElement)?
     private let tls: TLSSession
@@ -173,9 +175,13 @@ public final class AccountSession {
         var answers: [String: String] = [:]
         if !form.fieldsForCaller.isEmpty {
             guard let answerFields = options.answerFields else {
+                if let captcha = form.captcha {
+                    throw RegistrationError.captchaRequired(webRegistrationURL: options.webRegistrationURL ?? captcha.fallbackURL)
+                }
                 throw RegistrationError.unansweredFields(form.fieldsForCaller)
             }
             answers = try answerFields(form)
+            answeredCAPTCHA = answeredCAPTCHA || form.captcha != nil
         }
         let marker = "onionboard-secret-" + SecureRandom.bytes(16).map { String(format: "%02x", $0) }.joined()
         let query = try RegistrationSubmission.query(form: form, username: username, passwordMarker: marker, answers: answers)
@@ -282,6 +288,20 @@ public final class AccountSession {
         return (jid, scram.mechanism)
     }
 
+    /// The bookmark step never fails the run: the account exists by then.
+    func storeBookmarkReportingFailure(_ bookmark: ServerBookmark, accountJID: String) -> BookmarkOutcome {
+        events(.storingBookmark(room: bookmark.roomJID))
+        let outcome: BookmarkOutcome
+        do {
+            outcome = try storeBookmark(bookmark, accountJID: accountJID)
+        } catch {
+            outcome = BookmarkOutcome(publishedPEP: false, serverMirrorsLegacy: false, wroteLegacy: false, roundTrips: 0,
+                                      warnings: ["the room bookmark could not be stored: \(error)"])
+        }
+        events(.bookmarkStored(outcome))
+        return outcome
+    }
+
     static func saslFailure(_ element: XMLElement) -> AuthenticationError {
         let condition = element.children.first { $0.name != "text" }?.name ?? "undefined"
         let text = element.child("text")?.text
@@ -302,11 +322,39 @@ public enum RegistrationClient {
     public static func register(endpoint: Endpoint, proxy: Proxy, username: String, password: SecretBytes,
                                 options: SessionOptions = SessionOptions(),
                                 events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
-        let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
+        let limit = max(1, options.captchaAttempts)
+        var attempt = 1
+        while true {
+            let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
+            defer { session.close() }
+            do {
+                try session.register(username: username, password: password)
+            } catch RegistrationError.captchaFailed(let text) {
+                // A challenge allows one answer: a fresh form needs a fresh stream.
+                guard attempt < limit else { throw RegistrationError.captchaFailed(serverText: text) }
+                attempt += 1
+                events(.captchaRetry(attempt: attempt, of: limit))
+                continue
+            }
+            let bookmark = options.serverBookmark
+            let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: bookmark == nil)
+            var result = session.result(username: username, boundJID: jid, mechanism: mechanism, registered: true)
+            result.captchaAttempts = session.answeredCAPTCHA ? attempt : 0
+            if let bookmark {
+                result.bookmark = session.storeBookmarkReportingFailure(bookmark, accountJID: result.jid)
+            }
+            return result
+        }
+    }
+
+    /// Logs in to an existing account and stores a room bookmark (the bookmark step alone).
+    public static func storeBookmark(_ bookmark: ServerBookmark, endpoint: Endpoint, proxy: Proxy, username: String,
+                                     password: SecretBytes, options: SessionOptions = SessionOptions(),
+                                     events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> BookmarkOutcome {
+        let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)
         defer { session.close() }
-        try session.register(username: username, password: password)
-        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: true)
-        return session.result(username: username, boundJID: jid, mechanism: mechanism, registered: true)
+        _ = try session.logIn(username: username, password: password)
+        return session.storeBookmarkReportingFailure(bookmark, accountJID: "\(username.lowercased())@\(endpoint.domain)")
     }
 
     /// Logs in to an existing account (SCRAM + bind) to check the credentials.

@@ -50,6 +50,10 @@ public struct DataForm: Sendable, Equatable {
 
         public var isHidden: Bool { type == "hidden" }
         public var isSecret: Bool { type == "text-private" }
+        /// `jid-multi`, `list-multi`, `text-multi`: several `<value/>`s.
+        public var isMultiValued: Bool { type.hasSuffix("-multi") }
+        /// A type this client knows (XEP-0004 says to treat others as `text-single`).
+        public var isKnownType: Bool { DataForm.fieldTypes.contains(type) }
     }
 
     public let type: String
@@ -76,6 +80,13 @@ public struct DataForm: Sendable, Equatable {
     }
 
     public func field(_ variable: String) -> Field? { fields.first { $0.variable == variable } }
+
+    /// The field types of XEP-0004 §3.3; a field without `type` is `text-single`.
+    public static let fieldTypes: Set<String> = ["boolean", "fixed", "hidden", "jid-multi", "jid-single", "list-multi",
+                                                 "list-single", "text-multi", "text-private", "text-single"]
+
+    /// Text the server shows as-is (`fixed` fields), in order.
+    public var fixedTexts: [String] { fields.filter { $0.type == "fixed" }.flatMap(\.values) }
 
     /// A `type='submit'` form: hidden fields echoed, then `values` (var → values).
     func submission(_ values: [String: [String]]) -> XMLElement {

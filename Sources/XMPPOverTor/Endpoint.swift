@@ -55,6 +55,10 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
     case registered(jid: String)
     case verifying(mechanism: String)
     case bound(jid: String)
+    /// The CAPTCHA answer was refused; a fresh form on a new stream follows.
+    case captchaRetry(attempt: Int, of: Int)
+    case storingBookmark(room: String)
+    case bookmarkStored(BookmarkOutcome)
 
     public var description: String {
         switch self {
@@ -72,6 +76,11 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
         case .registered(let jid): "registered \(jid)"
         case .verifying(let mechanism): "logging in with \(mechanism)"
         case .bound(let jid): "logged in as \(jid)"
+        case .captchaRetry(let attempt, let limit): "the CAPTCHA answer was wrong; fetching a new one (attempt \(attempt) of \(limit))"
+        case .storingBookmark(let room): "storing the bookmark for \(room) on the server"
+        case .bookmarkStored(let outcome):
+            outcome.warnings.isEmpty ? "bookmark stored (\(outcome.roundTrips) round trip(s))"
+                : "bookmark not fully stored: " + outcome.warnings.joined(separator: "; ")
         }
     }
 }
@@ -87,6 +96,10 @@ public struct SessionOptions: Sendable {
     public var preauthToken: String?
     /// Answers fields the server asks for beyond username and password (CAPTCHA, email…).
     public var answerFields: (@Sendable (RegistrationForm) throws -> [String: String])?
+    /// How many CAPTCHA forms to try (each on a new stream: a challenge allows one answer).
+    public var captchaAttempts: Int = 3
+    /// A room to bookmark on the server after bind (XEP-0402, plus XEP-0049 when needed).
+    public var serverBookmark: ServerBookmark?
     /// SNI to send instead of the domain (Pidgin sends the onion when it is the connect server).
     public var serverNameOverride: String?
     public var maximumStanzaBytes: Int
@@ -124,4 +137,8 @@ public struct RegistrationResult: Sendable, Equatable, Codable {
     public let tlsVersion: String
     public let tlsCipher: String
     public let saslMechanism: String
+    /// What the bookmark step did (nil when none was asked for).
+    public var bookmark: BookmarkOutcome? = nil
+    /// CAPTCHA forms answered (0 when the server asked for none).
+    public var captchaAttempts: Int = 0
 }

@@ -77,6 +77,8 @@ public enum RegistrationError: ClassifiedError, Equatable {
     case webRegistrationOnly(url: String?, instructions: String?)
     /// The CAPTCHA answer was wrong (a new stream and form are needed).
     case captchaFailed(serverText: String?)
+    /// The form has a CAPTCHA and nobody can answer it (a non-interactive run).
+    case captchaRequired(webRegistrationURL: String?)
     /// The server registers only with an invitation (XEP-0401/0445) and none was given.
     case invitationRequired(serverText: String?)
     /// An invite token was refused (XEP-0445 `forbidden` / `item-not-found`).
@@ -88,7 +90,7 @@ public enum RegistrationError: ClassifiedError, Equatable {
     public var category: ErrorCategory {
         switch self {
         case .rateLimited: .tryLater
-        case .unansweredFields: .missingAnswers
+        case .unansweredFields, .captchaRequired: .missingAnswers
         default: .refused
         }
     }
@@ -115,10 +117,13 @@ public enum RegistrationError: ClassifiedError, Equatable {
                 + (url.map { ": \($0)" } ?? ".") + (instructions.map { " Instructions: \"\($0)\"" } ?? "")
         case .captchaFailed(let text):
             "the CAPTCHA answer was not accepted; a new attempt needs a new form." + Self.quote(text)
+        case .captchaRequired(let url):
+            "this server asks for a CAPTCHA, which needs a person: run onionboard interactively"
+                + (url.map { ", or register on the provider's web page: \($0)" } ?? "") + ". Nothing was registered or written."
         case .invitationRequired(let text):
             "this server creates accounts only with an invitation; ask the provider or a member for an invite link (xmpp:…?register;preauth=…)." + Self.quote(text)
         case .inviteRejected(let text):
-            "the invitation token was not accepted (invalid, expired or already used)." + Self.quote(text)
+            "The invite token is invalid or expired (or was already used); ask for a new invite link." + Self.quote(text)
         case .unansweredFields(let fields):
             "the server asks for fields that were not answered: \(fields.joined(separator: ", "))"
         case .other(let condition, let type, let text):
@@ -151,6 +156,8 @@ struct StanzaError: Equatable {
         switch condition {
         case "conflict": return .usernameTaken(username: username, serverText: text)
         case "not-allowed" where hadCAPTCHA: return .captchaFailed(serverText: text)
+        case "not-acceptable" where hadCAPTCHA && (text.map { $0.lowercased().contains("captcha") } ?? true):
+            return .captchaFailed(serverText: text)
         case "not-allowed", "forbidden", "service-unavailable", "registration-required", "feature-not-implemented":
             return .closed(condition: condition, serverText: text, webRegistrationURL: webRegistrationURL)
         case "not-acceptable" where text?.lowercased().contains("invitation") == true:

@@ -9,9 +9,15 @@ final class X509Certificate {
 
     /// Parses the first certificate of a PEM text.
     convenience init?(pem: String) {
-        guard let bio = BIO_new_mem_buf(pem, Int32(pem.utf8.count)) else { return nil }
-        defer { BIO_free(bio) }
-        guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
+        // BIO_new_mem_buf does not copy: the bytes must outlive the read (a bridged
+        // String's temporary pointer does not).
+        let bytes = Array(pem.utf8)
+        let certificate: OpaquePointer? = bytes.withUnsafeBytes { buffer in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_X509(bio, nil, nil, nil)
+        }
+        guard let certificate else { return nil }
         self.init(owning: certificate)
     }
 

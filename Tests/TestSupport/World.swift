@@ -14,7 +14,9 @@ public struct World: Sendable {
         "SOCKS_HOST", "SOCKS_PORT", "CONTROL_PORT", "CONTROL_COOKIE", "PROSODY_HOST", "PROSODY_PORT",
         "PROSODY_TLS_PORT", "PROSODY_SHA256_PORT", "PROSODY_SHA256_TLS_PORT", "PROSODY_THROTTLE_PORT",
         "PROSODY_INVITE_PORT", "PROSODY_INVITE_CFG", "PROSODY_LOG_DIR", "CERT_PEM", "CERT_SHA256",
-        "PROVIDERS_JSON", "PROSODYCTL",
+        "PROVIDERS_JSON", "PROSODYCTL", "EJABBERD_DOMAIN", "EJABBERD_PORT", "EJABBERD_TLS_PORT",
+        "EJABBERD_CAPTCHA_ANSWERS", "EJABBERD_LOG", "EJABBERD_ONION_PORT",
+        "PROSODY_INVITE_ONION_PORT",
     ]
 
     /// The raw KEY=VALUE pairs (quotes removed).
@@ -59,6 +61,26 @@ public struct World: Sendable {
     public var certificatePEM: URL { URL(fileURLWithPath: values["CERT_PEM"]!) }
     /// Lowercase hex SHA-256 of the certificate's DER form.
     public var certificateSHA256: String { values["CERT_SHA256"]! }
+    /// The ejabberd instance with CAPTCHA-protected registration (loopback, STARTTLS / direct TLS).
+    public var ejabberdDomain: String { values["EJABBERD_DOMAIN"]! }
+    public var ejabberdPort: Int { int("EJABBERD_PORT") }
+    public var ejabberdTLSPort: Int { int("EJABBERD_TLS_PORT") }
+    /// The onion port forwarded to ejabberd's STARTTLS port (5222 stays Prosody).
+    public var ejabberdOnionPort: Int { int("EJABBERD_ONION_PORT") }
+    /// The onion port forwarded to the invite-only Prosody's STARTTLS port.
+    public var prosodyInviteOnionPort: Int { int("PROSODY_INVITE_ONION_PORT") }
+    /// One file per CAPTCHA image ejabberd made: named by the image's SHA-1 (as in its BoB
+    /// cid `sha1+<hex>@bob.xmpp.org`), containing the answer.
+    public var ejabberdCaptchaAnswers: URL { URL(fileURLWithPath: values["EJABBERD_CAPTCHA_ANSWERS"]!) }
+    public var ejabberdLog: URL { URL(fileURLWithPath: values["EJABBERD_LOG"]!) }
+    /// The answer to the CAPTCHA image with BoB `cid` (nil when ejabberd did not make it).
+    public func captchaAnswer(cid: String) -> String? {
+        let bare = cid.hasPrefix("cid:") ? String(cid.dropFirst(4)) : cid
+        guard bare.hasPrefix("sha1+"), let at = bare.firstIndex(of: "@") else { return nil }
+        let name = String(bare[bare.index(bare.startIndex, offsetBy: 5)..<at])
+        return try? String(contentsOf: ejabberdCaptchaAnswers.appendingPathComponent(name), encoding: .utf8)
+    }
+
     /// Provider metadata describing the local onion provider (for `--providers`).
     public var providersJSON: URL { URL(fileURLWithPath: values["PROVIDERS_JSON"]!) }
     /// A command prefix running prosodyctl as the prosody user with the default instance's

@@ -212,7 +212,7 @@ final class EventLog: @unchecked Sendable {
                                                 options: SessionOptions(preauthToken: "bogus-token"))
         } throws: { error in
             guard case RegistrationError.inviteRejected = error else { return false }
-            return "\(error)".contains("invitation token was not accepted")
+            return "\(error)".contains("The invite token is invalid or expired")
         }
         let token = try Self.token(world)
         let result = try RegistrationClient.register(endpoint: endpoint, proxy: .none, username: ProsodyIntegrationTests.name(),

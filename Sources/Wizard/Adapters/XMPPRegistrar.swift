@@ -54,17 +54,24 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
             certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256, confirm: { info in
                 box.callbacks.confirm(Self.summary(info))
             }),
-            answerFields: { form in try box.callbacks.fill(Self.fields(form)) })
+            webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken,
+            answerFields: { form in try box.callbacks.fill(Self.fields(form, webRegistrationURL: target.webRegistrationURL)) })
+        var sessionOptions = options
+        sessionOptions.serverBookmark = target.bookmark.map {
+            ServerBookmark(roomJID: $0.roomJID, nick: $0.nick, name: $0.name, autojoin: $0.autojoin)
+        }
         let socks = target.torSOCKS
         let jid = "\(username.lowercased())@\(target.domain)"
         do {
             let result = try RegistrationClient.register(
                 endpoint: Self.endpoint(target), proxy: proxy(for: target), username: username, password: password,
-                options: options) { event in
+                options: sessionOptions) { event in
                     if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
                 }
-            return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
-                                     certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
+            var account = RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
+                                            certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
+            account.serverBookmarkStored = result.bookmark.map { $0.warnings.isEmpty }
+            return account
         } catch RegistrationError.usernameTaken(let taken, _) {
             throw RegistrarError.usernameTaken(taken)
         }
@@ -82,6 +89,11 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         case .registered: nil
         case .verifying: .verifying(jid: jid)
         case .bound: nil
+        case .captchaRetry(let attempt, let limit): .captchaRetry(attempt: attempt, of: limit)
+        case .storingBookmark(let room): .storingBookmark(room: room)
+        case .bookmarkStored(let outcome):
+            // A failed bookmark is a warning: the account exists by then.
+            outcome.warnings.isEmpty ? nil : .bookmarkWarning(outcome.warnings.joined(separator: "; "))
         }
     }
 
@@ -91,47 +103,33 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                            sha256: info.sha256, overOnion: info.overOnion)
     }
 
-    /// The fields the server wants beyond username and password, with CAPTCHA images
-    /// saved to private files so the person can open them.
-    static func fields(_ form: RegistrationForm) -> [RegistrationField] {
-        form.fieldsForCaller.map { variable in
+    /// The fields the server wants beyond username and password; a CAPTCHA carries its
+    /// inline image (the frontend shows it) and the fallback page, never a fetched URL.
+    static func fields(_ form: RegistrationForm, webRegistrationURL: String? = nil) -> [RegistrationField] {
+        let captcha = form.captcha
+        return form.fieldsForCaller.map { variable in
             let field = form.dataForm?.field(variable)
             var locations: [String] = []
             for media in field?.media ?? [] {
-                for (type, uri) in media.uris {
-                    if uri.hasPrefix("cid:"), let blob = form.allBinaryData.first(where: { "cid:\($0.cid)" == uri }),
-                       let path = saveMedia(blob.data, type: type ?? blob.type) {
-                        locations.append(path)
-                    } else if !uri.hasPrefix("cid:") {
-                        locations.append(uri)
-                    }
-                }
+                for (_, uri) in media.uris where !uri.hasPrefix("cid:") { locations.append(uri) }
             }
+            let isCAPTCHA = captcha?.variable == variable
+            if isCAPTCHA, let url = captcha?.fallbackURL, !locations.contains(url) { locations.append(url) }
             let kind: RegistrationField.Kind = !(field?.media.isEmpty ?? true) ? .captcha
                 : field?.isSecret == true ? .secret : field?.type == "boolean" ? .boolean : .text
             let instructions = [form.dataForm?.instructions.joined(separator: "\n"), field?.description, form.instructions]
                 .compactMap { $0 }.filter { !$0.isEmpty }.first
-            return RegistrationField(name: variable, label: field?.label ?? variable, kind: kind,
-                                     required: field?.required ?? true, instructions: instructions,
-                                     mediaLocations: locations)
+            var result = RegistrationField(name: variable, label: field?.label ?? variable, kind: kind,
+                                           required: field?.required ?? true,
+                                           instructions: isCAPTCHA ? (captcha?.fallbackText ?? instructions) : instructions,
+                                           mediaLocations: locations)
+            if isCAPTCHA {
+                result.media = captcha?.media
+                result.mediaType = captcha?.mimeType
+                result.webRegistrationURL = webRegistrationURL
+            }
+            return result
         }
-    }
-
-    static func saveMedia(_ data: Data, type: String?) -> String? {
-        let suffix = switch type {
-        case "image/png": ".png"
-        case "image/jpeg": ".jpg"
-        case "image/gif": ".gif"
-        case "audio/wav", "audio/x-wav": ".wav"
-        default: ""
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onionboard-captcha-\(getpid())")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
-        let file = directory.appendingPathComponent("captcha-\(UUID().uuidString.prefix(8))\(suffix)")
-        guard FileManager.default.createFile(atPath: file.path, contents: data, attributes: [.posixPermissions: 0o600])
-        else { return nil }
-        return file.path
     }
 }
 

@@ -23,6 +23,10 @@ public struct OnboardingPlan: Sendable {
     public var torSOCKS: HostPort
     /// Every answer that led here, with its source (never the password).
     public var answers: AnswerSet
+    /// An invite token (XEP-0445) from `--invite`, sent before registering.
+    public var inviteToken: String? = nil
+    /// Also bookmark the room on the server (XEP-0402/0049) after registering.
+    public var serverBookmark = true
 
     public var jid: String { "\(username)@\(provider.domain)" }
 }

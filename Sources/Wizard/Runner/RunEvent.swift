@@ -9,6 +9,9 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
     case registering(jid: String)
     case verifying(jid: String)
     case usernameTaken(taken: String, next: String?)
+    case captchaRetry(attempt: Int, of: Int)
+    case storingBookmark(room: String)
+    case bookmarkWarning(String)
     case writingProfile(directory: String)
     case note(String)
 
@@ -25,6 +28,9 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
         case .verifying(let jid): "Verifying \(jid) by logging in"
         case .usernameTaken(let taken, let next):
             next.map { "The username \(taken) is taken; trying \($0)" } ?? "The username \(taken) is taken"
+        case .captchaRetry(let attempt, let limit): "The CAPTCHA answer was not accepted; fetching a new one (attempt \(attempt) of \(limit))"
+        case .storingBookmark(let room): "Bookmarking \(room) on the server (for other clients)"
+        case .bookmarkWarning(let text): "Warning: \(text)"
         case .writingProfile(let directory): "Writing the Pidgin profile to \(directory)"
         case .note(let text): text
         }
@@ -48,6 +54,8 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
         case .registering: "register"
         case .verifying: "verify"
         case .usernameTaken: "retry"
+        case .captchaRetry: "captcha"
+        case .storingBookmark, .bookmarkWarning: "bookmark"
         case .writingProfile: "write"
         case .note: "note"
         }

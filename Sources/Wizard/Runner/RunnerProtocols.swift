@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 import Secrets
 
 /// Where to connect: everything the registration layer needs to reach the server.
@@ -11,6 +12,12 @@ public struct ConnectionTarget: Sendable, Equatable {
     public var pinSHA256: String?
     /// A fingerprint accepted in advance (`--accept-fingerprint`) for an unpinned provider.
     public var acceptedSHA256: String?
+    /// Quoted when the server needs a person (CAPTCHA) or only registers on the web.
+    public var webRegistrationURL: String?
+    /// XEP-0445 invite token.
+    public var inviteToken: String?
+    /// The room to bookmark on the server after registering (nil: skip the step).
+    public var bookmark: RoomBookmark?
 
     public init(domain: String, host: String, port: Int, tlsMode: TLSMode, torSOCKS: HostPort, pinSHA256: String?,
                 acceptedSHA256: String? = nil) {
@@ -24,12 +31,34 @@ public struct ConnectionTarget: Sendable, Equatable {
     }
 }
 
+/// A server-side room bookmark: never a room password.
+public struct RoomBookmark: Sendable, Equatable {
+    public var roomJID: String
+    public var nick: String
+    public var name: String?
+    public var autojoin: Bool
+
+    public init(roomJID: String, nick: String, name: String?, autojoin: Bool) {
+        self.roomJID = roomJID
+        self.nick = nick
+        self.name = name
+        self.autojoin = autojoin
+    }
+}
+
 extension OnboardingPlan {
     public var connectionTarget: ConnectionTarget {
         var accepted: String?
         if case .acceptFingerprint(let sha) = pinPolicy { accepted = sha }
-        return ConnectionTarget(domain: provider.domain, host: connectHost, port: connectPort, tlsMode: tlsMode,
-                                torSOCKS: torSOCKS, pinSHA256: provider.pinSHA256, acceptedSHA256: accepted)
+        var target = ConnectionTarget(domain: provider.domain, host: connectHost, port: connectPort, tlsMode: tlsMode,
+                                      torSOCKS: torSOCKS, pinSHA256: provider.pinSHA256, acceptedSHA256: accepted)
+        target.webRegistrationURL = provider.webRegistrationURL
+        target.inviteToken = inviteToken
+        if serverBookmark {
+            target.bookmark = RoomBookmark(roomJID: room.jid, nick: handle, name: room.alias.isEmpty ? nil : room.alias,
+                                           autojoin: room.autojoin)
+        }
+        return target
     }
 }
 
@@ -43,8 +72,14 @@ public struct RegistrationField: Sendable, Equatable {
     public var required: Bool
     /// Instructions from the server (for a CAPTCHA: what to type).
     public var instructions: String?
-    /// CAPTCHA media: a URL the person can open, or a local file the adapter saved.
+    /// CAPTCHA media: URLs the person can open (never fetched by onionboard).
     public var mediaLocations: [String]
+    /// A CAPTCHA image (or sound) carried inline (XEP-0231); the frontend shows it.
+    public var media: Data? = nil
+    /// MIME type of `media` (`image/png`…).
+    public var mediaType: String? = nil
+    /// The provider's web registration page (for runs that cannot answer a CAPTCHA).
+    public var webRegistrationURL: String? = nil
 
     public init(name: String, label: String, kind: Kind, required: Bool = true,
                 instructions: String? = nil, mediaLocations: [String] = []) {
@@ -95,6 +130,8 @@ public struct RegisteredAccount: Sendable, Equatable {
     public var certificateSHA256: String
     /// Round trips from connect to bound, when the layer counts them.
     public var roundTrips: Int?
+    /// Whether the room bookmark was stored on the server (nil: not attempted).
+    public var serverBookmarkStored: Bool? = nil
 
     public init(jid: String, certificatePEM: String, certificateSHA256: String, roundTrips: Int? = nil) {
         self.jid = jid

@@ -2,6 +2,7 @@ import ArgumentParser
 import Diagnostics
 import Foundation
 import Wizard
+import XMPPOverTor
 
 /// `onionboard run [TEMPLATE]`: the wizard. Asks what flags, answers file and
 /// environment leave open (or, with --non-interactive, lists it and exits 3), then
@@ -46,13 +47,25 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    @Option(name: .customLong("invite"), help: ArgumentHelp(
+        "An invite link (xmpp:example.org?register;preauth=TOKEN): picks the provider by its domain, uses the token, and the username it suggests.",
+        valueName: "uri"))
+    var invite: String?
+
+    @Flag(name: .customLong("no-server-bookmark"),
+          help: "Do not bookmark the room on the server (XEP-0402/0049); only the Pidgin profile gets it.")
+    var noServerBookmark = false
+
     func run() throws {
         try reportingMissingAnswers(json: output.json) {
             let context = ConsoleContext.standard(progressToStandardError: output.json)
             let frontend = try frontendOptions.make(nonInteractive: nonInteractive, context: context)
             try showingErrors(in: frontend) {
-                let report = try WizardLaunch(template: template, answerOptions: answerOptions,
+                var launch = try WizardLaunch(template: template, answerOptions: answerOptions,
                                               extraMaps: providerMap.extraMaps)
+                launch.invite = try invite.map { try InviteURI($0) }
+                launch.serverBookmark = !noServerBookmark
+                let report = try launch
                     .run(frontend: frontend, threshold: Priority(rawValue: priority)!, saveAnswers: saveAnswers)
                 if output.json { try Console.json(report) } else { frontend.finish(report) }
             }
@@ -67,6 +80,9 @@ struct WizardLaunch {
     let providers: [ProviderChoice]
     let answerOptions: AnswerOptions
     let session: OnboardingSession
+    /// `--invite`: sets the provider (and a suggested username) and carries the token.
+    var invite: InviteURI?
+    var serverBookmark = true
 
     init(template name: String, answerOptions: AnswerOptions, extraMaps: [String]) throws {
         template = try TemplateLibrary.load(name)
@@ -77,7 +93,17 @@ struct WizardLaunch {
     }
 
     func presets() throws -> AnswerSet {
-        try session.presets(flags: answerOptions.flagAnswers, file: try answerOptions.fileAnswers(),
+        var flags = answerOptions.flagAnswers
+        if let invite {
+            if let given = flags.value(AnswerKeys.provider), given.lowercased() != invite.domain {
+                throw ValidationError("--provider \(given) disagrees with the invite link, which is for \(invite.domain)")
+            }
+            flags.set(AnswerKeys.provider, invite.domain, source: .flag)
+            if let name = invite.suggestedUsername, flags.value(AnswerKeys.username) == nil {
+                flags.set(AnswerKeys.username, name, source: .flag)
+            }
+        }
+        return try session.presets(flags: flags, file: try answerOptions.fileAnswers(),
                             environment: AnswerSet.fromEnvironment(ProcessInfo.processInfo.environment, template: template))
     }
 
@@ -91,11 +117,13 @@ struct WizardLaunch {
         let presets = try given ?? presets()
         let options = options(interactive: frontend.isInteractive, threshold: threshold)
         frontend.begin(template)
-        let plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
+        var plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
                                     asker: frontend.isInteractive ? frontend : nil)
         if let saveAnswers {
             try AnswersFileWriter.write(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
         }
+        plan.inviteToken = invite?.token
+        plan.serverBookmark = serverBookmark
         let sink = EventSink(frontend)
         return try session.execute(plan, options: options, interaction: frontend, events: { sink.send($0) })
     }

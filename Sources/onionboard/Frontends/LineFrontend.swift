@@ -75,7 +75,20 @@ final class LineFrontend: Frontend {
             output.writeLine("")
             output.writeLine("The server asks: \(field.label)")
             if let instructions = field.instructions { output.writeLine(instructions) }
-            for location in field.mediaLocations { output.writeLine("  see: \(location)") }
+            var shown: CAPTCHAImageFile?
+            if field.kind == .captcha, let media = field.media {
+                do {
+                    let file = try CAPTCHAImageFile(media, type: field.mediaType)
+                    shown = file
+                    output.writeLine("  The CAPTCHA image is in \(file.path)" + (file.openInViewer() ? " (opened in the image viewer)" : ""))
+                } catch {
+                    output.writeLine("  ✗ could not save the CAPTCHA image: \(error)")
+                }
+            }
+            defer { shown?.remove() }
+            for location in field.mediaLocations {
+                output.writeLine(field.kind == .captcha ? "  or open in Tor Browser: \(location)" : "  see: \(location)")
+            }
             while true {
                 output.write("\(field.label): ")
                 let answer: String

@@ -30,6 +30,11 @@ final class NonInteractiveFrontend: Frontend {
     }
 
     func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+        if let captcha = fields.first(where: { $0.kind == .captcha }) {
+            throw FrontendError.needsAnswer("the provider asks for a CAPTCHA, which needs a person; run without --non-interactive"
+                + (captcha.webRegistrationURL.map { ", or register on the provider's web page: \($0)" } ?? "")
+                + ". Nothing was registered or written")
+        }
         throw FrontendError.needsAnswer("the server asks for \(fields.map(\.label).joined(separator: ", ")) (a CAPTCHA or extra field); run interactively or choose a provider without a CAPTCHA")
     }
 

@@ -57,7 +57,7 @@ func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
         throw validation
     } catch {
         let category = error.category
-        let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let message = String(describing: error)  // ClassifiedError.description: the human message
         if json {
             try? Console.json(ErrorReport(error: .init(category: category.rawValue,
                                                        exitCode: category.exitCode, message: message)))

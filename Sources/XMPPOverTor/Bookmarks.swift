@@ -1,0 +1,248 @@
+import Diagnostics
+import Foundation
+
+/// A group chat the server should remember for the account (so every client, not only
+/// Pidgin, finds the room). Never carries a room password.
+public struct ServerBookmark: Sendable, Equatable, Codable {
+    public var roomJID: String
+    public var nick: String
+    public var name: String?
+    public var autojoin: Bool
+
+    public init(roomJID: String, nick: String, name: String? = nil, autojoin: Bool = true) {
+        self.roomJID = roomJID
+        self.nick = nick
+        self.name = name
+        self.autojoin = autojoin
+    }
+}
+
+/// What the bookmark step did.
+public struct BookmarkOutcome: Sendable, Equatable, Codable {
+    /// Published as a XEP-0402 item (`urn:xmpp:bookmarks:1`).
+    public var publishedPEP: Bool
+    /// The server advertises `urn:xmpp:bookmarks:1#compat` (it mirrors PEP to private storage itself).
+    public var serverMirrorsLegacy: Bool
+    /// Written to XEP-0049 private storage (`storage:bookmarks`) by us.
+    public var wroteLegacy: Bool
+    /// Round trips the step added after bind.
+    public var roundTrips: Int
+    /// Why a part failed (the account exists regardless): shown as a warning.
+    public var warnings: [String]
+}
+
+/// A failure of the bookmark step (reported as a warning by callers: the account exists).
+public struct BookmarkError: ClassifiedError, Equatable {
+    public let step: String
+    public let condition: String
+    public let serverText: String?
+    public var category: ErrorCategory { .refused }
+    public var description: String {
+        "the server did not store the room bookmark (\(step): \(condition))"
+            + (serverText.map { ". The server says: \"\($0)\"" } ?? "")
+            + "; the account works, add the room by hand in other clients"
+    }
+}
+
+enum BookmarkNamespace {
+    static let pep = "urn:xmpp:bookmarks:1"
+    static let compat = "urn:xmpp:bookmarks:1#compat"
+    static let pubsub = "http://jabber.org/protocol/pubsub"
+    static let discoInfo = "http://jabber.org/protocol/disco#info"
+    static let privateStorage = "jabber:iq:private"
+    static let legacy = "storage:bookmarks"
+}
+
+/// Builds and edits bookmark payloads (pure; unit-tested).
+public enum BookmarkPayloads {
+    /// The XEP-0402 publish with the publish-options the XEP requires (whitelist, persistent, unbounded).
+    /// `essentialOptionsOnly` keeps just persistence and the whitelist (the privacy-critical
+    /// one): ejabberd 23.01 refuses `pubsub#max_items` and `pubsub#send_last_published_item`
+    /// ("Unknown field …", resource-constraint).
+    public static func publish(_ bookmark: ServerBookmark, essentialOptionsOnly: Bool = false) -> XMLElement {
+        var conference = XMLElement("conference", namespace: BookmarkNamespace.pep,
+                                    attributes: [("autojoin", bookmark.autojoin ? "true" : "false")],
+                                    children: [XMLElement("nick", text: bookmark.nick)])
+        if let name = bookmark.name { conference.attributes.insert((name: "name", value: name), at: 0) }
+        func field(_ variable: String, _ value: String, hidden: Bool = false) -> XMLElement {
+            XMLElement("field", attributes: hidden ? [("var", variable), ("type", "hidden")] : [("var", variable)],
+                       children: [XMLElement("value", text: value)])
+        }
+        var fields = [
+            field("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options", hidden: true),
+            field("pubsub#persist_items", "true"),
+            field("pubsub#max_items", "max"),
+            field("pubsub#send_last_published_item", "never"),
+            field("pubsub#access_model", "whitelist"),
+        ]
+        if essentialOptionsOnly { fields.remove(at: 3); fields.remove(at: 2) }
+        let options = XMLElement("x", namespace: Namespace.dataForms, attributes: [("type", "submit")], children: fields)
+        return XMLElement("pubsub", namespace: BookmarkNamespace.pubsub, children: [
+            XMLElement("publish", attributes: [("node", BookmarkNamespace.pep)], children: [
+                XMLElement("item", attributes: [("id", bookmark.roomJID)], children: [conference]),
+            ]),
+            XMLElement("publish-options", children: [options]),
+        ])
+    }
+
+    /// `storage:bookmarks` with our room replaced or added and every other entry kept as it was.
+    public static func mergedLegacy(existing: XMLElement?, adding bookmark: ServerBookmark) -> XMLElement {
+        var storage = existing ?? XMLElement("storage", namespace: BookmarkNamespace.legacy)
+        storage.children.removeAll { $0.name == "conference" && $0[attribute: "jid"]?.lowercased() == bookmark.roomJID.lowercased() }
+        var attributes: [(String, String)] = [("jid", bookmark.roomJID), ("autojoin", bookmark.autojoin ? "true" : "false")]
+        if let name = bookmark.name { attributes.insert(("name", name), at: 0) }
+        // No <password/>: a room password must never be stored on the server.
+        storage.children.append(XMLElement("conference", namespace: BookmarkNamespace.legacy, attributes: attributes,
+                                           children: [XMLElement("nick", namespace: BookmarkNamespace.legacy, text: bookmark.nick)]))
+        return storage
+    }
+
+    /// Bookmarks in a XEP-0402 items reply or a `storage:bookmarks` element.
+    public static func parse(pepItems iq: XMLElement) -> [ServerBookmark] {
+        let items = iq.child("pubsub", namespace: BookmarkNamespace.pubsub)?.child("items")?.children("item") ?? []
+        return items.compactMap { item in
+            guard let jid = item[attribute: "id"], let conference = item.child("conference", namespace: BookmarkNamespace.pep)
+            else { return nil }
+            let autojoin = conference[attribute: "autojoin"]
+            return ServerBookmark(roomJID: jid, nick: conference.child("nick")?.text ?? "", name: conference[attribute: "name"],
+                                  autojoin: autojoin == "true" || autojoin == "1")
+        }
+    }
+
+    public static func parse(legacyStorage storage: XMLElement?) -> [ServerBookmark] {
+        (storage?.children("conference") ?? []).compactMap { conference in
+            guard let jid = conference[attribute: "jid"] else { return nil }
+            let autojoin = conference[attribute: "autojoin"]
+            return ServerBookmark(roomJID: jid, nick: conference.child("nick")?.text ?? "", name: conference[attribute: "name"],
+                                  autojoin: autojoin == "true" || autojoin == "1")
+        }
+    }
+}
+
+extension AccountSession {
+    /// Stores `bookmark` on the server after bind. One flight carries the disco#info on
+    /// the account, the XEP-0402 publish and a private-storage get (all harmless to
+    /// pipeline); only when the server does not mirror PEP bookmarks itself does a
+    /// second flight write the merged XEP-0049 storage. Then the stream is closed.
+    public func storeBookmark(_ bookmark: ServerBookmark, accountJID: String) throws -> BookmarkOutcome {
+        let start = roundTrips
+        let discoID = connection.makeID("disco")
+        let publishID = connection.makeID("bookmark")
+        let privateID = connection.makeID("private")
+        let bare = XMLElement.escape(accountJID)
+        try connection.send(
+            "<iq type='get' id='\(discoID)' to='\(bare)'><query xmlns='\(BookmarkNamespace.discoInfo)'/></iq>"
+                + "<iq type='set' id='\(publishID)'>" + BookmarkPayloads.publish(bookmark).serialized(parentNamespace: Namespace.client) + "</iq>"
+                + "<iq type='get' id='\(privateID)'><query xmlns='\(BookmarkNamespace.privateStorage)'><storage xmlns='\(BookmarkNamespace.legacy)'/></query></iq>",
+            phase: "storing the room bookmark")
+        let replies = try readIQs([discoID, publishID, privateID], phase: "waiting for the bookmark replies")
+        var outcome = BookmarkOutcome(publishedPEP: false, serverMirrorsLegacy: false, wroteLegacy: false, roundTrips: 0, warnings: [])
+        let features = replies[discoID]?.child("query", namespace: BookmarkNamespace.discoInfo)?.children("feature")
+            .compactMap { $0[attribute: "var"] } ?? []
+        outcome.serverMirrorsLegacy = features.contains(BookmarkNamespace.compat)
+        var publishError = replies[publishID].flatMap { $0[attribute: "type"] == "result" ? nil : StanzaError(iq: $0) }
+        outcome.publishedPEP = publishError == nil
+
+        let current = replies[privateID]
+        let storage: XMLElement?? = current?[attribute: "type"] == "result"
+            ? .some(current?.child("query", namespace: BookmarkNamespace.privateStorage)?.child("storage", namespace: BookmarkNamespace.legacy))
+            : .none
+        func legacySet(_ id: String) -> String? {
+            guard case .some(let existing) = storage else { return nil }
+            return "<iq type='set' id='\(id)'><query xmlns='\(BookmarkNamespace.privateStorage)'>"
+                + BookmarkPayloads.mergedLegacy(existing: existing, adding: bookmark)
+                    .serialized(parentNamespace: BookmarkNamespace.privateStorage) + "</query></iq>"
+        }
+
+        // Second flight, only when needed: the publish again with the essential options (ejabberd),
+        // and the XEP-0049 write when the server does not mirror PEP bookmarks itself.
+        var flight = ""
+        var retryID: String?
+        if let error = publishError, error.text?.contains("Unknown field") == true || error.condition == "precondition-not-met" {
+            retryID = connection.makeID("bookmark")
+            flight += "<iq type='set' id='\(retryID!)'>"
+                + BookmarkPayloads.publish(bookmark, essentialOptionsOnly: true).serialized(parentNamespace: Namespace.client) + "</iq>"
+        }
+        var setID: String?
+        var setRequest: String?
+        if !outcome.serverMirrorsLegacy || (publishError != nil && retryID == nil) {
+            setID = connection.makeID("private")
+            setRequest = legacySet(setID!)
+            if let setRequest { flight += setRequest } else { setID = nil }
+        }
+        if !flight.isEmpty {
+            try connection.send(flight, phase: "storing the room bookmark")
+            let second = try readIQs([retryID, setID].compactMap { $0 }, phase: "waiting for the bookmark replies")
+            if let retryID, let reply = second[retryID] {
+                publishError = reply[attribute: "type"] == "result" ? nil : StanzaError(iq: reply)
+                outcome.publishedPEP = publishError == nil
+            }
+            if let setID, let reply = second[setID] {
+                if reply[attribute: "type"] == "result" { outcome.wroteLegacy = true } else {
+                    let error = StanzaError(iq: reply)
+                    outcome.warnings.append(BookmarkError(step: "private storage set", condition: error.condition, serverText: error.text).description)
+                }
+            }
+        }
+        if let error = publishError {
+            outcome.warnings.append(BookmarkError(step: "XEP-0402 publish", condition: error.condition, serverText: error.text).description)
+            // The server mirrors, but the publish failed: write the legacy store ourselves.
+            if setID == nil, let request = legacySet(connection.makeID("private")) {
+                let id = String(request.split(separator: "'")[3])
+                try connection.send(request, phase: "writing the legacy room bookmark")
+                let reply = try connection.readIQ(id: id, phase: "waiting for the legacy bookmark write")
+                outcome.wroteLegacy = reply[attribute: "type"] == "result"
+            }
+        }
+        if case .none = storage, !outcome.serverMirrorsLegacy || !outcome.publishedPEP {
+            let error = current.map(StanzaError.init(iq:))
+            outcome.warnings.append(BookmarkError(step: "private storage get", condition: error?.condition ?? "no reply",
+                                                  serverText: error?.text).description)
+        }
+        outcome.roundTrips = roundTrips - start
+        return outcome
+    }
+
+    /// Reads the account's bookmarks back: XEP-0402 items and XEP-0049 storage (one flight).
+    public func readBookmarks() throws -> (pep: [ServerBookmark], legacy: [ServerBookmark]) {
+        let itemsID = connection.makeID("items")
+        let privateID = connection.makeID("private")
+        try connection.send(
+            "<iq type='get' id='\(itemsID)'><pubsub xmlns='\(BookmarkNamespace.pubsub)'><items node='\(BookmarkNamespace.pep)'/></pubsub></iq>"
+                + "<iq type='get' id='\(privateID)'><query xmlns='\(BookmarkNamespace.privateStorage)'><storage xmlns='\(BookmarkNamespace.legacy)'/></query></iq>",
+            phase: "reading the bookmarks")
+        let replies = try readIQs([itemsID, privateID], phase: "waiting for the bookmarks")
+        let pep = replies[itemsID].map(BookmarkPayloads.parse(pepItems:)) ?? []
+        let storage = replies[privateID]?.child("query", namespace: BookmarkNamespace.privateStorage)?
+            .child("storage", namespace: BookmarkNamespace.legacy)
+        return (pep, BookmarkPayloads.parse(legacyStorage: storage))
+    }
+
+    /// Replaces the private storage outright (tests set up pre-existing bookmarks with it).
+    public func writeLegacyBookmarks(_ bookmarks: [ServerBookmark]) throws {
+        var storage: XMLElement?
+        for bookmark in bookmarks { storage = BookmarkPayloads.mergedLegacy(existing: storage, adding: bookmark) }
+        let setID = connection.makeID("private")
+        try connection.send("<iq type='set' id='\(setID)'><query xmlns='\(BookmarkNamespace.privateStorage)'>"
+                                + (storage ?? XMLElement("storage", namespace: BookmarkNamespace.legacy))
+                                    .serialized(parentNamespace: BookmarkNamespace.privateStorage) + "</query></iq>",
+                            phase: "writing bookmarks")
+        let reply = try connection.readIQ(id: setID, phase: "waiting for the bookmark write")
+        guard reply[attribute: "type"] == "result" else {
+            let error = StanzaError(iq: reply)
+            throw BookmarkError(step: "private storage set", condition: error.condition, serverText: error.text)
+        }
+    }
+
+    /// Collects the replies to several pipelined iqs, in whatever order they come.
+    func readIQs(_ ids: [String], phase: String) throws -> [String: XMLElement] {
+        let deadline = connection.replyDeadline(phase)
+        var replies: [String: XMLElement] = [:]
+        let wanted = Set(ids)
+        while replies.count < wanted.count {
+            let element = try connection.nextElement(deadline: deadline)
+            if element.name == "iq", let id = element[attribute: "id"], wanted.contains(id) { replies[id] = element }
+        }
+        return replies
+    }
+}

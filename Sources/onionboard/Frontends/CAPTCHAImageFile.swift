@@ -1,0 +1,59 @@
+import Foundation
+
+/// A CAPTCHA image written where only this user can read it: a 0600 file in
+/// `$XDG_RUNTIME_DIR` (per-user, in memory on Tails), else in a fresh 0700 temporary
+/// directory. Removed once answered.
+struct CAPTCHAImageFile {
+    let path: String
+    private let createdDirectory: String?
+
+    init(_ data: Data, type: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let suffix = switch type {
+        case "image/png": ".png"
+        case "image/jpeg": ".jpg"
+        case "image/gif": ".gif"
+        case "audio/wav", "audio/x-wav": ".wav"
+        default: ".bin"
+        }
+        var directory: String
+        var created: String?
+        var info = stat()
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty, stat(runtime, &info) == 0,
+           info.st_uid == getuid(), info.st_mode & 0o077 == 0 {
+            directory = runtime
+        } else {
+            var template = Array((NSTemporaryDirectory() + "/onionboard-captcha-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+            directory = String(cString: made)  // mkdtemp makes it 0700
+            created = directory
+        }
+        let name = "onionboard-captcha-\(UUID().uuidString.prefix(8))\(suffix)"
+        path = (directory as NSString).appendingPathComponent(name)
+        createdDirectory = created
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == data.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
+
+    /// Opens the image with the desktop's viewer (xdg-open) when there is a display;
+    /// false when there is none or xdg-open is missing. Does not wait for the viewer.
+    func openInViewer(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        guard environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil,
+              let opener = ["/usr/bin/xdg-open", "/bin/xdg-open"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: opener)
+        process.arguments = [path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return (try? process.run()) != nil
+    }
+
+    func remove() {
+        unlink(path)
+        if let createdDirectory { rmdir(createdDirectory) }
+    }
+}
