@@ -54,25 +54,54 @@ struct ZenityDialog {
 /// The pulsating progress window of the Tor phases, fed "# message" lines on its
 /// standard input. Its Cancel button ends zenity with status 1, which `onCancel` hears.
 final class ZenityProgress: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe()
+    private let pid: pid_t
+    private let input: Int32
     private let lock = NSLock()
     private var closing = false
 
+    /// Spawned with posix_spawn and watched with waitpid on its own thread: Foundation's
+    /// Process did not report this child's exit while the main thread sat in a dialog.
     init(executable: String, title: String, text: String, onCancel: @escaping @Sendable () -> Void) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--progress", "--pulsate", "--auto-close", "--no-markup", "--width=520",
-                             "--title=\(title)", "--text=\(text)"]
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.terminationHandler = { [weak self] finished in
-            guard let self else { return }
-            self.lock.lock()
-            let expected = self.closing
-            self.lock.unlock()
-            if !expected && finished.terminationStatus != 0 { onCancel() }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        let arguments = [executable, "--progress", "--pulsate", "--auto-close", "--no-markup", "--width=520",
+                         "--title=\(title)", "--text=\(text)"]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child = pid_t()
+        let result = posix_spawn(&child, executable, &actions, nil, argv, environ)
+        Glibc.close(fds[0])
+        guard result == 0 else { Glibc.close(fds[1]); throw CocoaError(.executableLoad) }
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        pid = child
+        input = fds[1]
+        let watched = child, descriptor = fds[1]
+        Thread.detachNewThread { [self] in
+            // zenity gone = the write end of its input reports POLLERR. Foundation's
+            // Process machinery may reap the child first, so its exit status is not used:
+            // before close() we never end the window, so any exit is the Cancel button.
+            var entry = pollfd(fd: descriptor, events: 0, revents: 0)
+            while true {
+                lock.lock()
+                let expected = closing
+                lock.unlock()
+                if expected { return }
+                entry.revents = 0
+                if poll(&entry, 1, 200) > 0, entry.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { break }
+            }
+            var status: Int32 = 0
+            _ = waitpid(watched, &status, WNOHANG)
+            lock.lock()
+            let expected = closing
+            lock.unlock()
+            if !expected { onCancel() }
         }
-        try process.run()
     }
 
     /// Shows `text` as the window's message.
@@ -81,18 +110,17 @@ final class ZenityProgress: @unchecked Sendable {
         defer { lock.unlock() }
         guard !closing else { return }
         let line = "# " + text.replacingOccurrences(of: "\n", with: " ") + "\n"
-        _ = line.withCString { Glibc.write(input.fileHandleForWriting.fileDescriptor, $0, strlen($0)) }
+        _ = line.withCString { Glibc.write(input, $0, strlen($0)) }
     }
 
-    /// Closes the window (100 % with --auto-close) and waits for zenity to end.
+    /// Closes the window (100 % with --auto-close).
     func close() {
         lock.lock()
-        if closing { lock.unlock(); return }
+        defer { lock.unlock() }
+        if closing { return }
         closing = true
         let line = "100\n"
-        _ = line.withCString { Glibc.write(input.fileHandleForWriting.fileDescriptor, $0, strlen($0)) }
-        try? input.fileHandleForWriting.close()
-        lock.unlock()
-        process.waitUntilExit()
+        _ = line.withCString { Glibc.write(input, $0, strlen($0)) }
+        Glibc.close(input)
     }
 }
