@@ -23,6 +23,7 @@ struct BootstrapCommand: ParsableCommand {
     @OptionGroup var answerOptions: AnswerOptions
     @OptionGroup var providerMap: ProviderMapOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var frontendOptions: FrontendOptions
 
     @Option(name: .customLong("wait-tor"), help: ArgumentHelp(
         "Wait at most this many seconds for Tor's SOCKS port.", valueName: "seconds"))
@@ -38,7 +39,10 @@ struct BootstrapCommand: ParsableCommand {
     func run() throws {
         try reportingMissingAnswers(json: output.json) {
             let console = StandardOutput(toStandardError: output.json)
-            let frontend = NonInteractiveFrontend(output: console)
+            // Unlike run, bootstrap never prompts unless told which frontend to use
+            // (the autostart entry says --frontend gui).
+            let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
+                                                    context: ConsoleContext.standard(progressToStandardError: output.json))
             let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
                                           extraMaps: providerMap.extraMaps)
             var presets = try launch.presets()
@@ -60,9 +64,11 @@ struct BootstrapCommand: ParsableCommand {
             }
             let socks = launch.session.engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init)
                 ?? HostPort(host: "127.0.0.1", port: 9050)
-            try Bootstrap.waitForTor(socks, limitSeconds: waitTor) { frontend.progress($0) }
-            let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)
-            if output.json { try Console.json(report) } else { frontend.finish(report) }
+            try showingErrors(in: frontend) {
+                try Bootstrap.waitForTor(socks, limitSeconds: waitTor) { frontend.progress($0) }
+                let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)
+                if output.json { try Console.json(report) } else { frontend.finish(report) }
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var answerOptions: AnswerOptions
     @OptionGroup var providerMap: ProviderMapOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var frontendOptions: FrontendOptions
 
     @Flag(name: [.customLong("non-interactive"), .customLong("yes")],
           help: "Never prompt: missing answers are listed (exit 3) and nothing is written.")
@@ -58,16 +59,16 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingMissingAnswers(json: output.json) {
             let context = ConsoleContext.standard(progressToStandardError: output.json)
-            let frontend: Frontend = nonInteractive
-                ? NonInteractiveFrontend(output: context.output)
-                : LineFrontend(context: context)
-            var launch = try WizardLaunch(template: template, answerOptions: answerOptions,
-                                          extraMaps: providerMap.extraMaps)
-            launch.invite = try invite.map { try InviteURI($0) }
-            launch.serverBookmark = !noServerBookmark
-            let report = try launch
-                .run(frontend: frontend, threshold: Priority(rawValue: priority)!, saveAnswers: saveAnswers)
-            if output.json { try Console.json(report) } else { frontend.finish(report) }
+            let frontend = try frontendOptions.make(nonInteractive: nonInteractive, context: context)
+            try showingErrors(in: frontend) {
+                var launch = try WizardLaunch(template: template, answerOptions: answerOptions,
+                                              extraMaps: providerMap.extraMaps)
+                launch.invite = try invite.map { try InviteURI($0) }
+                launch.serverBookmark = !noServerBookmark
+                let report = try launch
+                    .run(frontend: frontend, threshold: Priority(rawValue: priority)!, saveAnswers: saveAnswers)
+                if output.json { try Console.json(report) } else { frontend.finish(report) }
+            }
         }
     }
 }
@@ -125,6 +126,19 @@ struct WizardLaunch {
         plan.serverBookmark = serverBookmark
         let sink = EventSink(frontend)
         return try session.execute(plan, options: options, interaction: frontend, events: { sink.send($0) })
+    }
+}
+
+/// A desktop run has no terminal to print an error to: show it in a window too
+/// (not a cancel, which the person did themselves).
+func showingErrors(in frontend: Frontend, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as FrontendError where error == .cancelled {
+        throw error
+    } catch {
+        if let gui = frontend as? ZenityFrontend { gui.failed(String(describing: error)) }
+        throw error
     }
 }
 

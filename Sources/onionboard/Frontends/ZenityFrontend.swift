@@ -1,0 +1,247 @@
+import Foundation
+import Glibc
+import Secrets
+import Wizard
+
+/// The desktop frontend: every question, the certificate decision, CAPTCHA and the
+/// result as zenity windows (zenity ships with Tails), the Tor phases in a progress
+/// window whose Cancel ends the run with exit 130 before anything is written.
+/// Window titles start with "onionboard — " and name the step, so tests (and
+/// people) can tell them apart.
+final class ZenityFrontend: Frontend, @unchecked Sendable {
+    let isInteractive = true
+    private let dialog: ZenityDialog
+    private let lock = NSLock()
+    private var progressWindow: ZenityProgress?
+    private var currentDialog: Process?
+    /// Set when the profile write begins: from then on a cancel is too late to honour
+    /// cleanly, so the run finishes (it takes milliseconds).
+    private var writingStarted = false
+    private var title = "onionboard"
+
+    static let pidgin = "/usr/bin/pidgin"
+
+    init(executable: String) {
+        dialog = ZenityDialog(executable: executable)
+        // A dialog that died must not kill us with SIGPIPE when we write its input.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    private func show(_ arguments: [String]) throws -> ZenityDialog.Outcome {
+        let outcome = try dialog.run(arguments) { process in
+            lock.lock()
+            currentDialog = process
+            lock.unlock()
+        }
+        lock.lock()
+        currentDialog = nil
+        lock.unlock()
+        return outcome
+    }
+
+    private func windowTitle(_ step: String) -> String { "onionboard — \(step)" }
+
+    private func text(_ outcome: ZenityDialog.Outcome) throws -> String {
+        guard outcome.accepted else { throw FrontendError.cancelled }
+        return String(decoding: outcome.output, as: UTF8.self)
+    }
+
+    func begin(_ template: WizardTemplate) {
+        title = template.title
+    }
+
+    // MARK: questions
+
+    func ask(_ presented: PresentedQuestion) throws -> String {
+        let question = presented.question
+        let step = windowTitle("\(presented.index): \(question.key)")
+        var prompt = question.prompt
+        if !question.help.isEmpty { prompt += "\n\n" + question.help }
+        if !presented.choices.isEmpty {
+            var arguments = ["--list", "--title=\(step)", "--text=\(prompt)", "--width=720", "--height=380",
+                             "--column=#", "--column=Provider", "--column=Registration and CAPTCHA",
+                             "--hide-column=1", "--print-column=1"]
+            for (index, choice) in presented.choices.enumerated() {
+                arguments += [String(index + 1), choice.label, choice.detail]
+            }
+            let answer = try text(try show(arguments))
+            // Nothing selected + OK: the default (the engine treats an empty answer so).
+            return answer.split(separator: "|").first.map(String.init) ?? ""
+        }
+        if question.type == .boolean {
+            let defaultYes = ["yes", "true", "y", "1"].contains(presented.defaultText?.lowercased() ?? "")
+            var arguments = ["--question", "--no-markup", "--title=\(step)", "--text=\(prompt)",
+                             "--ok-label=Yes", "--cancel-label=No", "--width=480"]
+            if !defaultYes { arguments.append("--default-cancel") }
+            return try show(arguments).accepted ? "yes" : "no"
+        }
+        var arguments = ["--entry", "--title=\(step)", "--text=\(prompt)", "--width=480"]
+        if let value = presented.defaultText { arguments.append("--entry-text=\(value)") }
+        return try text(try show(arguments))
+    }
+
+    func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
+        let step = windowTitle("\(presented.index): \(presented.question.key)")
+        let prompt = "\(presented.question.prompt)\n\nLeave it empty and press OK to use a strong generated password."
+        var outcome = try show(["--entry", "--hide-text", "--title=\(step)", "--text=\(prompt)", "--width=480"])
+        guard outcome.accepted else { throw FrontendError.cancelled }
+        if outcome.output.isEmpty { return nil }
+        return SecretBytes(consuming: &outcome.output)
+    }
+
+    func refuse(_ presented: PresentedQuestion, reason: String) { warn(reason) }
+
+    private func warn(_ reason: String) {
+        _ = try? show(["--warning", "--no-markup", "--title=\(windowTitle("not accepted"))", "--text=\(reason)", "--width=420"])
+    }
+
+    // MARK: the run
+
+    func progress(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        if case .writingProfile = event { writingStarted = true }
+        if progressWindow == nil, !writingStarted {
+            progressWindow = try? ZenityProgress(
+                executable: dialog.executable, title: windowTitle("connecting"),
+                text: event.description, onCancel: { [weak self] in self?.progressCancelled() })
+        }
+        progressWindow?.show(event.description)
+    }
+
+    /// Cancel in the progress window. Nothing is on disk before the profile write (the
+    /// last step), so leaving now writes nothing; 130 is the documented "cancelled".
+    private func progressCancelled() {
+        lock.lock()
+        guard !writingStarted else { lock.unlock(); return }
+        if let currentDialog, currentDialog.isRunning { kill(currentDialog.processIdentifier, SIGTERM) }
+        let message = "onionboard: cancelled; nothing was written to the Pidgin profile.\n"
+        _ = message.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+        _exit(130)
+    }
+
+    private func closeProgress() {
+        lock.lock()
+        let window = progressWindow
+        progressWindow = nil
+        lock.unlock()
+        window?.close()
+    }
+
+    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for field in fields {
+            var prompt = "The server asks: \(field.label)"
+            if let instructions = field.instructions { prompt += "\n\(instructions)" }
+            let images = field.mediaLocations.filter { $0.hasPrefix("/") && FileManager.default.fileExists(atPath: $0) }
+            let links = field.mediaLocations.filter { !$0.hasPrefix("/") }
+            if !links.isEmpty { prompt += "\n\nAlso at: " + links.joined(separator: "\n") }
+            if field.kind == .captcha, let image = images.first {
+                // zenity 3 cannot put a picture in an entry window: open the image in the
+                // desktop's viewer (eog on Tails) next to the answer window.
+                prompt += "\n\nThe image is open in the image viewer (file: \(image))."
+                if let viewer = Self.imageViewers.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+                    Self.startDetached(viewer, image)
+                }
+            }
+            while true {
+                var arguments = ["--entry", "--title=\(windowTitle(field.kind == .captcha ? "CAPTCHA" : field.name))",
+                                 "--text=\(prompt)", "--width=480"]
+                if field.kind == .secret { arguments.append("--hide-text") }
+                if field.kind == .boolean {
+                    let yes = try show(["--question", "--no-markup", "--title=\(windowTitle(field.name))", "--text=\(prompt)"])
+                    values[field.name] = yes.accepted ? "true" : "false"
+                    break
+                }
+                let answer = try text(try show(arguments))
+                if answer.isEmpty && field.required {
+                    warn("An answer is required.")
+                    continue
+                }
+                values[field.name] = answer
+                break
+            }
+        }
+        return values
+    }
+
+    func confirm(_ certificate: CertificateSummary) -> Bool {
+        var text = "The server's certificate is not signed by an authority this computer trusts.\n\n"
+        if certificate.overOnion {
+            text += "You reached it through its onion address, so Tor has already checked that this is the "
+                + "right server (the onion key authenticates it); the certificate only adds encryption "
+                + "inside the Tor circuit.\n\n"
+        }
+        text += "Subject: \(certificate.subject)\n"
+        if !certificate.subjectAltNames.isEmpty { text += "Names: \(certificate.subjectAltNames.joined(separator: ", "))\n" }
+        text += "Issuer: \(certificate.issuer)\nExpires: \(certificate.notAfter)\n"
+        text += "SHA-256: \(Self.grouped(certificate.sha256))\n\nTrust this certificate and remember it in Pidgin?"
+        let outcome = try? show(["--question", "--no-markup", "--title=\(windowTitle("certificate"))", "--text=\(text)",
+                                 "--ok-label=Trust", "--cancel-label=Do not trust", "--width=560"])
+        return outcome?.accepted ?? false
+    }
+
+    /// `ab:cd:…` in lines of 16 bytes, easier to compare by eye.
+    static func grouped(_ hex: String) -> String {
+        let pairs = stride(from: 0, to: hex.count, by: 2).map { offset -> String in
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            return String(hex[start..<hex.index(start, offsetBy: 2, limitedBy: hex.endIndex)!])
+        }
+        return stride(from: 0, to: pairs.count, by: 16).map { pairs[$0..<min($0 + 16, pairs.count)].joined(separator: ":") }
+            .joined(separator: "\n         ")
+    }
+
+    func anotherUsername(taken: String, problem: String?) throws -> String? {
+        let prompt = (problem ?? "The username \(taken) is already taken on this server.") + "\n\nAnother username:"
+        let outcome = try show(["--entry", "--title=\(windowTitle("another username"))", "--text=\(prompt)", "--width=480"])
+        guard outcome.accepted else { return nil }
+        let answer = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        return answer.isEmpty ? nil : answer
+    }
+
+    func finish(_ report: OnboardingReport) {
+        closeProgress()
+        var text = "Your new account: \(report.jid)\n\n"
+        text += "Pidgin profile written to \(report.profile.directory)\n"
+        text += "Room: \(report.room.alias) (\(report.room.jid)) as \(report.handle)\n"
+        text += "Server certificate SHA-256: \(report.certificateSHA256)\n"
+        if report.passwordGenerated { text += "\nThe password was generated and is stored in the profile; Pidgin logs in by itself.\n" }
+        for warning in report.profile.warnings { text += "\nNote: \(warning)" }
+        guard FileManager.default.isExecutableFile(atPath: Self.pidgin) else {
+            text += "\nStart Pidgin: it connects through Tor and joins the room."
+            _ = try? show(["--info", "--no-markup", "--title=\(windowTitle("done"))", "--text=\(text)", "--width=560"])
+            return
+        }
+        text += "\nStart Pidgin now? It connects through Tor and joins the room."
+        let start = try? show(["--question", "--no-markup", "--title=\(windowTitle("done"))", "--text=\(text)",
+                               "--ok-label=Start Pidgin", "--cancel-label=Close", "--width=560"])
+        if start?.accepted == true { Self.startDetached(Self.pidgin) }
+    }
+
+    /// Shows an error that ended the run (the desktop has no terminal to print it to).
+    func failed(_ message: String) {
+        closeProgress()
+        _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))", "--text=\(message)", "--width=520"])
+    }
+
+    /// Pidgin outlives us: its own session, no inherited standard streams.
+    static let imageViewers = ["/usr/bin/eog", "/usr/bin/xdg-open"]
+
+    static func startDetached(_ path: String, _ arguments: String...) {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, 0x80) // POSIX_SPAWN_SETSID (glibc >= 2.26; not imported into Swift)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
+        }
+        var pid = pid_t()
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        _ = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+    }
+}
+
