@@ -78,20 +78,13 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard socksEndpoint != nil else {
-            throw ValidationError("--tor-socks must be HOST:PORT, e.g. 127.0.0.1:9050")
-        }
-    }
-
-    private var socksEndpoint: (host: String, port: Int)? {
-        guard let colon = torSocks.lastIndex(of: ":"), let port = Int(torSocks[torSocks.index(after: colon)...]),
-              colon != torSocks.startIndex else { return nil }
-        return (String(torSocks[..<colon]), port)
+        _ = try parseTorSOCKS(torSocks)
     }
 
     func run() throws {
         try reportingErrors(json: output.json) {
             let password = try SecretBytes.read(path: passwordFile)
+            let socks = try parseTorSOCKS(torSocks)
             let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
             func request(certificate: [UInt8]?) -> ProfileRequest {
                 ProfileRequest(
@@ -100,7 +93,7 @@ struct ExportCommand: ParsableCommand {
                 connectServer: connectServer,
                 port: port,
                 tlsMode: directTLS ? .directTLS : .startTLS,
-                proxy: ProxySettings(host: socksEndpoint!.host, port: socksEndpoint!.port),
+                proxy: ProxySettings(host: socks.host, port: Int(socks.port)),
                 chat: ChatBookmark(roomJID: room, handle: handle,
                                    alias: alias, group: group),
                 certificatePEM: certificate)
@@ -147,7 +140,6 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError("--jid must look like user@domain")
         }
         let (username, domain) = (String(parts[0]), String(parts[1].split(separator: "/").first ?? ""))
-        let (socksHost, socksPort) = try RegisterCommand.parseHostPort(torSocks)
         let endpoint = Endpoint(domain: domain, host: connectServer, port: UInt16(clamping: port),
                                 tlsMode: directTLS ? .directTLS : .startTLS, pin: pin)
         let options = SessionOptions(
@@ -158,7 +150,8 @@ struct ExportCommand: ParsableCommand {
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }
-        let proxy = Proxy.tor(host: socksHost, port: socksPort)
+        let socks = try parseTorSOCKS(torSocks)
+        let proxy = Proxy.tor(host: socks.host, port: socks.port)
         if noLoginCheck {
             return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
                                                                  events: events).certificate.pem.utf8)

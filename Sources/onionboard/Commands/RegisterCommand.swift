@@ -86,13 +86,6 @@ struct RegisterCommand: ParsableCommand {
         }
     }
 
-    static func parseHostPort(_ text: String) throws -> (String, UInt16) {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
-            throw ValidationError("--tor-socks must look like HOST:PORT, e.g. 127.0.0.1:9050")
-        }
-        return (String(text[..<colon]), port)
-    }
-
     /// Trust on first use at a terminal: show the certificate and ask. Not when standard
     /// input is not a terminal or carries the password; then --accept-fingerprint decides.
     static func interactiveConfirmation(passwordFromStdin: Bool) -> (@Sendable (CertificateInfo) -> Bool)? {
@@ -139,7 +132,7 @@ struct RegisterCommand: ParsableCommand {
             if noTor {
                 proxy = .none
             } else {
-                let (socksHost, socksPort) = try Self.parseHostPort(torSocks)
+                let (socksHost, socksPort) = try parseTorSOCKS(torSocks)
                 proxy = .tor(host: socksHost, port: socksPort)
             }
             let options = SessionOptions(
