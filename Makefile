@@ -1,5 +1,5 @@
 # Convenience targets around the scripts. The world's port base and directory come from
-# ONIONBOARD_PORT_BASE (default 15000) and ONIONBOARD_WORLD_DIR (default .world).
+# ONIONBOARD_PORT_BASE (default 15000) and ONIONBOARD_WORLD_DIR (default /tmp/onionboard-world-BASE).
 .PHONY: setup test world-up world-down world-env world-status bench bench-crash
 
 setup:

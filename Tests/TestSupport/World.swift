@@ -131,7 +131,8 @@ public struct World: Sendable {
         if let path = ProcessInfo.processInfo.environment["ONIONBOARD_WORLD_ENV"], !path.isEmpty {
             return FileManager.default.fileExists(atPath: path) ? URL(fileURLWithPath: path) : nil
         }
-        let world = TestSupport.packageRoot.appendingPathComponent(".world")
+        // testbed/world's default directory for the default port base.
+        let world = URL(fileURLWithPath: "/tmp/onionboard-world-15000")
         let env = world.appendingPathComponent("world.env")
         guard FileManager.default.fileExists(atPath: env.path) else { return nil }
         return clientTorIsRunning(worldDirectory: world) ? env : nil
