@@ -204,55 +204,12 @@ public struct WorldError: Error, CustomStringConvertible, Sendable {
 /// Runs a command (argv[0] looked up in PATH) with a deadline; returns its status and its
 /// combined stdout + stderr. A command still running at the deadline is terminated (status 124).
 public func runCommand(_ argv: [String], timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
-    // posix_spawn + waitpid rather than Foundation's Process: Process sometimes never
-    // reported the exit of a `tmux new-session -d` client (the client forks the tmux
-    // server), and the test then waited forever.
     let outputFile = FileManager.default.temporaryDirectory
         .appendingPathComponent("onionboard-cmd-\(UUID().uuidString).out")
     defer { try? FileManager.default.removeItem(at: outputFile) }
-
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let arguments: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env"] + argv).map { strdup($0) } + [nil]
-    defer { arguments.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, arguments, environ)
-    guard spawned == 0 else {
-        throw WorldError("cannot start \(argv.first ?? "?"): \(String(cString: strerror(spawned)))")
-    }
-
-    var status: Int32 = 0
-    var timedOut = false
-    let deadline = Date().addingTimeInterval(timeout)
-    var reaped = false
-    while !reaped {
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == pid { reaped = true; break }
-        if result < 0 && errno != EINTR { status = 0; reaped = true; break }  // ECHILD: already reaped elsewhere
-        if Date() >= deadline {
-            timedOut = true
-            kill(pid, SIGTERM)
-            let grace = Date().addingTimeInterval(2)
-            var gone = false
-            while !gone && Date() < grace {
-                let result = waitpid(pid, &status, WNOHANG)
-                gone = result == pid || (result < 0 && errno != EINTR)
-                if !gone { usleep(20_000) }
-            }
-            if !gone {
-                kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            }
-            reaped = true
-        }
-        usleep(10_000)
-    }
+    let command = try Spawned(argv, stdout: outputFile, stderrToStdout: true)
+    let timedOut = !command.wait(timeout: timeout)
+    if timedOut { command.stop() }
     let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-    let signal = status & 0x7f
-    let exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-    return (timedOut ? 124 : exitStatus, output)
+    return (timedOut ? 124 : command.exitStatus ?? -1, output)
 }

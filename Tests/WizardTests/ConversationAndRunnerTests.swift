@@ -84,6 +84,18 @@ final class RecordingWriter: ProfileWriter {
     }
 }
 
+/// Reports what PurpleConfig reports: absolute paths, a backup, a warning.
+final class DetailedWriter: ProfileWriter {
+    func existingAccounts(in directory: String) throws -> [ExistingAccount] { [] }
+    func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
+    func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
+        let directory = plan.profileDirectory
+        return ProfileWriteReport(directory: directory,
+                                  filesWritten: ["\(directory)/accounts.xml", "\(directory)/certificates/x509/tls_peers/x.onion"],
+                                  backups: ["\(directory)/accounts.xml.bak"], warnings: ["not persistent"])
+    }
+}
+
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [RunEvent] = []
@@ -164,6 +176,21 @@ struct ConversationAndRunnerTests {
             try session.execute(typed, options: options, interaction: ScriptedAsker([]), events: { _ in })
         }
         #expect(writer.written.count == count)
+    }
+
+    @Test("the result summary names the files written (relative to the profile), the backups, the room and notes")
+    func summary() throws {
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: ScriptedRegistrar(), writer: DetailedWriter(), generator: SequenceGenerator())
+        let options = OnboardingSession.Options(interactive: false, homeDirectory: "/h")
+        let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
+        let lines = try session.execute(plan, options: options, interaction: ScriptedAsker([]), events: { _ in }).summaryLines
+        #expect(lines.first == "Your new account: generated1@open.example")
+        #expect(lines.contains("Written to the Pidgin profile /h/.purple: accounts.xml, certificates/x509/tls_peers/x.onion"))
+        #expect(lines.contains("Backups of the replaced files: accounts.xml.bak"))
+        #expect(lines.contains { $0.hasPrefix("Room (joined when Pidgin starts): ") && $0.hasSuffix(" as \(plan.handle)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("password was generated") })
+        #expect(lines.last == "Note: not persistent")
     }
 
     @Test("generated usernames are retried a bounded number of times")

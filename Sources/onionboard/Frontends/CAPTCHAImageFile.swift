@@ -43,13 +43,7 @@ struct CAPTCHAImageFile {
         guard environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil,
               let opener = ["/usr/bin/xdg-open", "/bin/xdg-open"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
         else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: opener)
-        process.arguments = [path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        return (try? process.run()) != nil
+        return ChildProcess.startDetached([opener, path])
     }
 
     func remove() {

@@ -102,23 +102,4 @@ enum TerminalState {
         }
         return try body()
     }
-
-    /// Ctrl-C (and SIGTERM/SIGHUP): put the terminal back, say what happened, exit 130.
-    /// Nothing is half written: the profile write is the last step and atomic (temp file +
-    /// rename). The signals are also unblocked: this process was observed to start with
-    /// SIGINT blocked on its main thread, which would make Ctrl-C do nothing.
-    static func installInterruptHandler() {
-        for signal in [SIGINT, SIGTERM, SIGHUP] {
-            Glibc.signal(signal) { _ in
-                if var original = TerminalState.saved { tcsetattr(STDIN_FILENO, TCSANOW, &original) }
-                let message = "\nonionboard: cancelled; nothing was written to the Pidgin profile.\n"
-                _ = message.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
-                _exit(130)
-            }
-        }
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-    }
 }

@@ -12,7 +12,7 @@ final class LineFrontend: Frontend {
 
     init(context: ConsoleContext) {
         self.context = context
-        if context.input.isTerminal { TerminalState.installInterruptHandler() }
+        if context.input.isTerminal { Interruption.install() }
     }
 
     func begin(_ template: WizardTemplate) {
@@ -144,14 +144,9 @@ final class LineFrontend: Frontend {
 
     func finish(_ report: OnboardingReport) {
         output.writeLine("")
-        output.writeLine("Done. Your new account: \(report.jid)")
-        output.writeLine("  Pidgin profile: \(report.profile.directory)")
-        output.writeLine("  room: \(report.room.alias) (\(report.room.jid)) as \(report.handle)")
-        output.writeLine("  server certificate SHA-256: \(report.certificateSHA256)")
-        if report.passwordGenerated {
-            output.writeLine("  The password was generated and is stored in the profile; Pidgin logs in by itself.")
-        }
-        for warning in report.profile.warnings { output.writeLine("  Note: \(warning)") }
+        let lines = report.summaryLines
+        output.writeLine("Done. " + lines[0])
+        for line in lines.dropFirst() { output.writeLine("  " + line) }
         output.writeLine("Start Pidgin: it connects through Tor and joins the room.")
     }
 }

@@ -13,7 +13,6 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
     private let dialog: ZenityDialog
     private let lock = NSLock()
     private var progressWindow: ZenityProgress?
-    private var currentDialog: Process?
     /// Set when the profile write begins: from then on a cancel is too late to honour
     /// cleanly, so the run finishes (it takes milliseconds).
     private var writingStarted = false
@@ -25,18 +24,12 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         dialog = ZenityDialog(executable: executable)
         // A dialog that died must not kill us with SIGPIPE when we write its input.
         signal(SIGPIPE, SIG_IGN)
+        // A logout (SIGHUP) or SIGTERM closes our windows instead of leaving them behind.
+        Interruption.install()
     }
 
     private func show(_ arguments: [String]) throws -> ZenityDialog.Outcome {
-        let outcome = try dialog.run(arguments) { process in
-            lock.lock()
-            currentDialog = process
-            lock.unlock()
-        }
-        lock.lock()
-        currentDialog = nil
-        lock.unlock()
-        return outcome
+        try dialog.run(arguments)
     }
 
     private func windowTitle(_ step: String) -> String { "onionboard — \(step)" }
@@ -114,10 +107,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
     private func progressCancelled() {
         lock.lock()
         guard !writingStarted else { lock.unlock(); return }
-        if let currentDialog, currentDialog.isRunning { kill(currentDialog.processIdentifier, SIGTERM) }
-        let message = "onionboard: cancelled; nothing was written to the Pidgin profile.\n"
-        _ = message.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
-        _exit(130)
+        Interruption.exitCancelled() // closes the open question window too
     }
 
     private func closeProgress() {
@@ -141,7 +131,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
                 // desktop's viewer (eog on Tails) next to the answer window.
                 prompt += "\n\nThe image is open in the image viewer (file: \(image))."
                 if let viewer = Self.imageViewers.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
-                    Self.startDetached(viewer, image)
+                    ChildProcess.startDetached([viewer, image])
                 }
             }
             while true {
@@ -201,12 +191,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
 
     func finish(_ report: OnboardingReport) {
         closeProgress()
-        var text = "Your new account: \(report.jid)\n\n"
-        text += "Pidgin profile written to \(report.profile.directory)\n"
-        text += "Room: \(report.room.alias) (\(report.room.jid)) as \(report.handle)\n"
-        text += "Server certificate SHA-256: \(report.certificateSHA256)\n"
-        if report.passwordGenerated { text += "\nThe password was generated and is stored in the profile; Pidgin logs in by itself.\n" }
-        for warning in report.profile.warnings { text += "\nNote: \(warning)" }
+        var text = report.summaryLines.joined(separator: "\n") + "\n"
         guard FileManager.default.isExecutableFile(atPath: Self.pidgin) else {
             text += "\nStart Pidgin: it connects through Tor and joins the room."
             _ = try? show(["--info", "--no-markup", "--title=\(windowTitle("done"))", "--text=\(text)", "--width=560"])
@@ -215,7 +200,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         text += "\nStart Pidgin now? It connects through Tor and joins the room."
         let start = try? show(["--question", "--no-markup", "--title=\(windowTitle("done"))", "--text=\(text)",
                                "--ok-label=Start Pidgin", "--cancel-label=Close", "--width=560"])
-        if start?.accepted == true { Self.startDetached(Self.pidgin) }
+        if start?.accepted == true { ChildProcess.startDetached([Self.pidgin]) }
     }
 
     /// Shows an error that ended the run (the desktop has no terminal to print it to).
@@ -224,24 +209,5 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))", "--text=\(message)", "--width=520"])
     }
 
-    /// Pidgin outlives us: its own session, no inherited standard streams.
     static let imageViewers = ["/usr/bin/eog", "/usr/bin/xdg-open"]
-
-    static func startDetached(_ path: String, _ arguments: String...) {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, 0x80) // POSIX_SPAWN_SETSID (glibc >= 2.26; not imported into Swift)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
-        }
-        var pid = pid_t()
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        _ = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
-    }
 }
-
