@@ -99,9 +99,10 @@ struct GUIRun {
     let stdout: URL
     let stderr: URL
 
-    init(_ arguments: [String], display: VirtualDisplay, scratch: URL) throws {
+    init(_ arguments: [String], display: VirtualDisplay, scratch: URL, runtimeDirectory: URL? = nil) throws {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ONIONBOARD_") }
         environment["DISPLAY"] = display.name
+        if let runtimeDirectory { environment["XDG_RUNTIME_DIR"] = runtimeDirectory.path }
         environment.removeValue(forKey: "WAYLAND_DISPLAY")
         stdout = scratch.appendingPathComponent("stdout")
         stderr = scratch.appendingPathComponent("stderr")
@@ -210,6 +211,67 @@ struct GUITests {
         #expect(finch.evidence.usedSOCKS5Proxy)
         #expect(finch.evidence.realDNSQueries.isEmpty)
         #expect(finch.evidence.joinedRoom(world.roomJID))
+    }
+
+    @Test("a CAPTCHA provider: the image in its own window beside the answer entry; the answer registers the account",
+          .enabled(if: enabled))
+    func captcha() throws {
+        let world = try #require(World.current, "local world not running")
+        let scratch = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let runtime = scratch.appendingPathComponent("runtime")
+        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let display = try VirtualDisplay()
+        defer { display.stop() }
+        let profile = scratch.appendingPathComponent("purple")
+        let username = "gui\(Int.random(in: 100_000...999_999))"
+        let run = try GUIRun(["run", "--frontend", "gui",
+                              "--providers", try CaptchaInviteBookmarkCLITests.captchaProviderFile(world),
+                              "--provider", world.ejabberdDomain, "--username", username, "--handle", "Captcha test",
+                              "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
+                              "--room", world.roomJID, "--no-server-bookmark", "--force"],
+                             display: display, scratch: scratch, runtimeDirectory: runtime)
+        defer { run.stop() }
+
+        var handled = Set<VirtualDisplay.Window>()
+        var seen: [String] = []
+        var imageFile: String?
+        let deadline = Date().addingTimeInterval(150)
+        while run.process.isRunning && Date() < deadline {
+            let windows = try display.onionboardWindows()
+            for window in windows where !handled.contains(window) {
+                let step = Self.step(window)
+                if step == "CAPTCHA image" || step == "connecting" { continue } // shown, not answered
+                handled.insert(window)
+                seen.append(step)
+                Thread.sleep(forTimeInterval: 0.8)
+                if step == "CAPTCHA" {
+                    seen.append(contentsOf: windows.map(Self.step).filter { $0 == "CAPTCHA image" })
+                    try display.screenshot("captcha-01-image-and-answer")
+                    // The server's answer, found by the image's SHA-1 (its XEP-0231 cid).
+                    let images = try FileManager.default.contentsOfDirectory(atPath: runtime.path).filter { $0.hasPrefix("onionboard-captcha-") }
+                    let image = try #require(images.first, "no CAPTCHA image in XDG_RUNTIME_DIR")
+                    imageFile = runtime.appendingPathComponent(image).path
+                    let mode = try FileManager.default.attributesOfItem(atPath: imageFile!)[.posixPermissions] as? Int
+                    #expect(mode == 0o600)
+                    let sha1 = try runCommand(["sha1sum", imageFile!]).output.prefix { $0 != " " }
+                    let answer = try #require(world.captchaAnswer(cid: "sha1+\(sha1)@bob.xmpp.org"), "no answer for \(sha1)")
+                    try display.type(answer.trimmingCharacters(in: .whitespacesAndNewlines), in: window)
+                    try display.press("Return", in: window)
+                } else {
+                    try display.press("Return", in: window)
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(!run.process.isRunning, "the run did not end in 150 s; windows seen: \(seen)")
+        run.stop()
+        #expect(run.status == 0, "windows: \(seen)\n\(run.output)")
+        #expect(seen.contains("CAPTCHA image"), "the image window was not up with the answer window: \(seen)")
+        #expect(seen.contains("done"), "\(seen)")
+        let accounts = try String(contentsOf: profile.appendingPathComponent("accounts.xml"), encoding: .utf8)
+        #expect(accounts.contains("<name>\(username)@\(world.ejabberdDomain)/"))
+        if let imageFile { #expect(!FileManager.default.fileExists(atPath: imageFile), "the CAPTCHA image was left behind") }
     }
 
     /// Starts a run whose only questions are already answered, waits until the certificate

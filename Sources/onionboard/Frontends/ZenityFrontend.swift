@@ -123,26 +123,22 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         for field in fields {
             var prompt = "The server asks: \(field.label)"
             if let instructions = field.instructions { prompt += "\n\(instructions)" }
-            let images = field.mediaLocations.filter { $0.hasPrefix("/") && FileManager.default.fileExists(atPath: $0) }
-            let links = field.mediaLocations.filter { !$0.hasPrefix("/") }
-            if !links.isEmpty { prompt += "\n\nAlso at: " + links.joined(separator: "\n") }
-            if field.kind == .captcha, let image = images.first {
-                // zenity 3 cannot put a picture in an entry window: open the image in the
-                // desktop's viewer (eog on Tails) next to the answer window.
-                prompt += "\n\nThe image is open in the image viewer (file: \(image))."
-                if let viewer = Self.imageViewers.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
-                    ChildProcess.startDetached([viewer, image])
-                }
+            if !field.mediaLocations.isEmpty {
+                prompt += (field.kind == .captcha ? "\n\nOr open in Tor Browser: " : "\n\nSee: ")
+                    + field.mediaLocations.joined(separator: "\n")
             }
+            if field.kind == .boolean {
+                let yes = try show(["--question", "--no-markup", "--title=\(windowTitle(field.name))", "--text=\(prompt)"])
+                values[field.name] = yes.accepted ? "true" : "false"
+                continue
+            }
+            let picture = field.kind == .captcha ? showMedia(field) : nil
+            defer { picture?.close() }
+            if picture != nil { prompt += "\n\nType the text of the picture in the window above (\"\(windowTitle("CAPTCHA image"))\")." }
             while true {
                 var arguments = ["--entry", "--title=\(windowTitle(field.kind == .captcha ? "CAPTCHA" : field.name))",
                                  "--text=\(prompt)", "--width=480"]
                 if field.kind == .secret { arguments.append("--hide-text") }
-                if field.kind == .boolean {
-                    let yes = try show(["--question", "--no-markup", "--title=\(windowTitle(field.name))", "--text=\(prompt)"])
-                    values[field.name] = yes.accepted ? "true" : "false"
-                    break
-                }
                 let answer = try text(try show(arguments))
                 if answer.isEmpty && field.required {
                     warn("An answer is required.")
@@ -153,6 +149,45 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
             }
         }
         return values
+    }
+
+    /// The CAPTCHA's inline image in a window of its own, open while the answer is typed.
+    /// zenity 3.44 (Tails 6) cannot put a picture in an entry window, but a list with
+    /// `--imagelist` shows one; the window is tall so that its top, where the picture is,
+    /// stays visible above the (centred) answer window, which opens once it is up. A sound or other media goes to the
+    /// desktop's opener instead. The file is 0600 in XDG_RUNTIME_DIR and removed after.
+    private func showMedia(_ field: RegistrationField) -> CAPTCHAPicture? {
+        guard let media = field.media, let file = try? CAPTCHAImageFile(media, type: field.mediaType) else { return nil }
+        guard field.mediaType?.hasPrefix("image/") ?? true else {
+            if file.openInViewer() { return CAPTCHAPicture(file: file, window: nil) }
+            file.remove()
+            return nil
+        }
+        let window = try? ChildProcess([dialog.executable, "--list", "--imagelist", "--no-markup",
+                                        "--title=\(windowTitle("CAPTCHA image"))", "--text=\(field.label)",
+                                        "--column=CAPTCHA", "--column=", "--hide-header", "--ok-label=Close",
+                                        "--width=480", "--height=560", file.path, ""],
+                                       stdin: .null, stdout: .null)
+        if let window {
+            Interruption.track(window.pid)
+            // The answer window must come up after (so above) this one.
+            window.waitUntilIdle()
+        }
+        return CAPTCHAPicture(file: file, window: window)
+    }
+
+    struct CAPTCHAPicture {
+        let file: CAPTCHAImageFile
+        let window: ChildProcess?
+
+        func close() {
+            if let window {
+                window.terminate()
+                window.wait()
+                Interruption.untrack(window.pid)
+            }
+            file.remove()
+        }
     }
 
     func confirm(_ certificate: CertificateSummary) -> Bool {
@@ -209,5 +244,4 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))", "--text=\(message)", "--width=520"])
     }
 
-    static let imageViewers = ["/usr/bin/eog", "/usr/bin/xdg-open"]
 }
