@@ -114,9 +114,10 @@ public struct FinchRun: Sendable, CustomStringConvertible {
     public var description: String { "FinchRun(\(logFile.path), \(timedOut ? "timed out" : "done"))" }
 
     public let evidence: FinchEvidence
-    /// finch's debug log (stderr of `finch -d`), kept after the run for failure messages.
+    /// finch's debug log (stderr of `finch -d`); kept on disk only when the run timed out.
     public let logFile: URL
-    /// The copy of the profile finch ran on (finch rewrites its files on exit).
+    /// The copy of the profile finch ran on (finch rewrites its files on exit); kept on
+    /// disk only when the run timed out.
     public let profileCopy: URL
     /// True when the `until` condition never held before the timeout.
     public let timedOut: Bool
@@ -196,6 +197,9 @@ public enum Finch {
         let finalLog = (try? String(contentsOf: logFile, encoding: .utf8)) ?? evidence.log
         evidence = FinchEvidence(log: finalLog, screen: finalScreen)
         if timedOut, done(evidence) { timedOut = false }
+        // The evidence holds the log; the copy (with the account's password) is kept only
+        // for a run that failed, to be looked at.
+        if !timedOut { try? FileManager.default.removeItem(at: scratch) }
         return FinchRun(evidence: evidence, logFile: logFile, profileCopy: copy, timedOut: timedOut,
                         seconds: Date().timeIntervalSince(start))
     }
