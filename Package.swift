@@ -38,10 +38,13 @@ let package = Package(
                 .embedInCode("../../Templates/tails-support.wizard"),
             ]
         ),
+        // The swappable user interfaces of a wizard run: terminal, plain, non-interactive,
+        // zenity windows; and the child processes and signals they need.
+        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Diagnostics"]),
         .executableTarget(
             name: "onionboard",
             dependencies: [
-                "Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
+                "Frontends", "Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,7 +63,7 @@ let package = Package(
         .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets"],
                           path: "Tests/PurpleCrashWriter"),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "OnionMap", "Secrets", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["onionboard", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

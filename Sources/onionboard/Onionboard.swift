@@ -1,3 +1,4 @@
+import Frontends
 import ArgumentParser
 
 /// The `onionboard` command. It only parses flags and hands over to the library

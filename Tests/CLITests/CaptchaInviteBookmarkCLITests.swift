@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Wizard
+@testable import Frontends
 @testable import onionboard
 
 /// `onionboard run` with a CAPTCHA provider, invite links and the server-bookmark phase,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import Frontends
 @testable import onionboard
 @testable import Wizard
 

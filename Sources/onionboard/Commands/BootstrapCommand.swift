@@ -1,3 +1,4 @@
+import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation

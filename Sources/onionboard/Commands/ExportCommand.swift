@@ -1,3 +1,4 @@
+import Frontends
 import ArgumentParser
 import Foundation
 import PurpleConfig

@@ -1,3 +1,4 @@
+import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation
@@ -137,7 +138,7 @@ func showingErrors(in frontend: Frontend, _ body: () throws -> Void) throws {
     } catch let error as FrontendError where error == .cancelled {
         throw error
     } catch {
-        if let gui = frontend as? ZenityFrontend { gui.failed(String(describing: error)) }
+        frontend.failed(String(describing: error))
         throw error
     }
 }

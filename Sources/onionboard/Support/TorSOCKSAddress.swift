@@ -1,3 +1,4 @@
+import Frontends
 import ArgumentParser
 
 /// Parses `--tor-socks HOST:PORT` (the last colon splits, so `[::1]:9050` works); one

@@ -8,8 +8,8 @@ import Wizard
 /// window whose Cancel ends the run with exit 130 before anything is written.
 /// Window titles start with "onionboard — " and name the step, so tests (and
 /// people) can tell them apart.
-final class ZenityFrontend: Frontend, @unchecked Sendable {
-    let isInteractive = true
+public final class ZenityFrontend: Frontend, @unchecked Sendable {
+    public let isInteractive = true
     private let dialog: ZenityDialog
     private let lock = NSLock()
     private var progressWindow: ZenityProgress?
@@ -20,7 +20,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
 
     static let pidgin = "/usr/bin/pidgin"
 
-    init(executable: String) {
+    public init(executable: String) {
         dialog = ZenityDialog(executable: executable)
         // A dialog that died must not kill us with SIGPIPE when we write its input.
         signal(SIGPIPE, SIG_IGN)
@@ -39,13 +39,13 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         return String(decoding: outcome.output, as: UTF8.self)
     }
 
-    func begin(_ template: WizardTemplate) {
+    public func begin(_ template: WizardTemplate) {
         title = template.title
     }
 
     // MARK: questions
 
-    func ask(_ presented: PresentedQuestion) throws -> String {
+    public func ask(_ presented: PresentedQuestion) throws -> String {
         let question = presented.question
         let step = windowTitle("\(presented.index): \(question.key)")
         var prompt = question.prompt
@@ -73,7 +73,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         return try text(try show(arguments))
     }
 
-    func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
+    public func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
         let step = windowTitle("\(presented.index): \(presented.question.key)")
         let prompt = "\(presented.question.prompt)\n\nLeave it empty and press OK to use a strong generated password."
         var outcome = try show(["--entry", "--hide-text", "--title=\(step)", "--text=\(prompt)", "--width=480"])
@@ -82,7 +82,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         return SecretBytes(consuming: &outcome.output)
     }
 
-    func refuse(_ presented: PresentedQuestion, reason: String) { warn(reason) }
+    public func refuse(_ presented: PresentedQuestion, reason: String) { warn(reason) }
 
     private func warn(_ reason: String) {
         _ = try? show(["--warning", "--no-markup", "--title=\(windowTitle("not accepted"))", "--text=\(reason)", "--width=420"])
@@ -90,7 +90,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
 
     // MARK: the run
 
-    func progress(_ event: RunEvent) {
+    public func progress(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
         if case .writingProfile = event { writingStarted = true }
@@ -118,7 +118,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         window?.close()
     }
 
-    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+    public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         var values: [String: String] = [:]
         for field in fields {
             var prompt = "The server asks: \(field.label)"
@@ -190,7 +190,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         }
     }
 
-    func confirm(_ certificate: CertificateSummary) -> Bool {
+    public func confirm(_ certificate: CertificateSummary) -> Bool {
         var text = "The server's certificate is not signed by an authority this computer trusts.\n\n"
         if certificate.overOnion {
             text += "You reached it through its onion address, so Tor has already checked that this is the "
@@ -216,7 +216,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
             .joined(separator: "\n         ")
     }
 
-    func anotherUsername(taken: String, problem: String?) throws -> String? {
+    public func anotherUsername(taken: String, problem: String?) throws -> String? {
         let prompt = (problem ?? "The username \(taken) is already taken on this server.") + "\n\nAnother username:"
         let outcome = try show(["--entry", "--title=\(windowTitle("another username"))", "--text=\(prompt)", "--width=480"])
         guard outcome.accepted else { return nil }
@@ -224,7 +224,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
         return answer.isEmpty ? nil : answer
     }
 
-    func finish(_ report: OnboardingReport) {
+    public func finish(_ report: OnboardingReport) {
         closeProgress()
         var text = report.summaryLines.joined(separator: "\n") + "\n"
         guard FileManager.default.isExecutableFile(atPath: Self.pidgin) else {
@@ -239,7 +239,7 @@ final class ZenityFrontend: Frontend, @unchecked Sendable {
     }
 
     /// Shows an error that ended the run (the desktop has no terminal to print it to).
-    func failed(_ message: String) {
+    public func failed(_ message: String) {
         closeProgress()
         _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))", "--text=\(message)", "--width=520"])
     }

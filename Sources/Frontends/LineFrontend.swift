@@ -4,18 +4,18 @@ import Wizard
 /// Questions and answers one line at a time: the terminal frontend (standard input
 /// is a terminal: secrets without echo, Ctrl-C restores the terminal) and the plain
 /// frontend (standard input is a pipe or file: same prompts, read as lines).
-final class LineFrontend: Frontend {
+public final class LineFrontend: Frontend {
     let context: ConsoleContext
-    let isInteractive = true
+    public let isInteractive = true
     private var input: InputProvider { context.input }
     private var output: OutputHandler { context.output }
 
-    init(context: ConsoleContext) {
+    public init(context: ConsoleContext) {
         self.context = context
         if context.input.isTerminal { Interruption.install() }
     }
 
-    func begin(_ template: WizardTemplate) {
+    public func begin(_ template: WizardTemplate) {
         output.writeLine(template.title)
         output.writeLine(String(repeating: "=", count: template.title.count))
         if !template.intro.isEmpty { output.writeLine(template.intro) }
@@ -27,7 +27,7 @@ final class LineFrontend: Frontend {
         return line
     }
 
-    func ask(_ presented: PresentedQuestion) throws -> String {
+    public func ask(_ presented: PresentedQuestion) throws -> String {
         let question = presented.question
         output.writeLine("")
         if !presented.choices.isEmpty {
@@ -53,7 +53,7 @@ final class LineFrontend: Frontend {
         }
     }
 
-    func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
+    public func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
         output.writeLine("")
         output.write("\(presented.question.prompt) [Enter = generate a strong one]\(input.isTerminal ? " (not shown)" : ""): ")
         guard var bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
@@ -61,15 +61,15 @@ final class LineFrontend: Frontend {
         return SecretBytes(consuming: &bytes)
     }
 
-    func refuse(_ presented: PresentedQuestion, reason: String) {
+    public func refuse(_ presented: PresentedQuestion, reason: String) {
         output.writeLine("  ✗ \(reason)")
     }
 
-    func progress(_ event: RunEvent) {
+    public func progress(_ event: RunEvent) {
         output.writeLine("• \(event)")
     }
 
-    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+    public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         var values: [String: String] = [:]
         for field in fields {
             output.writeLine("")
@@ -110,7 +110,7 @@ final class LineFrontend: Frontend {
         return values
     }
 
-    func confirm(_ certificate: CertificateSummary) -> Bool {
+    public func confirm(_ certificate: CertificateSummary) -> Bool {
         output.writeLine("")
         output.writeLine("The server's certificate is not signed by an authority this computer trusts.")
         if certificate.overOnion {
@@ -133,7 +133,7 @@ final class LineFrontend: Frontend {
         }
     }
 
-    func anotherUsername(taken: String, problem: String?) throws -> String? {
+    public func anotherUsername(taken: String, problem: String?) throws -> String? {
         if let problem { output.writeLine("  ✗ \(problem)") } else {
             output.writeLine("The username \(taken) is already taken on this server.")
         }
@@ -142,7 +142,7 @@ final class LineFrontend: Frontend {
         return answer.isEmpty ? nil : answer
     }
 
-    func finish(_ report: OnboardingReport) {
+    public func finish(_ report: OnboardingReport) {
         output.writeLine("")
         let lines = report.summaryLines
         output.writeLine("Done. " + lines[0])

@@ -6,7 +6,7 @@ import Glibc
 
 /// Where a frontend reads answers from (swiftly's "I/O at the edges"): the real
 /// terminal or standard input, or a script in tests.
-protocol InputProvider: AnyObject {
+public protocol InputProvider: AnyObject {
     /// Standard input is a terminal (prompts can switch echo off).
     var isTerminal: Bool { get }
     /// One line without its newline; nil at end of input.
@@ -16,26 +16,26 @@ protocol InputProvider: AnyObject {
 }
 
 /// Where a frontend writes prompts and progress.
-protocol OutputHandler: AnyObject {
+public protocol OutputHandler: AnyObject {
     func write(_ text: String)
     func writeLine(_ text: String)
 }
 
 /// The I/O a command runs with.
-struct ConsoleContext {
-    var input: InputProvider
-    var output: OutputHandler
+public struct ConsoleContext {
+    public var input: InputProvider
+    public var output: OutputHandler
 
-    static func standard(progressToStandardError: Bool = false) -> ConsoleContext {
+    public static func standard(progressToStandardError: Bool = false) -> ConsoleContext {
         ConsoleContext(input: StandardInput(), output: StandardOutput(toStandardError: progressToStandardError))
     }
 }
 
-final class StandardOutput: OutputHandler {
+public final class StandardOutput: OutputHandler {
     let fd: Int32
-    init(toStandardError: Bool = false) { fd = toStandardError ? STDERR_FILENO : STDOUT_FILENO }
+    public init(toStandardError: Bool = false) { fd = toStandardError ? STDERR_FILENO : STDOUT_FILENO }
 
-    func write(_ text: String) {
+    public func write(_ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -46,20 +46,20 @@ final class StandardOutput: OutputHandler {
         }
     }
 
-    func writeLine(_ text: String) { write(text + "\n") }
+    public func writeLine(_ text: String) { write(text + "\n") }
 }
 
 /// Standard input, read byte by byte from the file descriptor so that echo-off secret
 /// lines and ordinary lines never disagree about buffering.
-final class StandardInput: InputProvider {
-    let isTerminal = isatty(STDIN_FILENO) == 1
+public final class StandardInput: InputProvider {
+    public let isTerminal = isatty(STDIN_FILENO) == 1
 
-    func readLine() throws -> String? {
+    public func readLine() throws -> String? {
         guard let bytes = try readBytes() else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func readSecretLine() throws -> [UInt8]? {
+    public func readSecretLine() throws -> [UInt8]? {
         guard isTerminal else { return try readBytes() }
         return try TerminalState.withEchoOff { try readBytes() }
     }

@@ -3,7 +3,7 @@ import Glibc
 
 /// One zenity window: spawned with an argv (never through a shell), its answer read
 /// from its standard output. Secrets come back on stdout too, never via argv or env.
-struct ZenityDialog {
+public struct ZenityDialog {
     /// zenity's exit status: 0 OK/Yes, 1 Cancel/No/closed, 5 timeout, -1 error.
     struct Outcome {
         var status: Int32
@@ -14,7 +14,7 @@ struct ZenityDialog {
     static let searchPath = ["/usr/bin/zenity", "/usr/local/bin/zenity", "/bin/zenity"]
 
     /// The zenity binary, or nil when it is not installed.
-    static var executable: String? {
+    public static var executable: String? {
         if let override = ProcessInfo.processInfo.environment["ONIONBOARD_ZENITY"],
            FileManager.default.isExecutableFile(atPath: override) { return override }
         return searchPath.first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -3,33 +3,33 @@ import Wizard
 
 /// `--non-interactive` / `--yes`: never reads standard input. Anything the run would
 /// have to ask makes it fail with a message naming the flag that answers it.
-final class NonInteractiveFrontend: Frontend {
-    let output: OutputHandler
+public final class NonInteractiveFrontend: Frontend {
+    public let output: OutputHandler
     let quiet: Bool
-    let isInteractive = false
+    public let isInteractive = false
 
-    init(output: OutputHandler, quiet: Bool = false) {
+    public init(output: OutputHandler, quiet: Bool = false) {
         self.output = output
         self.quiet = quiet
     }
 
-    func begin(_ template: WizardTemplate) {
+    public func begin(_ template: WizardTemplate) {
         if !quiet { output.writeLine("\(template.title) (non-interactive)") }
     }
 
-    func ask(_ question: PresentedQuestion) throws -> String {
+    public func ask(_ question: PresentedQuestion) throws -> String {
         throw FrontendError.needsAnswer("\(question.question.key) (\(question.question.flag))")
     }
 
-    func askSecret(_ question: PresentedQuestion) throws -> SecretBytes? { nil }
+    public func askSecret(_ question: PresentedQuestion) throws -> SecretBytes? { nil }
 
-    func refuse(_ question: PresentedQuestion, reason: String) {}
+    public func refuse(_ question: PresentedQuestion, reason: String) {}
 
-    func progress(_ event: RunEvent) {
+    public func progress(_ event: RunEvent) {
         if !quiet { output.writeLine("• \(event)") }
     }
 
-    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+    public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         if let captcha = fields.first(where: { $0.kind == .captcha }) {
             throw FrontendError.needsAnswer("the provider asks for a CAPTCHA, which needs a person; run without --non-interactive"
                 + (captcha.webRegistrationURL.map { ", or register on the provider's web page: \($0)" } ?? "")
@@ -38,16 +38,16 @@ final class NonInteractiveFrontend: Frontend {
         throw FrontendError.needsAnswer("the server asks for \(fields.map(\.label).joined(separator: ", ")) (a CAPTCHA or extra field); run interactively or choose a provider without a CAPTCHA")
     }
 
-    func confirm(_ certificate: CertificateSummary) -> Bool {
+    public func confirm(_ certificate: CertificateSummary) -> Bool {
         if !quiet {
             output.writeLine("• The certificate (SHA-256 \(certificate.sha256)) is not pinned and not CA-signed; pass --accept-fingerprint \(certificate.sha256) to trust it.")
         }
         return false
     }
 
-    func anotherUsername(taken: String, problem: String?) throws -> String? { nil }
+    public func anotherUsername(taken: String, problem: String?) throws -> String? { nil }
 
-    func finish(_ report: OnboardingReport) {
+    public func finish(_ report: OnboardingReport) {
         guard !quiet else { return }
         output.writeLine("Done: \(report.jid) → \(report.profile.directory) (room \(report.room.jid) as \(report.handle))")
         for warning in report.profile.warnings { output.writeLine("Note: \(warning)") }

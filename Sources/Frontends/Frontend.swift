@@ -5,27 +5,34 @@ import Wizard
 /// the registration's questions (CAPTCHA, certificate, another username), show
 /// progress and the result. The terminal and plain frontends share `LineFrontend`;
 /// a GUI would be another conformance.
-protocol Frontend: QuestionAsker, RunInteraction {
+public protocol Frontend: QuestionAsker, RunInteraction {
     /// Whether it may ask anything at all.
     var isInteractive: Bool { get }
     func begin(_ template: WizardTemplate)
     func progress(_ event: RunEvent)
     func finish(_ report: OnboardingReport)
+    /// The run ended with an error. Standard error always gets it; a frontend whose
+    /// person may have no terminal (the desktop one) shows it too.
+    func failed(_ message: String)
 }
 
-enum FrontendError: ClassifiedError, Equatable {
+extension Frontend {
+    public func failed(_ message: String) {}
+}
+
+public enum FrontendError: ClassifiedError, Equatable {
     case inputClosed
     case cancelled
     case needsAnswer(String)
 
-    var category: ErrorCategory {
+    public var category: ErrorCategory {
         switch self {
         case .inputClosed, .cancelled: .cancelled
         case .needsAnswer: .missingAnswers
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .inputClosed: "standard input ended before every question was answered; nothing was written"
         case .cancelled: "cancelled; nothing was written"
