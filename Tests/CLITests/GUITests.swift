@@ -293,6 +293,58 @@ struct GUITests {
         if let imageFile { #expect(!FileManager.default.fileExists(atPath: imageFile), "the CAPTCHA image was left behind") }
     }
 
+    @Test("the autostart entry's command line under Xvfb: first login sets up the account, the next one does nothing",
+          .enabled(if: enabled))
+    func autostartBootstrap() throws {
+        let world = try #require(World.current, "local world not running")
+        let entry = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("Templates/onionboard-bootstrap.desktop"),
+                               encoding: .utf8)
+        let exec = try #require(entry.split(separator: "\n").first { $0.hasPrefix("Exec=") })
+        let words = exec.dropFirst("Exec=".count).split(separator: " ").map(String.init)
+        #expect(words.first == "onionboard")
+        let scratch = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let display = try VirtualDisplay()
+        defer { display.stop() }
+        let profile = scratch.appendingPathComponent("purple")
+        // The entry's own arguments, plus where the test bed is (Tails has these as defaults).
+        let arguments = Array(words.dropFirst()) + [
+            "--providers", try WizardWorldTests.providerFile(world), "--tor-socks", "\(world.socksHost):\(world.socksPort)",
+            "--purple-dir", profile.path, "--room", world.roomJID, "--force"]
+
+        for login in 1...2 {
+            let run = try GUIRun(arguments, display: display, scratch: scratch)
+            defer { run.stop() }
+            var seen: [String] = []
+            var handled = Set<VirtualDisplay.Window>()
+            var pressed: [VirtualDisplay.Window: (at: Date, times: Int)] = [:]
+            let deadline = Date().addingTimeInterval(120)
+            while run.process.isRunning && Date() < deadline {
+                try display.nudge(&pressed)
+                for window in try display.onionboardWindows() where !handled.contains(window) && Self.step(window) != "connecting" {
+                    handled.insert(window)
+                    seen.append(Self.step(window))
+                    Thread.sleep(forTimeInterval: 0.8)
+                    try display.screenshot("autostart-\(login)-\(Self.slug(window.title))")
+                    try display.press("Return", in: window)
+                    pressed[window] = (Date(), 1)
+                }
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+            #expect(!run.process.isRunning, "login \(login): bootstrap did not end; windows: \(seen)")
+            run.stop()
+            #expect(run.status == 0, "login \(login): \(seen)\n\(run.output)")
+            if login == 1 {
+                // Questions below critical take their defaults; only the decisions remain.
+                #expect(seen == ["certificate", "done"], "\(seen)")
+                #expect(FileManager.default.fileExists(atPath: profile.appendingPathComponent("accounts.xml").path))
+            } else {
+                #expect(seen.isEmpty, "a window at the second login: \(seen)")
+                #expect(run.output.contains("Already set up"), "\(run.output)")
+            }
+        }
+    }
+
     /// Starts a run whose only questions are already answered, waits until the certificate
     /// window and the progress window are up together (the run is in its Tor phase).
     static func runUntilCertificate(_ world: World, display: VirtualDisplay, scratch: URL, parent: URL)

@@ -14,7 +14,9 @@ struct BootstrapCommand: ParsableCommand {
         abstract: "First-boot setup: idempotent, waits for Tor, uses answers and defaults.",
         discussion: """
             Without --provider (or a provider in the answers file) it takes the first provider
-            the template offers with open registration. It never prompts. See docs/wizard.md.
+            the template offers with open registration. It never prompts unless --frontend is
+            given (the autostart entry uses --frontend gui: the provider list, certificate and
+            CAPTCHA windows as needed). See docs/wizard.md and docs/gui.md.
             """
     )
 
