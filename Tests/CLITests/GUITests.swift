@@ -18,7 +18,10 @@ final class VirtualDisplay {
             !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(n)") && !FileManager.default.fileExists(atPath: "/tmp/.X\(n)-lock")
         }
         number = try #require(free, "no free X display number")
-        server = try Spawned(["/usr/bin/Xvfb", ":\(number)", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+        // -noreset: by default Xvfb resets when its last client leaves, and a window opened
+        // during that reset cannot connect ("cannot open display") — between two dialogs
+        // there is often no client at all.
+        server = try Spawned(["/usr/bin/Xvfb", ":\(number)", "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset"])
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(number)") {
             guard Date() < deadline, server.isRunning else { throw Failure("Xvfb :\(number) did not start") }
@@ -57,24 +60,33 @@ final class VirtualDisplay {
         let title: String
     }
 
-    /// Visible onionboard windows (zenity's titles start with "onionboard — ").
+    /// Visible onionboard windows (zenity's titles start with "onionboard — "). A window
+    /// that closes while it is looked at (its pid or title comes back empty) is left out.
     func onionboardWindows() throws -> [Window] {
-        try xdotool("search", "--onlyvisible", "--name", "^onionboard — ").split(separator: "\n").map { id in
-            Window(id: String(id),
-                   pid: try xdotool("getwindowpid", String(id)).trimmingCharacters(in: .whitespacesAndNewlines),
-                   title: try xdotool("getwindowname", String(id)).trimmingCharacters(in: .whitespacesAndNewlines))
+        try xdotool("search", "--onlyvisible", "--name", "^onionboard — ").split(separator: "\n").compactMap { id in
+            let pid = try xdotool("getwindowpid", String(id)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let title = try xdotool("getwindowname", String(id)).trimmingCharacters(in: .whitespacesAndNewlines)
+            return pid.isEmpty || !title.hasPrefix("onionboard — ") ? nil : Window(id: String(id), pid: pid, title: title)
         }
     }
 
     func isVisible(_ window: Window) throws -> Bool { try onionboardWindows().contains(window) }
 
-    /// Focus a window (there is no window manager) and press a key in it.
+    /// Whether the id still names this window: once a window closes, X may give its id to
+    /// the next one, and a key meant for the old window would answer the new one.
+    func stillShows(_ window: Window) throws -> Bool {
+        try xdotool("getwindowpid", window.id).trimmingCharacters(in: .whitespacesAndNewlines) == window.pid
+    }
+
+    /// Focus a window (there is no window manager) and press a key in it, if it is still there.
     func press(_ key: String, in window: Window) throws {
+        guard try stillShows(window) else { return }
         try xdotool("windowfocus", "--sync", window.id)
         try xdotool("key", "--clearmodifiers", key)
     }
 
     func type(_ text: String, in window: Window) throws {
+        guard try stillShows(window) else { return }
         try xdotool("windowfocus", "--sync", window.id)
         try xdotool("type", "--delay", "30", text)
     }
@@ -152,6 +164,34 @@ struct GUITests {
         window.title.replacingOccurrences(of: "onionboard — ", with: "")
     }
 
+    /// Drives a run's windows until it ends or `seconds` pass: each new window once —
+    /// raised, drawn, screenshot `label(n, window)` — then `answer` (default: Return). An
+    /// answer that returns true should close its window; such a window still up 5 s later
+    /// gets Return again (`nudge`). The steps of the windows seen, in order.
+    static func drive(_ run: GUIRun, on display: VirtualDisplay, seconds: TimeInterval,
+                      ignoring ignored: Set<String> = [], label: (Int, VirtualDisplay.Window) -> String?,
+                      answer: ((VirtualDisplay.Window) throws -> Bool)? = nil) throws -> [String] {
+        var handled = Set<VirtualDisplay.Window>()
+        var pressed: [VirtualDisplay.Window: (at: Date, times: Int)] = [:]
+        var seen: [String] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        while run.process.isRunning && Date() < deadline {
+            try display.nudge(&pressed)
+            for window in try display.onionboardWindows() where !handled.contains(window) && !ignored.contains(step(window)) {
+                handled.insert(window)
+                seen.append(step(window))
+                try display.raise(window)
+                Thread.sleep(forTimeInterval: 0.8) // let GTK draw it
+                if let name = label(seen.count, window) { try display.screenshot(name) }
+                let closes = try answer?(window) ?? { try display.press("Return", in: window); return true }()
+                if closes { pressed[window] = (Date(), 1) }
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(!run.process.isRunning, "the run did not end in \(Int(seconds)) s; windows seen: \(seen)")
+        return seen
+    }
+
     @Test("a whole run through zenity windows: provider list, entries, hidden password, certificate, progress, final window; finch joins the room",
           .enabled(if: enabled))
     func wholeRun() throws {
@@ -167,46 +207,26 @@ struct GUITests {
         defer { run.stop() }
         let password = "Typed-in-the-GUI-\(Int.random(in: 100_000...999_999))"
 
-        var handled = Set<VirtualDisplay.Window>()
-        var pressed: [VirtualDisplay.Window: (at: Date, times: Int)] = [:]
-        var seen: [String] = []
-        var shot = 0
-        let deadline = Date().addingTimeInterval(180)
-        while run.process.isRunning && Date() < deadline {
-            try display.nudge(&pressed)
-            for window in try display.onionboardWindows() where !handled.contains(window) {
-                handled.insert(window)
-                seen.append(Self.step(window))
-                try display.raise(window)
-                Thread.sleep(forTimeInterval: 0.8) // let GTK draw it
-                shot += 1
-                try display.screenshot(String(format: "%02d-%@", shot, Self.slug(window.title)))
-                let step = Self.step(window)
-                if step.hasSuffix(": provider") {
-                    // The list's type-ahead search puts the cursor on the domain's row; the
-                    // first Return ends the search, the next one activates the row (= OK).
-                    try display.type(world.xmppDomain, in: window)
-                    Thread.sleep(forTimeInterval: 0.5)
-                    try display.screenshot(String(format: "%02d-provider-typed", shot))
-                    for _ in 0..<3 where try display.isVisible(window) {
-                        try display.press("Return", in: window)
-                        Thread.sleep(forTimeInterval: 1)
-                    }
-                } else if step.hasSuffix(": password") {
-                    try display.type(password, in: window)
+        let seen = try Self.drive(run, on: display, seconds: 180, label: { String(format: "%02d-%@", $0, Self.slug($1.title)) }) { window in
+            let step = Self.step(window)
+            if step.hasSuffix(": provider") {
+                // The list's type-ahead search puts the cursor on the domain's row; the
+                // first Return ends the search, the next one activates the row (= OK).
+                try display.type(world.xmppDomain, in: window)
+                Thread.sleep(forTimeInterval: 0.5)
+                try display.screenshot("01-provider-typed")
+                for _ in 0..<3 where try display.isVisible(window) {
                     try display.press("Return", in: window)
-                    pressed[window] = (Date(), 1)
-                } else if step == "connecting" {
-                    continue // the progress window: nothing to press
-                } else {
-                    // Entries take their (generated) defaults; Return = OK / Trust / close.
-                    try display.press("Return", in: window)
-                    pressed[window] = (Date(), 1)
+                    Thread.sleep(forTimeInterval: 1)
                 }
+                return false
             }
-            Thread.sleep(forTimeInterval: 0.3)
+            if step == "connecting" { return false } // the progress window: nothing to press
+            if step.hasSuffix(": password") { try display.type(password, in: window) }
+            // Entries take their (generated) defaults; Return = OK / Trust / close.
+            try display.press("Return", in: window)
+            return true
         }
-        #expect(!run.process.isRunning, "the run did not end in 180 s; windows seen: \(seen)")
         run.stop()
         #expect(run.status == 0, "windows: \(seen)\n\(run.output)")
         for expected in ["1: provider", "2: direct-tls", "3: username", "4: password", "5: handle", "6: alias",
@@ -248,45 +268,29 @@ struct GUITests {
                              display: display, scratch: scratch, runtimeDirectory: runtime)
         defer { run.stop() }
 
-        var handled = Set<VirtualDisplay.Window>()
-        var pressed: [VirtualDisplay.Window: (at: Date, times: Int)] = [:]
-        var seen: [String] = []
         var imageFile: String?
-        let deadline = Date().addingTimeInterval(150)
-        while run.process.isRunning && Date() < deadline {
-            try display.nudge(&pressed)
-            let windows = try display.onionboardWindows()
-            for window in windows where !handled.contains(window) {
-                let step = Self.step(window)
-                if step == "CAPTCHA image" || step == "connecting" { continue } // shown, not answered
-                handled.insert(window)
-                seen.append(step)
-                Thread.sleep(forTimeInterval: 0.8)
-                if step == "CAPTCHA" {
-                    seen.append(contentsOf: windows.map(Self.step).filter { $0 == "CAPTCHA image" })
-                    try display.screenshot("captcha-01-image-and-answer")
-                    // The server's answer, found by the image's SHA-1 (its XEP-0231 cid).
-                    let images = try FileManager.default.contentsOfDirectory(atPath: runtime.path).filter { $0.hasPrefix("onionboard-captcha-") }
-                    let image = try #require(images.first, "no CAPTCHA image in XDG_RUNTIME_DIR")
-                    imageFile = runtime.appendingPathComponent(image).path
-                    let mode = try FileManager.default.attributesOfItem(atPath: imageFile!)[.posixPermissions] as? Int
-                    #expect(mode == 0o600)
-                    let sha1 = try runCommand(["sha1sum", imageFile!]).output.prefix { $0 != " " }
-                    let answer = try #require(world.captchaAnswer(cid: "sha1+\(sha1)@bob.xmpp.org"), "no answer for \(sha1)")
-                    try display.type(answer.trimmingCharacters(in: .whitespacesAndNewlines), in: window)
-                    try display.press("Return", in: window)
-                    pressed[window] = (Date(), 1)
-                } else {
-                    try display.press("Return", in: window)
-                    pressed[window] = (Date(), 1)
-                }
+        var pictureShown = false
+        let seen = try Self.drive(run, on: display, seconds: 150, ignoring: ["CAPTCHA image", "connecting"],
+                                  label: { $1.title.hasSuffix("CAPTCHA") ? "captcha-01-image-and-answer" : nil }) { window in
+            guard Self.step(window) == "CAPTCHA" else {
+                try display.press("Return", in: window)
+                return true
             }
-            Thread.sleep(forTimeInterval: 0.3)
+            pictureShown = try display.onionboardWindows().contains { Self.step($0) == "CAPTCHA image" }
+            // The server's answer, found by the image's SHA-1 (its XEP-0231 cid).
+            let images = try FileManager.default.contentsOfDirectory(atPath: runtime.path).filter { $0.hasPrefix("onionboard-captcha-") }
+            let image = runtime.appendingPathComponent(try #require(images.first, "no CAPTCHA image in XDG_RUNTIME_DIR")).path
+            imageFile = image
+            #expect(try FileManager.default.attributesOfItem(atPath: image)[.posixPermissions] as? Int == 0o600)
+            let sha1 = try runCommand(["sha1sum", image]).output.prefix { $0 != " " }
+            let answer = try #require(world.captchaAnswer(cid: "sha1+\(sha1)@bob.xmpp.org"), "no answer for \(sha1)")
+            try display.type(answer.trimmingCharacters(in: .whitespacesAndNewlines), in: window)
+            try display.press("Return", in: window)
+            return true
         }
-        #expect(!run.process.isRunning, "the run did not end in 150 s; windows seen: \(seen)")
         run.stop()
         #expect(run.status == 0, "windows: \(seen)\n\(run.output)")
-        #expect(seen.contains("CAPTCHA image"), "the image window was not up with the answer window: \(seen)")
+        #expect(pictureShown, "the image window was not up with the answer window: \(seen)")
         #expect(seen.contains("done"), "\(seen)")
         let accounts = try String(contentsOf: profile.appendingPathComponent("accounts.xml"), encoding: .utf8)
         #expect(accounts.contains("<name>\(username)@\(world.ejabberdDomain)/"))
@@ -315,23 +319,8 @@ struct GUITests {
         for login in 1...2 {
             let run = try GUIRun(arguments, display: display, scratch: scratch)
             defer { run.stop() }
-            var seen: [String] = []
-            var handled = Set<VirtualDisplay.Window>()
-            var pressed: [VirtualDisplay.Window: (at: Date, times: Int)] = [:]
-            let deadline = Date().addingTimeInterval(120)
-            while run.process.isRunning && Date() < deadline {
-                try display.nudge(&pressed)
-                for window in try display.onionboardWindows() where !handled.contains(window) && Self.step(window) != "connecting" {
-                    handled.insert(window)
-                    seen.append(Self.step(window))
-                    Thread.sleep(forTimeInterval: 0.8)
-                    try display.screenshot("autostart-\(login)-\(Self.slug(window.title))")
-                    try display.press("Return", in: window)
-                    pressed[window] = (Date(), 1)
-                }
-                Thread.sleep(forTimeInterval: 0.3)
-            }
-            #expect(!run.process.isRunning, "login \(login): bootstrap did not end; windows: \(seen)")
+            let seen = try Self.drive(run, on: display, seconds: 120, ignoring: ["connecting"],
+                                      label: { "autostart-\(login)-\(Self.slug($1.title))" })
             run.stop()
             #expect(run.status == 0, "login \(login): \(seen)\n\(run.output)")
             if login == 1 {
@@ -345,28 +334,36 @@ struct GUITests {
         }
     }
 
-    /// Starts a run whose only questions are already answered, waits until the certificate
-    /// window and the progress window are up together (the run is in its Tor phase).
-    static func runUntilCertificate(_ world: World, display: VirtualDisplay, scratch: URL, parent: URL)
-        throws -> (GUIRun, [VirtualDisplay.Window]) {
-        let profile = parent.appendingPathComponent("purple")
-        let arguments = try flags(world, profile: profile) + ["--provider", world.xmppDomain, "--username",
-                                                              "cancel\(Int.random(in: 10000...99999))", "--handle", "Cancel test"]
+    /// Starts a run whose other questions are answered by flags, waits until the certificate
+    /// window and the progress window are up together (the run is in its Tor phase, waiting),
+    /// lets `cancel` end it, and expects a clean end: exit 130, the message, no window left,
+    /// nothing at all under the profile's parent (no profile, no temporary or backup file).
+    static func cancelAtCertificate(_ label: String,
+                                    cancel: (GUIRun, _ windows: [VirtualDisplay.Window], VirtualDisplay) throws -> Void) throws {
+        let world = try #require(World.current, "local world not running")
+        let scratch = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let display = try VirtualDisplay()
+        defer { display.stop() }
+        let parent = scratch.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let arguments = try flags(world, profile: parent.appendingPathComponent("purple"))
+            + ["--provider", world.xmppDomain, "--username", "cancel\(Int.random(in: 10000...99999))", "--handle", "Cancel test"]
         let run = try GUIRun(arguments, display: display, scratch: scratch)
+        defer { run.stop() }
+        var windows: [VirtualDisplay.Window] = []
         let deadline = Date().addingTimeInterval(120)
         while run.process.isRunning && Date() < deadline {
-            let windows = try display.onionboardWindows()
-            if windows.contains(where: { step($0) == "certificate" }), windows.contains(where: { step($0) == "connecting" }) {
-                Thread.sleep(forTimeInterval: 0.8)
-                return (run, windows)
-            }
+            windows = try display.onionboardWindows()
+            if windows.contains(where: { step($0) == "certificate" }), windows.contains(where: { step($0) == "connecting" }) { break }
+            windows = []
             Thread.sleep(forTimeInterval: 0.3)
         }
-        return (run, [])
-    }
+        try #require(!windows.isEmpty, "never saw the certificate and progress windows together\n\(run.output)")
+        Thread.sleep(forTimeInterval: 0.8)
+        try display.screenshot("\(label)-before")
+        try cancel(run, windows, display)
 
-    /// After a cancel: exit 130, the message, no window, nothing under the profile's parent.
-    static func expectCancelledCleanly(_ run: GUIRun, display: VirtualDisplay, parent: URL, label: String) throws {
         #expect(run.process.wait(timeout: 20), "the run went on after the cancel")
         run.stop()
         #expect(run.status == 130, "\(run.output)")
@@ -374,44 +371,22 @@ struct GUITests {
         Thread.sleep(forTimeInterval: 1)
         try display.screenshot("\(label)-after")
         #expect(try display.onionboardWindows().isEmpty, "a zenity window outlived the run")
-        // No profile, no temporary or backup file.
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == [])
     }
 
     @Test("Cancel (Escape) in the progress window: exit 130, the open certificate window closed, nothing written",
           .enabled(if: enabled))
     func cancelInProgress() throws {
-        let world = try #require(World.current, "local world not running")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let parent = scratch.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        let (run, windows) = try Self.runUntilCertificate(world, display: display, scratch: scratch, parent: parent)
-        defer { run.stop() }
-        let progress = try #require(windows.first { Self.step($0) == "connecting" },
-                                    "never saw the certificate and progress windows together\n\(run.output)")
-        try display.screenshot("cancel-progress-before")
-        try display.press("Escape", in: progress) // the same response as the Cancel button
-        try Self.expectCancelledCleanly(run, display: display, parent: parent, label: "cancel-progress")
+        try Self.cancelAtCertificate("cancel-progress") { _, windows, display in
+            let progress = try #require(windows.first { Self.step($0) == "connecting" })
+            try display.press("Escape", in: progress) // the same response as the Cancel button
+        }
     }
 
     @Test("SIGTERM (a desktop logout) while a window is open: exit 130, no window left, nothing written",
           .enabled(if: enabled))
     func terminatedWhileAsking() throws {
-        let world = try #require(World.current, "local world not running")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let parent = scratch.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        let (run, windows) = try Self.runUntilCertificate(world, display: display, scratch: scratch, parent: parent)
-        defer { run.stop() }
-        #expect(!windows.isEmpty, "never saw the certificate window\n\(run.output)")
-        kill(run.process.pid, SIGTERM)
-        try Self.expectCancelledCleanly(run, display: display, parent: parent, label: "sigterm")
+        try Self.cancelAtCertificate("sigterm") { run, _, _ in kill(run.process.pid, SIGTERM) }
     }
 }
 
