@@ -235,7 +235,8 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
         text += "\nStart Pidgin now? It connects through Tor and joins the room."
         let start = try? show(["--question", "--no-markup", "--title=\(windowTitle("done"))", "--text=\(text)",
                                "--ok-label=Start Pidgin", "--cancel-label=Close", "--width=560"])
-        if start?.accepted == true { ChildProcess.startDetached([Self.pidgin]) }
+        // On the profile just written, which need not be ~/.purple (--purple-dir).
+        if start?.accepted == true { ChildProcess.startDetached([Self.pidgin, "--config=\(report.profile.directory)"]) }
     }
 
     /// Shows an error that ended the run (the desktop has no terminal to print it to).

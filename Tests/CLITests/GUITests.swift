@@ -91,26 +91,29 @@ final class VirtualDisplay {
         try xdotool("type", "--delay", "30", text)
     }
 
-    /// Presses Return again in an answered window that is still up after 5 s: on a loaded
-    /// machine a key can arrive before GTK is ready for it. At most three more times.
-    func nudge(_ pressed: inout [Window: (at: Date, times: Int)]) throws {
+    typealias Presses = [Window: (key: String, at: Date, times: Int)]
+
+    /// Presses the same key again in an answered window that is still up after 5 s: on a
+    /// loaded machine a key can arrive before GTK is ready for it. At most three more times.
+    func nudge(_ pressed: inout Presses) throws {
         let visible = Set(try onionboardWindows())
         for (window, press) in pressed where visible.contains(window) && press.times < 4
             && Date().timeIntervalSince(press.at) > 5 {
-            try self.press("Return", in: window)
-            pressed[window] = (Date(), press.times + 1)
+            try self.press(press.key, in: window)
+            pressed[window] = (press.key, Date(), press.times + 1)
         }
     }
 
     /// Brings a window to the top (without a window manager the newest one covers the rest).
     func raise(_ window: Window) throws { try xdotool("windowraise", window.id) }
 
-    /// The whole screen as a PNG under artifacts/gui/.
+    static let artifacts = TestSupport.packageRoot.appendingPathComponent("artifacts/gui")
+
+    /// The whole screen as a PNG under artifacts/gui/ (`label` may name a subfolder).
     @discardableResult
     func screenshot(_ label: String) throws -> URL {
-        let directory = TestSupport.packageRoot.appendingPathComponent("artifacts/gui")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("\(label).png")
+        let file = Self.artifacts.appendingPathComponent("\(label).png")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try tool("/usr/bin/import", ["-display", name, "-window", "root", file.path])
         return file
     }
@@ -166,13 +169,13 @@ struct GUITests {
 
     /// Drives a run's windows until it ends or `seconds` pass: each new window once —
     /// raised, drawn, screenshot `label(n, window)` — then `answer` (default: Return). An
-    /// answer that returns true should close its window; such a window still up 5 s later
-    /// gets Return again (`nudge`). The steps of the windows seen, in order.
+    /// answer returns the key that should close its window (nil: none); a window still up
+    /// 5 s later gets that key again (`nudge`). The steps of the windows seen, in order.
     static func drive(_ run: GUIRun, on display: VirtualDisplay, seconds: TimeInterval,
                       ignoring ignored: Set<String> = [], label: (Int, VirtualDisplay.Window) -> String?,
-                      answer: ((VirtualDisplay.Window) throws -> Bool)? = nil) throws -> [String] {
+                      answer: ((VirtualDisplay.Window) throws -> String?)? = nil) throws -> [String] {
         var handled = Set<VirtualDisplay.Window>()
-        var pressed: [VirtualDisplay.Window: (at: Date, times: Int)] = [:]
+        var pressed = VirtualDisplay.Presses()
         var seen: [String] = []
         let deadline = Date().addingTimeInterval(seconds)
         while run.process.isRunning && Date() < deadline {
@@ -183,8 +186,14 @@ struct GUITests {
                 try display.raise(window)
                 Thread.sleep(forTimeInterval: 0.8) // let GTK draw it
                 if let name = label(seen.count, window) { try display.screenshot(name) }
-                let closes = try answer?(window) ?? { try display.press("Return", in: window); return true }()
-                if closes { pressed[window] = (Date(), 1) }
+                let key: String?
+                if let answer {
+                    key = try answer(window)
+                } else {
+                    try display.press("Return", in: window)
+                    key = "Return"
+                }
+                if let key { pressed[window] = (key, Date(), 1) }
             }
             Thread.sleep(forTimeInterval: 0.3)
         }
@@ -207,32 +216,48 @@ struct GUITests {
         defer { run.stop() }
         let password = "Typed-in-the-GUI-\(Int.random(in: 100_000...999_999))"
 
-        let seen = try Self.drive(run, on: display, seconds: 180, label: { String(format: "%02d-%@", $0, Self.slug($1.title)) }) { window in
+        var mistyped = false
+        // The screenshots of this run, numbered in order, replace those of an earlier one.
+        try? FileManager.default.removeItem(at: VirtualDisplay.artifacts.appendingPathComponent("whole-run"))
+        let seen = try Self.drive(run, on: display, seconds: 180,
+                                  label: { String(format: "whole-run/%02d-%@", $0, Self.slug($1.title)) }) { window in
             let step = Self.step(window)
             if step.hasSuffix(": provider") {
                 // The list's type-ahead search puts the cursor on the domain's row; the
                 // first Return ends the search, the next one activates the row (= OK).
                 try display.type(world.xmppDomain, in: window)
                 Thread.sleep(forTimeInterval: 0.5)
-                try display.screenshot("01-provider-typed")
+                try display.screenshot("whole-run/01-provider-typed")
                 for _ in 0..<3 where try display.isVisible(window) {
                     try display.press("Return", in: window)
                     Thread.sleep(forTimeInterval: 1)
                 }
-                return false
+                return nil
             }
-            if step == "connecting" { return false } // the progress window: nothing to press
+            if step == "connecting" { return nil } // the progress window: nothing to press
+            if step == "done" {
+                // "Close", not "Start Pidgin" (the autostart test starts it): finch checks this profile.
+                try display.press("Escape", in: window)
+                return "Escape"
+            }
             if step.hasSuffix(": password") { try display.type(password, in: window) }
+            if step.hasSuffix(": username") && !mistyped {
+                // A name the template refuses: a warning, then the same question again.
+                mistyped = true
+                try display.press("ctrl+a", in: window)
+                try display.type("Bad Name", in: window)
+            }
             // Entries take their (generated) defaults; Return = OK / Trust / close.
             try display.press("Return", in: window)
-            return true
+            return "Return"
         }
         run.stop()
         #expect(run.status == 0, "windows: \(seen)\n\(run.output)")
-        for expected in ["1: provider", "2: direct-tls", "3: username", "4: password", "5: handle", "6: alias",
+        for expected in ["1: provider", "2: direct-tls", "3: username", "not accepted", "4: password", "5: handle", "6: alias",
                          "connecting", "certificate", "done"] {
             #expect(seen.contains(expected), "no \(expected) window; seen: \(seen)")
         }
+        #expect(seen.filter { $0 == "3: username" }.count == 2, "the refused username was not asked again: \(seen)")
         #expect(!seen.contains("error"))
 
         let accounts = try String(contentsOf: profile.appendingPathComponent("accounts.xml"), encoding: .utf8)
@@ -246,6 +271,32 @@ struct GUITests {
         #expect(finch.evidence.usedSOCKS5Proxy)
         #expect(finch.evidence.realDNSQueries.isEmpty)
         #expect(finch.evidence.joinedRoom(world.roomJID))
+    }
+
+    @Test("Do not trust the certificate: a window says why, exit 130 (the person's own cancel), nothing written",
+          .enabled(if: enabled))
+    func certificateRefused() throws {
+        let world = try #require(World.current, "local world not running")
+        let scratch = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let display = try VirtualDisplay()
+        defer { display.stop() }
+        let parent = scratch.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let run = try GUIRun(try Self.flags(world, profile: parent.appendingPathComponent("purple")) + ["--provider", world.xmppDomain],
+                             display: display, scratch: scratch)
+        defer { run.stop() }
+        let seen = try Self.drive(run, on: display, seconds: 120, ignoring: ["connecting"],
+                                  label: { Self.step($1) == "error" ? "refused-certificate-error" : nil }) { window in
+            let key = Self.step(window) == "certificate" ? "Escape" : "Return" // Escape = "Do not trust"
+            try display.press(key, in: window)
+            return key
+        }
+        run.stop()
+        #expect(seen.suffix(2) == ["certificate", "error"], "\(seen)")
+        #expect(run.status == 130, "\(run.output)")
+        #expect(run.output.contains("you declined the server's certificate"), "\(run.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == [])
     }
 
     @Test("a CAPTCHA provider: the image in its own window beside the answer entry; the answer registers the account",
@@ -274,7 +325,7 @@ struct GUITests {
                                   label: { $1.title.hasSuffix("CAPTCHA") ? "captcha-01-image-and-answer" : nil }) { window in
             guard Self.step(window) == "CAPTCHA" else {
                 try display.press("Return", in: window)
-                return true
+                return "Return"
             }
             pictureShown = try display.onionboardWindows().contains { Self.step($0) == "CAPTCHA image" }
             // The server's answer, found by the image's SHA-1 (its XEP-0231 cid).
@@ -286,7 +337,7 @@ struct GUITests {
             let answer = try #require(world.captchaAnswer(cid: "sha1+\(sha1)@bob.xmpp.org"), "no answer for \(sha1)")
             try display.type(answer.trimmingCharacters(in: .whitespacesAndNewlines), in: window)
             try display.press("Return", in: window)
-            return true
+            return "Return"
         }
         run.stop()
         #expect(run.status == 0, "windows: \(seen)\n\(run.output)")
@@ -319,19 +370,60 @@ struct GUITests {
         for login in 1...2 {
             let run = try GUIRun(arguments, display: display, scratch: scratch)
             defer { run.stop() }
+            // Logins seen by Prosody before Pidgin can start (onionboard's own check included).
+            var loginsBefore = 0
             let seen = try Self.drive(run, on: display, seconds: 120, ignoring: ["connecting"],
-                                      label: { "autostart-\(login)-\(Self.slug($1.title))" })
+                                      label: { "autostart-\(login)-\(Self.slug($1.title))" }) { window in
+                if Self.step(window) == "done" { loginsBefore = try Self.prosodyLogins(world).count }
+                try display.press("Return", in: window)
+                return "Return"
+            }
             run.stop()
             #expect(run.status == 0, "login \(login): \(seen)\n\(run.output)")
             if login == 1 {
                 // Questions below critical take their defaults; only the decisions remain.
                 #expect(seen == ["certificate", "done"], "\(seen)")
-                #expect(FileManager.default.fileExists(atPath: profile.appendingPathComponent("accounts.xml").path))
+                let accounts = try String(contentsOf: profile.appendingPathComponent("accounts.xml"), encoding: .utf8)
+                // Return in the final window is "Start Pidgin": the real Pidgin, detached, on
+                // this profile, logs in through Tor (Prosody sees the account authenticate).
+                if FileManager.default.isExecutableFile(atPath: "/usr/bin/pidgin") || TestSupport.isCI {
+                    let name = try #require(accounts.firstMatch(of: /<name>([^<\/]+)/)?.1, "no account name")
+                    try Self.expectPidginLogsIn(as: String(name), profile: profile, world: world, loginsBefore: loginsBefore)
+                }
             } else {
                 #expect(seen.isEmpty, "a window at the second login: \(seen)")
                 #expect(run.output.contains("Already set up"), "\(run.output)")
             }
         }
+    }
+
+    /// A Pidgin started by the final window: its own session, `--config` = our profile, and
+    /// the account authenticates at the test bed's Prosody through Tor. Then it is stopped.
+    static func prosodyLogins(_ world: World) throws -> [Substring] {
+        try String(contentsOf: world.defaultProsodyLog, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("Authenticated as ") }
+    }
+
+    static func expectPidginLogsIn(as jid: String, profile: URL, world: World, loginsBefore: Int) throws {
+        var pidgin: pid_t?
+        let deadline = Date().addingTimeInterval(60)
+        while pidgin == nil && Date() < deadline {
+            pidgin = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(pid_t.init).first { pid in
+                let argv = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+                let words = argv.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                return words.first == "/usr/bin/pidgin" && words.contains("--config=\(profile.path)")
+            }
+            if pidgin == nil { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        let pid = try #require(pidgin, "Pidgin was not started with --config=\(profile.path)")
+        defer { Finch.stopProcess(pid, ifArgvContains: profile.path) }
+        #expect(getsid(pid) == pid, "Pidgin is not in a session of its own")
+        var loggedIn = false
+        while !loggedIn && Date() < deadline {
+            loggedIn = try prosodyLogins(world).dropFirst(loginsBefore).contains { $0.hasSuffix("Authenticated as \(jid)") }
+            if !loggedIn { Thread.sleep(forTimeInterval: 0.5) }
+        }
+        #expect(loggedIn, "Prosody never saw \(jid) authenticate")
     }
 
     /// Starts a run whose other questions are answered by flags, waits until the certificate
