@@ -145,6 +145,35 @@ struct GUIRun {
     func stop() { process.stop() }
 }
 
+/// What every GUI test stands on: the local world, a scratch directory with an empty `home`
+/// (the profile's parent, so leftovers show), and a private X server. `close()` stops the
+/// server and removes the scratch directory.
+final class GUIStage {
+    let world: World
+    let scratch: URL
+    let home: URL
+    let display: VirtualDisplay
+
+    init() throws {
+        world = try #require(World.current, "local world not running")
+        scratch = try TestSupport.makeTemporaryDirectory()
+        home = scratch.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        display = try VirtualDisplay()
+    }
+
+    var profile: URL { home.appendingPathComponent("purple") }
+
+    func start(_ arguments: [String], runtimeDirectory: URL? = nil) throws -> GUIRun {
+        try GUIRun(arguments, display: display, scratch: scratch, runtimeDirectory: runtimeDirectory)
+    }
+
+    func close() {
+        display.stop()
+        try? FileManager.default.removeItem(at: scratch)
+    }
+}
+
 @Suite("GUI frontend under Xvfb (local world)", .serialized)
 struct GUITests {
     static var enabled: Bool {
@@ -204,15 +233,12 @@ struct GUITests {
     @Test("a whole run through zenity windows: provider list, entries, hidden password, certificate, progress, final window; finch joins the room",
           .enabled(if: enabled))
     func wholeRun() throws {
-        let world = try #require(World.current, "local world not running")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let profile = scratch.appendingPathComponent("purple")
+        let stage = try GUIStage()
+        defer { stage.close() }
+        let (world, display, profile) = (stage.world, stage.display, stage.profile)
         // --priority low: every question of the template gets its window (direct TLS,
         // password, alias too), not just the usual three.
-        let run = try GUIRun(try Self.flags(world, profile: profile) + ["--priority", "low"], display: display, scratch: scratch)
+        let run = try stage.start(try Self.flags(world, profile: profile) + ["--priority", "low"])
         defer { run.stop() }
         let password = "Typed-in-the-GUI-\(Int.random(in: 100_000...999_999))"
 
@@ -276,15 +302,10 @@ struct GUITests {
     @Test("Do not trust the certificate: a window says why, exit 130 (the person's own cancel), nothing written",
           .enabled(if: enabled))
     func certificateRefused() throws {
-        let world = try #require(World.current, "local world not running")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let parent = scratch.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        let run = try GUIRun(try Self.flags(world, profile: parent.appendingPathComponent("purple")) + ["--provider", world.xmppDomain],
-                             display: display, scratch: scratch)
+        let stage = try GUIStage()
+        defer { stage.close() }
+        let (world, display, parent) = (stage.world, stage.display, stage.home)
+        let run = try stage.start(try Self.flags(world, profile: stage.profile) + ["--provider", world.xmppDomain])
         defer { run.stop() }
         let seen = try Self.drive(run, on: display, seconds: 120, ignoring: ["connecting"],
                                   label: { Self.step($1) == "error" ? "refused-certificate-error" : nil }) { window in
@@ -302,21 +323,17 @@ struct GUITests {
     @Test("a CAPTCHA provider: the image in its own window beside the answer entry; the answer registers the account",
           .enabled(if: enabled))
     func captcha() throws {
-        let world = try #require(World.current, "local world not running")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let runtime = scratch.appendingPathComponent("runtime")
+        let stage = try GUIStage()
+        defer { stage.close() }
+        let (world, display, profile) = (stage.world, stage.display, stage.profile)
+        let runtime = stage.scratch.appendingPathComponent("runtime")
         try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let profile = scratch.appendingPathComponent("purple")
         let username = "gui\(Int.random(in: 100_000...999_999))"
-        let run = try GUIRun(["run", "--frontend", "gui",
+        let run = try stage.start(["run", "--frontend", "gui",
                               "--providers", try CaptchaInviteBookmarkCLITests.captchaProviderFile(world),
                               "--provider", world.ejabberdDomain, "--username", username, "--handle", "Captcha test",
                               "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
-                              "--room", world.roomJID, "--no-server-bookmark", "--force"],
-                             display: display, scratch: scratch, runtimeDirectory: runtime)
+                              "--room", world.roomJID, "--no-server-bookmark", "--force"], runtimeDirectory: runtime)
         defer { run.stop() }
 
         var imageFile: String?
@@ -351,24 +368,21 @@ struct GUITests {
     @Test("the autostart entry's command line under Xvfb: first login sets up the account, the next one does nothing",
           .enabled(if: enabled))
     func autostartBootstrap() throws {
-        let world = try #require(World.current, "local world not running")
         let entry = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("Templates/onionboard-bootstrap.desktop"),
                                encoding: .utf8)
         let exec = try #require(entry.split(separator: "\n").first { $0.hasPrefix("Exec=") })
         let words = exec.dropFirst("Exec=".count).split(separator: " ").map(String.init)
         #expect(words.first == "onionboard")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let profile = scratch.appendingPathComponent("purple")
+        let stage = try GUIStage()
+        defer { stage.close() }
+        let (world, display, profile) = (stage.world, stage.display, stage.profile)
         // The entry's own arguments, plus where the test bed is (Tails has these as defaults).
         let arguments = Array(words.dropFirst()) + [
             "--providers", try WizardWorldTests.providerFile(world), "--tor-socks", "\(world.socksHost):\(world.socksPort)",
             "--purple-dir", profile.path, "--room", world.roomJID, "--force"]
 
         for login in 1...2 {
-            let run = try GUIRun(arguments, display: display, scratch: scratch)
+            let run = try stage.start(arguments)
             defer { run.stop() }
             // Logins seen by Prosody before Pidgin can start (onionboard's own check included).
             var loginsBefore = 0
@@ -432,16 +446,12 @@ struct GUITests {
     /// nothing at all under the profile's parent (no profile, no temporary or backup file).
     static func cancelAtCertificate(_ label: String,
                                     cancel: (GUIRun, _ windows: [VirtualDisplay.Window], VirtualDisplay) throws -> Void) throws {
-        let world = try #require(World.current, "local world not running")
-        let scratch = try TestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let display = try VirtualDisplay()
-        defer { display.stop() }
-        let parent = scratch.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let stage = try GUIStage()
+        defer { stage.close() }
+        let (world, display, parent) = (stage.world, stage.display, stage.home)
         let arguments = try flags(world, profile: parent.appendingPathComponent("purple"))
             + ["--provider", world.xmppDomain, "--username", "cancel\(Int.random(in: 10000...99999))", "--handle", "Cancel test"]
-        let run = try GUIRun(arguments, display: display, scratch: scratch)
+        let run = try stage.start(arguments)
         defer { run.stop() }
         var windows: [VirtualDisplay.Window] = []
         let deadline = Date().addingTimeInterval(120)
