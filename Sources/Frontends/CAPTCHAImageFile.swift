@@ -33,6 +33,8 @@ struct CAPTCHAImageFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         defer { close(fd) }
+        // Removed on the way out should the run be cancelled while it is shown.
+        Interruption.trackFile(path, directory: created)
         let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == data.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
@@ -47,6 +49,7 @@ struct CAPTCHAImageFile {
     }
 
     func remove() {
+        Interruption.untrackFile()
         unlink(path)
         if let createdDirectory { rmdir(createdDirectory) }
     }

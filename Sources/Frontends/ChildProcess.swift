@@ -31,9 +31,16 @@ final class ChildProcess: @unchecked Sendable {
     /// Every spawn of this process goes through here, one at a time (see `.pipe`).
     private static let spawning = NSLock()
 
-    /// - Parameter newSession: start it in its own session (a program that outlives us).
+    /// A window closed by `Interruption` on the way out: tracked from spawn to reaping.
+    private let closedOnInterrupt: Bool
+    private var exited = false
+
+    /// - Parameters:
+    ///   - newSession: start it in its own session (a program that outlives us).
+    ///   - closedOnInterrupt: a dialog window that a cancel or signal must close.
     init(_ argv: [String], stdin: Stream = .null, stdout: Stream = .inherit, stderr: Stream = .inherit,
-         newSession: Bool = false) throws {
+         newSession: Bool = false, closedOnInterrupt: Bool = false) throws {
+        Self.keepChildrenWaitable()
         Self.spawning.lock()
         defer { Self.spawning.unlock() }
         var actions = posix_spawn_file_actions_t()
@@ -53,7 +60,11 @@ final class ChildProcess: @unchecked Sendable {
                 // would hide this child's exit). pipe2 is not imported; `spawning` keeps
                 // our other spawns out of the gap between pipe() and fcntl().
                 var ends: [Int32] = [0, 0]
-                guard pipe(&ends) == 0 else { throw SpawnFailure(program: argv[0], code: errno) }
+                guard pipe(&ends) == 0 else {
+                    let code = errno
+                    [parentInput, parentOutput].compactMap { $0 }.forEach { Glibc.close($0) }
+                    throw SpawnFailure(program: argv[0], code: code)
+                }
                 ends.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
                 let (childEnd, parentEnd) = target == STDIN_FILENO ? (ends[0], ends[1]) : (ends[1], ends[0])
                 posix_spawn_file_actions_adddup2(&actions, childEnd, target) // dup2 clears CLOEXEC
@@ -90,6 +101,18 @@ final class ChildProcess: @unchecked Sendable {
         pid = child
         input = parentInput
         output = parentOutput
+        self.closedOnInterrupt = closedOnInterrupt
+        if closedOnInterrupt { Interruption.track(child) }
+    }
+
+    /// With SIGCHLD ignored (it stays so across exec) the kernel reaps children itself and
+    /// waitpid fails: a dialog's status would be lost. Only an ignored SIGCHLD is reset.
+    private static func keepChildrenWaitable() {
+        var current = sigaction()
+        // SIG_IGN is the handler value 1.
+        guard sigaction(SIGCHLD, nil, &current) == 0,
+              unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1 else { return }
+        signal(SIGCHLD, SIG_DFL)
     }
 
     deinit {
@@ -127,17 +150,25 @@ final class ChildProcess: @unchecked Sendable {
         return bytes
     }
 
-    /// Waits for the exit; the exit code, or 128 + the signal that ended it.
+    /// Waits for the exit; the exit code, 128 + the signal that ended it, or -1 when the
+    /// status cannot be known (never taken for a dialog's OK).
     @discardableResult
     func wait() -> Int32 {
         lock.lock()
         if let exitStatus { lock.unlock(); return exitStatus }
         lock.unlock()
+        // Wait without reaping first: until waitpid the pid cannot be reused, so neither
+        // `terminate` nor the interrupt handler can hit another process.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+        lock.lock()
+        exited = true
+        lock.unlock()
+        if closedOnInterrupt { Interruption.untrack(pid) }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { status = 0; break }
-        }
-        let decoded = Self.decode(status)
+        var result: pid_t
+        repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
+        let decoded = result == pid ? Self.decode(status) : -1
         lock.lock()
         exitStatus = decoded
         lock.unlock()
@@ -164,11 +195,11 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Asks it to end (SIGTERM) unless it has already been reaped.
+    /// Asks it to end (SIGTERM) unless it has already ended.
     func terminate() {
         lock.lock()
         defer { lock.unlock() }
-        if exitStatus == nil { kill(pid, SIGTERM) }
+        if !exited { kill(pid, SIGTERM) }
     }
 
     static func decode(_ status: Int32) -> Int32 {

@@ -83,14 +83,12 @@ public final class StandardInput: InputProvider {
 }
 
 /// The terminal's settings, saved before echo goes off and restored after — also
-/// when Ctrl-C arrives in between (the SIGINT handler restores them before exiting).
+/// when Ctrl-C arrives in between (the handler in `Interruption` restores them).
 enum TerminalState {
-    nonisolated(unsafe) static var saved: termios?
-
     static func withEchoOff<T>(_ body: () throws -> T) rethrows -> T {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { return try body() }
-        saved = original
+        Interruption.rememberTerminal(original)
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
         silent.c_lflag |= tcflag_t(ECHONL)
@@ -98,7 +96,7 @@ enum TerminalState {
         defer {
             var restore = original
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &restore)
-            saved = nil
+            Interruption.forgetTerminal()
         }
         return try body()
     }

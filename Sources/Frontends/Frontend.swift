@@ -17,7 +17,7 @@ public protocol Frontend: QuestionAsker, RunInteraction {
 }
 
 extension Frontend {
-    public func failed(_ message: String) {}
+    public func failed(_ message: String) { Interruption.runFailed() }
 }
 
 public enum FrontendError: ClassifiedError, Equatable {

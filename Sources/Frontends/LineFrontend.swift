@@ -66,6 +66,7 @@ public final class LineFrontend: Frontend {
     }
 
     public func progress(_ event: RunEvent) {
+        if case .writingProfile = event { Interruption.profileWriteBegins() }
         output.writeLine("• \(event)")
     }
 
@@ -143,6 +144,7 @@ public final class LineFrontend: Frontend {
     }
 
     public func finish(_ report: OnboardingReport) {
+        Interruption.profileWritten()
         output.writeLine("")
         let lines = report.summaryLines
         output.writeLine("Done. " + lines[0])

@@ -25,9 +25,7 @@ public struct ZenityDialog {
     /// Runs the dialog to its end. While it is open, a cancel (signal or progress window)
     /// closes it on the way out.
     func run(_ arguments: [String]) throws -> Outcome {
-        let window = try ChildProcess([executable] + arguments, stdin: .null, stdout: .pipe)
-        Interruption.track(window.pid)
-        defer { Interruption.untrack(window.pid) }
+        let window = try ChildProcess([executable] + arguments, stdin: .null, stdout: .pipe, closedOnInterrupt: true)
         var bytes = window.readAllOutput()
         window.closeOutput()
         let status = window.wait()
@@ -38,8 +36,8 @@ public struct ZenityDialog {
 }
 
 /// The pulsating progress window of the Tor phases, fed "# message" lines on its
-/// standard input. Until `close()`, any end of it is the person's Cancel (the button,
-/// Escape or closing the window), which `onCancel` hears.
+/// standard input. Until `close()`, its end with status 1 is the person's Cancel (the
+/// button, Escape or closing the window), which `onCancel` hears.
 final class ZenityProgress: @unchecked Sendable {
     private let window: ChildProcess
     private let lock = NSLock()
@@ -47,16 +45,17 @@ final class ZenityProgress: @unchecked Sendable {
 
     init(executable: String, title: String, text: String, onCancel: @escaping @Sendable () -> Void) throws {
         window = try ChildProcess([executable, "--progress", "--pulsate", "--auto-close", "--no-markup", "--width=520",
-                                   "--title=\(title)", "--text=\(text)"], stdin: .pipe, stdout: .null)
-        Interruption.track(window.pid)
-        // Its own waiter: waitpid on this one child returns exactly when the window ends.
+                                   "--title=\(title)", "--text=\(text)"], stdin: .pipe, stdout: .null,
+                                  closedOnInterrupt: true)
+        // Its own waiter: waiting on this one child returns exactly when the window ends.
         Thread.detachNewThread { [self] in
-            window.wait()
-            Interruption.untrack(window.pid)
+            let status = window.wait()
             lock.lock()
             let expected = closing
             lock.unlock()
-            if !expected { onCancel() }
+            // Cancel, Escape and closing the window all end zenity with 1; anything else (a
+            // crash, a lost display) only takes the progress display away, the run goes on.
+            if !expected && status == 1 { onCancel() }
         }
     }
 

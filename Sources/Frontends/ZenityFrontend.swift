@@ -93,7 +93,10 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
     public func progress(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
-        if case .writingProfile = event { writingStarted = true }
+        if case .writingProfile = event {
+            writingStarted = true
+            Interruption.profileWriteBegins()
+        }
         if progressWindow == nil, !writingStarted {
             progressWindow = try? ZenityProgress(
                 executable: dialog.executable, title: windowTitle("connecting"),
@@ -167,12 +170,9 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
                                         "--title=\(windowTitle("CAPTCHA image"))", "--text=\(field.label)",
                                         "--column=CAPTCHA", "--column=", "--hide-header", "--ok-label=Close",
                                         "--width=480", "--height=560", file.path, ""],
-                                       stdin: .null, stdout: .null)
-        if let window {
-            Interruption.track(window.pid)
-            // The answer window must come up after (so above) this one.
-            window.waitUntilIdle()
-        }
+                                       stdin: .null, stdout: .null, closedOnInterrupt: true)
+        // The answer window must come up after (so above) this one.
+        window?.waitUntilIdle()
         return CAPTCHAPicture(file: file, window: window)
     }
 
@@ -181,11 +181,8 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
         let window: ChildProcess?
 
         func close() {
-            if let window {
-                window.terminate()
-                window.wait()
-                Interruption.untrack(window.pid)
-            }
+            window?.terminate()
+            window?.wait()
             file.remove()
         }
     }
@@ -225,6 +222,7 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
     }
 
     public func finish(_ report: OnboardingReport) {
+        Interruption.profileWritten()
         closeProgress()
         var text = report.summaryLines.joined(separator: "\n") + "\n"
         guard FileManager.default.isExecutableFile(atPath: Self.pidgin) else {
@@ -241,6 +239,7 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
 
     /// Shows an error that ended the run (the desktop has no terminal to print it to).
     public func failed(_ message: String) {
+        Interruption.runFailed()
         closeProgress()
         _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))", "--text=\(message)", "--width=520"])
     }
