@@ -3,10 +3,11 @@ import Testing
 import TestSupport
 import Wizard
 
-/// A private X server (Xvfb) on a free display number, stopped by its own PID.
+/// A private X server (Xvfb) on a display number it picks itself, stopped by its own PID.
 final class VirtualDisplay {
     let number: Int
     private let server: Spawned
+    private let announcement: URL
 
     static var toolsAvailable: Bool {
         ["/usr/bin/Xvfb", "/usr/bin/xdotool", "/usr/bin/import", "/usr/bin/zenity"]
@@ -14,24 +15,34 @@ final class VirtualDisplay {
     }
 
     init() throws {
-        let free = (90..<190).first { n in
-            !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(n)") && !FileManager.default.fileExists(atPath: "/tmp/.X\(n)-lock")
-        }
-        number = try #require(free, "no free X display number")
+        // -displayfd: Xvfb takes a free display number itself (no race with another run
+        // choosing the same one) and writes it to its stdout once it accepts clients.
         // -noreset: by default Xvfb resets when its last client leaves, and a window opened
         // during that reset cannot connect ("cannot open display") — between two dialogs
         // there is often no client at all.
-        server = try Spawned(["/usr/bin/Xvfb", ":\(number)", "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset"])
+        announcement = try TestSupport.makeTemporaryDirectory("onionboard-xvfb").appendingPathComponent("display")
+        server = try Spawned(["/usr/bin/Xvfb", "-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset"],
+                             stdout: announcement)
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(number)") {
-            guard Date() < deadline, server.isRunning else { throw Failure("Xvfb :\(number) did not start") }
-            Thread.sleep(forTimeInterval: 0.1)
+        var announced: Int?
+        while announced == nil {
+            let text = (try? String(contentsOf: announcement, encoding: .utf8)) ?? ""
+            if text.hasSuffix("\n") { announced = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            guard announced != nil || (Date() < deadline && server.isRunning) else {
+                server.stop()
+                throw Failure("Xvfb did not start")
+            }
+            if announced == nil { Thread.sleep(forTimeInterval: 0.05) }
         }
+        number = announced!
     }
 
     var name: String { ":\(number)" }
 
-    func stop() { server.stop() }
+    func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(at: announcement.deletingLastPathComponent())
+    }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
