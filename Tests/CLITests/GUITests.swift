@@ -203,6 +203,11 @@ struct GUITests {
             .map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 
+    /// A window's /proc/<zenity pid>/<file> (cmdline, environ), NUL separators kept.
+    static func proc(_ window: VirtualDisplay.Window, _ file: String) -> String {
+        String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(window.pid)/\(file)"))) ?? Data(), as: UTF8.self)
+    }
+
     static func step(_ window: VirtualDisplay.Window) -> String {
         window.title.replacingOccurrences(of: "onionboard — ", with: "")
     }
@@ -259,12 +264,25 @@ struct GUITests {
         let seen = try Self.drive(run, on: display, seconds: 180,
                                   label: { String(format: "whole-run/%02d-%@", $0, Self.slug($1.title)) }) { window in
             let step = Self.step(window)
-            // The typed password reaches us on zenity's stdout only: never in a window's argv or env.
-            for file in ["cmdline", "environ"] {
-                let bytes = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(window.pid)/\(file)"))) ?? Data()
-                #expect(!String(decoding: bytes, as: UTF8.self).contains(password), "the password is in the \(step) window's \(file)")
+            // What the window says is in zenity's argv. The typed password reaches us on
+            // zenity's stdout only: never in a window's argv or environment.
+            let argv = Self.proc(window, "cmdline")
+            for (file, text) in [("cmdline", argv), ("environ", Self.proc(window, "environ"))] {
+                #expect(!text.contains(password), "the password is in the \(step) window's \(file)")
+            }
+            if step == "certificate" {
+                // The fingerprint to compare, in colon groups of 16 bytes.
+                let pairs = stride(from: 0, to: 64, by: 2).map { offset in
+                    String(world.certificateSHA256.dropFirst(offset).prefix(2))
+                }
+                #expect(argv.contains(pairs.prefix(16).joined(separator: ":")) && argv.contains(pairs.suffix(16).joined(separator: ":")),
+                        "the certificate window does not show the SHA-256 fingerprint")
             }
             if step.hasSuffix(": provider") {
+                // Every provider with its registration and CAPTCHA status.
+                #expect(argv.contains("--column=Registration and CAPTCHA"))
+                #expect(argv.contains("\u{0}\(world.xmppDomain)\u{0}open registration, no CAPTCHA\u{0}"), "\(argv)")
+                #expect(argv.contains("\u{0}jabjab.de\u{0}open registration with a CAPTCHA\u{0}"))
                 // The list's type-ahead search puts the cursor on the domain's row; the
                 // first Return ends the search, the next one activates the row (= OK).
                 try display.type(world.xmppDomain, in: window)
