@@ -178,7 +178,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits (at most `timeout` seconds) until it has started up and gone idle: its CPU time
     /// stops growing. A GUI program is then showing its window — the only sign of that we
     /// get without talking X ourselves.
-    func waitUntilIdle(timeout: Double = 2) {
+    func waitUntilIdle(timeout: Double = 4) {
         func cpuTicks() -> Int? {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { return nil }

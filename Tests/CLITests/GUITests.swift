@@ -1,4 +1,5 @@
 import Foundation
+import Frontends
 import Testing
 import TestSupport
 import Wizard
@@ -564,6 +565,17 @@ struct FrontendSelectionTests {
             let help = try BinaryRun.run([command, "--help"])
             #expect(help.stdout.contains("--frontend"))
         }
+    }
+
+    @Test("automatic choice: gui on a desktop when standard input is no terminal and zenity is there; else terminal or plain")
+    func automatic() {
+        let desktop = ["DISPLAY": ":0"], wayland = ["WAYLAND_DISPLAY": "wayland-0"]
+        #expect(FrontendKind.automatic(environment: desktop, stdinIsTerminal: false, zenityInstalled: true) == .gui)
+        #expect(FrontendKind.automatic(environment: wayland, stdinIsTerminal: false, zenityInstalled: true) == .gui)
+        #expect(FrontendKind.automatic(environment: desktop, stdinIsTerminal: true, zenityInstalled: true) == .terminal)
+        #expect(FrontendKind.automatic(environment: desktop, stdinIsTerminal: false, zenityInstalled: false) == .plain)
+        #expect(FrontendKind.automatic(environment: ["DISPLAY": ""], stdinIsTerminal: false, zenityInstalled: true) == .plain)
+        #expect(FrontendKind.automatic(environment: [:], stdinIsTerminal: true, zenityInstalled: true) == .terminal)
     }
 
     @Test("the autostart entry starts bootstrap with the GUI frontend")
