@@ -440,6 +440,29 @@ struct GUITests {
         }
     }
 
+    @Test("the autostart entry on the bundled map alone (no open provider without a CAPTCHA) asks which provider; Escape ends it",
+          .enabled(if: enabled))
+    func autostartAsksForProvider() throws {
+        let stage = try GUIStage()
+        defer { stage.close() }
+        let world = stage.world
+        let run = try stage.start(["bootstrap", "--frontend", "gui", "--tor-socks", "\(world.socksHost):\(world.socksPort)",
+                                   "--purple-dir", stage.profile.path, "--force"])
+        defer { run.stop() }
+        var argv = ""
+        let seen = try Self.drive(run, on: stage.display, seconds: 60, ignoring: ["connecting"],
+                                  label: { Self.step($1).hasSuffix("provider") ? "autostart-bundled-map-provider" : nil }) { window in
+            argv = Self.proc(window, "cmdline")
+            try stage.display.press("Escape", in: window)
+            return "Escape"
+        }
+        run.stop()
+        #expect(seen == ["1: provider"], "\(seen)")
+        #expect(argv.contains("\u{0}jabjab.de\u{0}open registration with a CAPTCHA\u{0}"))
+        #expect(run.status == 130, "\(run.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: stage.home.path) == [])
+    }
+
     /// A Pidgin started by the final window: its own session, `--config` = our profile, and
     /// the account authenticates at the test bed's Prosody through Tor. Then it is stopped.
     static func prosodyLogins(_ world: World) throws -> [Substring] {
