@@ -5,33 +5,6 @@ import TestSupport
 /// `onionboard providers ...`, run as the built binary.
 @Suite("providers CLI")
 struct ProvidersCLITests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var stdoutData: Data { Data(stdout.utf8) }
-    }
-
-    /// Runs a binary with output captured in files (no pipe can fill up and block).
-    static func run(_ arguments: [String], binary: URL = TestSupport.onionboardBinary) throws -> Run {
-        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("out"), err = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus,
-                   stdout: try String(contentsOf: out, encoding: .utf8),
-                   stderr: try String(contentsOf: err, encoding: .utf8))
-    }
-
     struct ListedProvider: Decodable {
         let domain: String
         let onion: String
@@ -61,7 +34,7 @@ struct ProvidersCLITests {
 
     @Test("providers list --json: the registrable providers, decodable")
     func listJSON() throws {
-        let run = try Self.run(["providers", "list", "--json"])
+        let run = try BinaryRun.run(["providers", "list", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
         #expect(report.filter == "in-band-registration")
@@ -72,7 +45,7 @@ struct ProvidersCLITests {
 
     @Test("providers list (text) shows domain, onion and CAPTCHA status")
     func listText() throws {
-        let run = try Self.run(["providers", "list"])
+        let run = try BinaryRun.run(["providers", "list"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("jabjab.de"))
         #expect(run.stdout.contains("jabjabdea2eewo3gzfurscj2sjqgddptwumlxi3wur57rzf5itje2rid.onion"))
@@ -82,7 +55,7 @@ struct ProvidersCLITests {
 
     @Test("providers list --all includes providers without registration")
     func listAll() throws {
-        let run = try Self.run(["providers", "list", "--all", "--json"])
+        let run = try BinaryRun.run(["providers", "list", "--all", "--json"])
         #expect(run.status == 0)
         let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
         #expect(report.filter == "all")
@@ -97,7 +70,7 @@ struct ProvidersCLITests {
         let file = directory.appendingPathComponent("local.json")
         try #"{"onionboard.test": {"onion": "\#(Self.v3)", "clientPort": 15222, "registration": "yes", "captcha": false}}"#
             .write(to: file, atomically: true, encoding: .utf8)
-        let run = try Self.run(["providers", "list", "--providers", file.path, "--json"])
+        let run = try BinaryRun.run(["providers", "list", "--providers", file.path, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
         let first = try #require(report.providers.first)
@@ -105,7 +78,7 @@ struct ProvidersCLITests {
         #expect(first.clientPort == 15222)
         #expect(first.origin == file.path)
 
-        let show = try Self.run(["providers", "show", "onionboard.test", "--providers", file.path])
+        let show = try BinaryRun.run(["providers", "show", "onionboard.test", "--providers", file.path])
         #expect(show.status == 0)
         #expect(show.stdout.contains("15222"))
     }
@@ -116,7 +89,7 @@ struct ProvidersCLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("bad.json")
         try #"{"a.test": {"onion": "ijeeynrc6x2uy5ob.onion"}}"#.write(to: file, atomically: true, encoding: .utf8)
-        let run = try Self.run(["providers", "list", "--providers", file.path])
+        let run = try BinaryRun.run(["providers", "list", "--providers", file.path])
         #expect(run.status == 65)
         #expect(run.stderr.contains("\(file.path): provider \"a.test\": key \"onion\""))
         #expect(run.stderr.contains("v2 onion services stopped working in Tor 0.4.6, October 2021"))
@@ -124,12 +97,12 @@ struct ProvidersCLITests {
 
     @Test("providers show DOMAIN prints every field; --json decodes")
     func show() throws {
-        let text = try Self.run(["providers", "show", "JabJab.de"])
+        let text = try BinaryRun.run(["providers", "show", "JabJab.de"])
         #expect(text.status == 0)
         for label in ["onion:", "client port:", "registration:", "CAPTCHA:", "last verified:", "sources:", "never probed live"] {
             #expect(text.stdout.contains(label), "\(label)")
         }
-        let json = try Self.run(["providers", "show", "magicbroccoli.de", "--json"])
+        let json = try BinaryRun.run(["providers", "show", "magicbroccoli.de", "--json"])
         #expect(json.status == 0)
         let provider = try JSONDecoder().decode(ListedProvider.self, from: json.stdoutData)
         #expect(provider.onion == "gois4b6fahhrlsieupl56xd6ya226m33abzuv26vgfpuvv44wf6vbdad.onion")
@@ -137,11 +110,11 @@ struct ProvidersCLITests {
 
     @Test("providers show of an unknown domain: exit 66 with a clear message")
     func showUnknown() throws {
-        let run = try Self.run(["providers", "show", "nowhere.example"])
+        let run = try BinaryRun.run(["providers", "show", "nowhere.example"])
         #expect(run.status == 66)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("no provider \"nowhere.example\""))
-        let json = try Self.run(["providers", "show", "nowhere.example", "--json"])
+        let json = try BinaryRun.run(["providers", "show", "nowhere.example", "--json"])
         #expect(json.status == 66)
         let report = try JSONDecoder().decode(ErrorReport.self, from: json.stdoutData)
         #expect(!report.ok && report.error.exitCode == 66 && report.error.category == "missing-input")
@@ -171,7 +144,7 @@ struct ProvidersCLITests {
             let counts: Counts
             let warnings: [String]
         }
-        let json = try Self.run(["providers", "import", file.path, "--json"])
+        let json = try BinaryRun.run(["providers", "import", file.path, "--json"])
         #expect(json.status == 0, "\(json.stderr)")
         let report = try JSONDecoder().decode(ImportReport.self, from: json.stdoutData)
         #expect([report.counts.entries, report.counts.v3, report.counts.v2, report.counts.invalid] == [4, 2, 1, 1] as [Int])
@@ -180,7 +153,7 @@ struct ProvidersCLITests {
         #expect(report.entries[3].reason?.contains("15 characters") == true)
         #expect(report.warnings.count == 1)
 
-        let text = try Self.run(["providers", "import", file.path])
+        let text = try BinaryRun.run(["providers", "import", file.path])
         #expect(text.status == 0)
         #expect(text.stdout.contains("4 entries: 2 usable v3, 1 v2 (dead), 1 invalid"))
         #expect(text.stdout.contains("October 2021"))
@@ -192,20 +165,20 @@ struct ProvidersCLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("broken.lua")
         try "onions_map = {\n\t[\"a.example\"] = \"x.onion\"\n\t\"b.example\" = \"y.onion\"\n}".write(to: file, atomically: true, encoding: .utf8)
-        let run = try Self.run(["providers", "import", file.path])
+        let run = try BinaryRun.run(["providers", "import", file.path])
         #expect(run.status == 65)
         #expect(run.stderr.contains("\(file.path):3:2: syntax error: expected ';', ',' or '}'"))
-        let jsonRun = try Self.run(["providers", "import", "--json", file.path])
+        let jsonRun = try BinaryRun.run(["providers", "import", "--json", file.path])
         #expect(jsonRun.status == 65)
         #expect(try JSONDecoder().decode(ErrorReport.self, from: jsonRun.stdoutData).error.category == "invalid-data")
 
         let json = directory.appendingPathComponent("meta.json")
         try "{}".write(to: json, atomically: true, encoding: .utf8)
-        let wrongKind = try Self.run(["providers", "import", json.path])
+        let wrongKind = try BinaryRun.run(["providers", "import", json.path])
         #expect(wrongKind.status == 65)
         #expect(wrongKind.stderr.contains("is a metadata JSON file, not a Lua onions_map"))
 
-        let missing = try Self.run(["providers", "import", directory.appendingPathComponent("none.lua").path])
+        let missing = try BinaryRun.run(["providers", "import", directory.appendingPathComponent("none.lua").path])
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("none.lua: no such file"))
     }
@@ -214,7 +187,7 @@ struct ProvidersCLITests {
           .enabled(if: World.isAvailable || TestSupport.isCI))
     func worldProviders() throws {
         let world = try #require(World.current, "local world not running")
-        let run = try Self.run(["providers", "show", world.xmppDomain, "--providers", world.providersJSON.path, "--json"])
+        let run = try BinaryRun.run(["providers", "show", world.xmppDomain, "--providers", world.providersJSON.path, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         struct Shown: Decodable {
             let onion: String
@@ -235,7 +208,7 @@ struct ProvidersCLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent("onionboard")
         try FileManager.default.copyItem(at: TestSupport.onionboardBinary, to: copy)
-        let run = try Self.run(["providers", "list", "--json"], binary: copy)
+        let run = try BinaryRun.run(["providers", "list", "--json"], binary: copy)
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)
         #expect(report.providers.count == 2)

@@ -5,33 +5,6 @@ import TestSupport
 /// `onionboard register`, run as the built binary against the local world.
 @Suite("register CLI", .serialized)
 struct RegisterCLITests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    /// Runs the binary with `stdin` as its standard input; output goes to files.
-    static func run(_ arguments: [String], stdin: String) throws -> Run {
-        let directory = try TestSupport.makeTemporaryDirectory("register-cli")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("in"), out = directory.appendingPathComponent("out"),
-            err = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: input.path, contents: Data(stdin.utf8))
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = TestSupport.onionboardBinary
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                   stderr: try String(contentsOf: err, encoding: .utf8))
-    }
-
     struct Report: Decodable {
         let ok: Bool
         let jid: String
@@ -52,7 +25,7 @@ struct RegisterCLITests {
         let password = "cli-Secret-\(UInt32.random(in: 1000...9999))"
         let arguments = ["register", "--domain", world.xmppDomain, "--host", "127.0.0.1", "--port", String(world.prosodyPort),
                          "--no-proxy", "--username", username, "--password-file", "-", "--pin", world.certificateSHA256]
-        let first = try Self.run(arguments + ["--json"], stdin: password + "\n")
+        let first = try BinaryRun.run(arguments + ["--json"], stdin: password + "\n")
         #expect(first.status == 0, "\(first.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(first.stdout.utf8))
         #expect(report.ok && report.registered && report.jid == "\(username)@\(world.xmppDomain)")
@@ -60,12 +33,12 @@ struct RegisterCLITests {
         #expect(report.roundTrips <= 7 && report.saslMechanism == "SCRAM-SHA-1")
         #expect(!first.stdout.contains(password))
 
-        let second = try Self.run(arguments, stdin: password)
+        let second = try BinaryRun.run(arguments, stdin: password)
         #expect(second.status == 77)
         #expect(second.stderr.contains("'\(username)' is already taken"))
         #expect(!second.stderr.contains(password))
 
-        let verify = try Self.run(arguments + ["--verify-only"], stdin: password)
+        let verify = try BinaryRun.run(arguments + ["--verify-only"], stdin: password)
         #expect(verify.status == 0)
         #expect(verify.stdout.contains("verified \(username)@\(world.xmppDomain)"))
         #expect(verify.stdout.contains("round trips: "))
@@ -74,7 +47,7 @@ struct RegisterCLITests {
     @Test(.enabled(if: World.isAvailable || TestSupport.isCI))
     func registersThroughTor() throws {
         let world = try #require(World.current, "local world not running")
-        let result = try Self.run(["register", "--domain", world.xmppDomain, "--host", world.onion, "--port", String(world.onionPort),
+        let result = try BinaryRun.run(["register", "--domain", world.xmppDomain, "--host", world.onion, "--port", String(world.onionPort),
                                    "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--username", Self.name(),
                                    "--password-file", "-", "--accept-fingerprint", world.certificateSHA256], stdin: "tor-pass-1")
         #expect(result.status == 0, "\(result.stderr)")
@@ -100,23 +73,23 @@ struct RegisterCLITests {
         }
         let common = ["register", "--provider", world.xmppDomain, "--tor-socks", "\(world.socksHost):\(world.socksPort)",
                       "--password-file", "-"]
-        let good = try Self.run(common + ["--providers", try map(pin: world.certificateSHA256), "--username", Self.name(),
+        let good = try BinaryRun.run(common + ["--providers", try map(pin: world.certificateSHA256), "--username", Self.name(),
                                           "--direct-tls", "--json"], stdin: "map-pass-1")
         #expect(good.status == 0, "\(good.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(good.stdout.utf8))
         #expect(report.certificateTrust == "pinned" && report.roundTrips <= 6)
 
         let wrong = String(repeating: "1", count: 64)
-        let refused = try Self.run(common + ["--providers", try map(pin: wrong), "--username", Self.name()], stdin: "map-pass-1")
+        let refused = try BinaryRun.run(common + ["--providers", try map(pin: wrong), "--username", Self.name()], stdin: "map-pass-1")
         #expect(refused.status == 78)
         #expect(refused.stderr.contains("does not match the pinned fingerprint"))
 
-        let unknown = try Self.run(["register", "--provider", "unknown.example", "--username", "x", "--password-file", "-"], stdin: "p")
+        let unknown = try BinaryRun.run(["register", "--provider", "unknown.example", "--username", "x", "--password-file", "-"], stdin: "p")
         #expect(unknown.status == 64 && unknown.stderr.contains("no provider 'unknown.example'"))
     }
 
     @Test func torNotRunningExitsUnreachable() throws {
-        let result = try Self.run(["register", "--domain", "example.org",
+        let result = try BinaryRun.run(["register", "--domain", "example.org",
                                    "--host", "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion",
                                    "--tor-socks", "127.0.0.1:1", "--username", "x", "--password-file", "-", "--json"], stdin: "pw")
         #expect(result.status == 69)
@@ -124,14 +97,14 @@ struct RegisterCLITests {
     }
 
     @Test func refusesNonLoopbackWithoutTor() throws {
-        let result = try Self.run(["register", "--domain", "example.org", "--host", "example.org", "--no-proxy",
+        let result = try BinaryRun.run(["register", "--domain", "example.org", "--host", "example.org", "--no-proxy",
                                    "--username", "x", "--password-file", "-"], stdin: "pw")
         #expect(result.status == 65)
         #expect(result.stderr.contains("refusing to connect to example.org without Tor"))
     }
 
     @Test func needsADestination() throws {
-        let result = try Self.run(["register", "--username", "x", "--password-file", "-"], stdin: "pw")
+        let result = try BinaryRun.run(["register", "--username", "x", "--password-file", "-"], stdin: "pw")
         #expect(result.status == 64)
         #expect(result.stderr.contains("--domain"))
     }

@@ -5,34 +5,6 @@ import TestSupport
 @testable import onionboard
 @testable import Wizard
 
-/// The built binary, run as a person or a script would.
-struct BinaryRun {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> BinaryRun {
-        let process = Process()
-        process.executableURL = TestSupport.onionboardBinary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ONIONBOARD_") || $0.key == "ONIONBOARD_WORLD_ENV" }
-        env.merge(environment) { $1 }
-        process.environment = env
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return BinaryRun(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                         stderr: String(decoding: err, as: UTF8.self))
-    }
-}
-
 enum CLIFixtures {
     /// A provider metadata file (OnionMap's format) with one open and one CAPTCHA
     /// provider. The onions are valid v3 addresses; nothing here connects to them.

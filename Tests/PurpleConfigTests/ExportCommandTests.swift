@@ -8,28 +8,8 @@ import TestSupport
 struct ExportCommandTests {
     static let available = FileManager.default.isExecutableFile(atPath: TestSupport.onionboardBinary.path)
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    func export(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = TestSupport.onionboardBinary
-        process.arguments = ["export"] + arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+    func export(_ arguments: [String], stdin: String = "") throws -> BinaryRun {
+        try BinaryRun.run(["export"] + arguments, stdin: stdin)
     }
 
     func baseArguments(_ dir: URL) -> [String] {

@@ -87,12 +87,12 @@ struct FinchProofTests {
         let passwordFile = dir.appendingPathComponent("password")
         try Data((account.password + "\n").utf8).write(to: passwordFile)
         let profile = dir.appendingPathComponent("purple")
-        let status = Spawn.run(TestSupport.onionboardBinary.path, [
+        let export = try BinaryRun.run([
             "export", "--jid", account.jid, "--password-file", passwordFile.path, "--connect-server", world.onion,
             "--port", String(world.onionPort), "--room", world.roomJID, "--handle", "exported-\(account.jid.prefix(14))",
             "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--certificate", world.certificatePEM.path,
             "--purple-dir", profile.path, "--force"])
-        #expect(status == 0)
+        #expect(export.status == 0, "\(export.stderr)")
 
         let run = try Finch.run(profile: profile, timeout: 150, until: Self.finished(world))
         let evidence = run.evidence

@@ -76,7 +76,7 @@ struct TmuxFinch {
 
     @discardableResult
     static func tmux(_ arguments: [String]) throws -> Int32 {
-        Spawn.run("/usr/bin/tmux", arguments)
+        try runCommand(["/usr/bin/tmux"] + arguments).status
     }
 }
 

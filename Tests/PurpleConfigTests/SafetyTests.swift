@@ -192,12 +192,12 @@ struct TmpfsMount {
     }()
 
     init(at path: String, sizeKiB: Int) throws {
-        let status = Spawn.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0700", "onionboard-test", path])
+        let status = try runCommand(["/bin/mount", "-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0700", "onionboard-test", path]).status
         guard status == 0 else { throw CocoaError(.fileWriteNoPermission) }
         self.path = path
     }
 
     func unmount() {
-        Spawn.run("/bin/umount", [path])
+        _ = try? runCommand(["/bin/umount", path])
     }
 }

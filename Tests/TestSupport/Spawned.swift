@@ -15,14 +15,15 @@ public final class Spawned: @unchecked Sendable {
     private let lock = NSLock()
     private var status: Int32?
 
-    /// `argv[0]` is looked up in PATH (through /usr/bin/env). Standard input is /dev/null;
-    /// stdout and stderr go to the given files (created 0600, truncated) or /dev/null.
-    public init(_ argv: [String], environment: [String: String]? = nil, stdout: URL? = nil, stderr: URL? = nil,
-                stderrToStdout: Bool = false) throws {
+    /// `argv[0]` is looked up in PATH (through /usr/bin/env). Standard input is the given
+    /// file or /dev/null; stdout and stderr go to the given files (created 0600, truncated)
+    /// or /dev/null.
+    public init(_ argv: [String], environment: [String: String]? = nil, stdin: URL? = nil, stdout: URL? = nil,
+                stderr: URL? = nil, stderrToStdout: Bool = false) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdin?.path ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout?.path ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         if stderrToStdout {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
@@ -91,5 +92,31 @@ public final class Spawned: @unchecked Sendable {
         if wait(timeout: grace) { return }
         kill(pid, SIGKILL)
         wait(timeout: 10)
+    }
+}
+
+/// The built onionboard binary, run as a person or a script would: standard input from a
+/// string, standard output and error captured in files (no pipe can fill up and block).
+/// ONIONBOARD_* variables of the test environment are not passed on (they would answer the
+/// wizard's questions), except ONIONBOARD_WORLD_ENV.
+public struct BinaryRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+    public var stdoutData: Data { Data(stdout.utf8) }
+
+    public static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+                           binary: URL = TestSupport.onionboardBinary) throws -> BinaryRun {
+        let directory = try TestSupport.makeTemporaryDirectory("onionboard-run")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in"), output = directory.appendingPathComponent("out"),
+            error = directory.appendingPathComponent("err")
+        try Data(stdin.utf8).write(to: input)
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ONIONBOARD_") || $0.key == "ONIONBOARD_WORLD_ENV" }
+        variables.merge(environment) { $1 }
+        let process = try Spawned([binary.path] + arguments, environment: variables, stdin: input, stdout: output, stderr: error)
+        process.wait(timeout: .infinity)
+        return BinaryRun(status: process.exitStatus ?? -1, stdout: (try? String(contentsOf: output, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOf: error, encoding: .utf8)) ?? "")
     }
 }
