@@ -60,11 +60,8 @@ public struct MapImportReport: Sendable, Encodable {
         for item in map.entries {
             let entry = Self.classify(item)
             entries.append(entry)
-            let id: String? = switch (entry.status, item.host) {
-            case (.v3, _): entry.onion.map { try! OnionAddress($0).serviceID }
-            case (.v2, let host?): Self.serviceName(host)
-            default: nil
-            }
+            // The service ID, for v3 and v2 alike (`classify` already validated v3 names).
+            let id = entry.status == .invalid ? nil : item.host.map(Self.serviceName)
             if let id {
                 if onionDomains[id] == nil { onionOrder.append(id) }
                 let domain = item.domain.lowercased()

@@ -206,9 +206,12 @@ private struct Record {
         return hex
     }
 
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    private static func isDate(_ text: String) -> Bool { text.wholeMatch(of: /\d{4}(-\d{2}(-\d{2})?)?/) != nil }
+
     private func date(_ text: String?, key: String) throws(ProviderMetadataError) -> String? {
         guard let text else { return nil }
-        guard text.wholeMatch(of: /\d{4}(-\d{2}(-\d{2})?)?/) != nil else {
+        guard Self.isDate(text) else {
             throw error(key: key, "date \"\(text)\" must look like YYYY-MM-DD (or YYYY-MM, YYYY)")
         }
         return text
@@ -237,8 +240,7 @@ private struct Record {
         guard let raw = value(fields, key) else { return nil }
         if case .string(let text) = raw {
             // A bare date ("2026-11-25") or a sentence.
-            let isDate = text.wholeMatch(of: /\d{4}(-\d{2}(-\d{2})?)?/) != nil
-            return isDate ? Verification(date: text, what: "no details given") : Verification(date: nil, what: text)
+            return Self.isDate(text) ? Verification(date: text, what: "no details given") : Verification(date: nil, what: text)
         }
         guard case .object(let entry) = raw, let what = try string(entry, "what") else {
             throw error(key: key, "must be {\"date\": \"YYYY-MM-DD\", \"what\": \"what was verified\"}")
