@@ -5,16 +5,14 @@ import Wizard
 /// have to ask makes it fail with a message naming the flag that answers it.
 public final class NonInteractiveFrontend: Frontend {
     public let output: OutputHandler
-    let quiet: Bool
     public let isInteractive = false
 
-    public init(output: OutputHandler, quiet: Bool = false) {
+    public init(output: OutputHandler) {
         self.output = output
-        self.quiet = quiet
     }
 
     public func begin(_ template: WizardTemplate) {
-        if !quiet { output.writeLine("\(template.title) (non-interactive)") }
+        output.writeLine("\(template.title) (non-interactive)")
     }
 
     public func ask(_ question: PresentedQuestion) throws -> String {
@@ -26,7 +24,7 @@ public final class NonInteractiveFrontend: Frontend {
     public func refuse(_ question: PresentedQuestion, reason: String) {}
 
     public func progress(_ event: RunEvent) {
-        if !quiet { output.writeLine("• \(event)") }
+        output.writeLine("• \(event)")
     }
 
     public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
@@ -39,16 +37,13 @@ public final class NonInteractiveFrontend: Frontend {
     }
 
     public func confirm(_ certificate: CertificateSummary) -> Bool {
-        if !quiet {
-            output.writeLine("• The certificate (SHA-256 \(certificate.sha256)) is not pinned and not CA-signed; pass --accept-fingerprint \(certificate.sha256) to trust it.")
-        }
+        output.writeLine("• The certificate (SHA-256 \(certificate.sha256)) is not pinned and not CA-signed; pass --accept-fingerprint \(certificate.sha256) to trust it.")
         return false
     }
 
     public func anotherUsername(taken: String, problem: String?) throws -> String? { nil }
 
     public func finish(_ report: OnboardingReport) {
-        guard !quiet else { return }
         output.writeLine("Done: \(report.jid) → \(report.profile.directory) (room \(report.room.jid) as \(report.handle))")
         for warning in report.profile.warnings { output.writeLine("Note: \(warning)") }
     }

@@ -9,7 +9,6 @@ enum Namespace {
     static let stanzas = "urn:ietf:params:xml:ns:xmpp-stanzas"
     static let streams = "urn:ietf:params:xml:ns:xmpp-streams"
     static let register = "jabber:iq:register"
-    static let registerFeature = "http://jabber.org/features/iq-register"
     static let ibrToken = "urn:xmpp:ibr-token:0"
     static let preauth = "urn:xmpp:pars:0"
     static let dataForms = "jabber:x:data"

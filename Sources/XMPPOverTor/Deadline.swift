@@ -29,8 +29,6 @@ public struct Deadline: Sendable {
         return Int32(min((end - now) / 1_000_000 + 1, UInt64(Int32.max)))
     }
 
-    var isExpired: Bool { Deadline.now() >= end }
-
     var timeoutError: ConnectionError { .timedOut(phase: phase, seconds: seconds) }
 }
 

@@ -14,43 +14,12 @@ protocol ByteStream: AnyObject {
 /// (`MSG_NOSIGNAL`, and the process-wide ignore below for OpenSSL's own writes).
 final class TCPConnection: ByteStream {
     let fd: Int32
-    let host: String
-    let port: UInt16
     /// Client flights answered by the server, counted like the relay in the tests:
     /// the TCP handshake is one, then every switch from writing to reading that data.
     private(set) var roundTrips = 1
     private var flightPending = false
 
     private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
-
-    /// The address of an IP literal, or nil for anything else (a name is never resolved).
-    static func socketAddress(host: String, port: UInt16) -> (storage: sockaddr_storage, length: socklen_t)? {
-        var storage = sockaddr_storage()
-        let literal = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        var v4 = in_addr()
-        if inet_pton(AF_INET, literal, &v4) == 1 {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr = v4
-            withUnsafeBytes(of: &address) { raw in
-                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) }
-            }
-            return (storage, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, literal, &v6) == 1 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            address.sin6_addr = v6
-            withUnsafeBytes(of: &address) { raw in
-                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) }
-            }
-            return (storage, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
-        return nil
-    }
 
     /// `localhost` is the one name we map ourselves; everything else must be an IP literal.
     static func literal(for host: String) -> String {
@@ -74,9 +43,7 @@ final class TCPConnection: ByteStream {
     /// `isTorProxy` only changes the wording of "connection refused".
     init(host: String, port: UInt16, deadline: Deadline, isTorProxy: Bool = false) throws {
         _ = Self.ignoreSIGPIPE
-        self.host = host
-        self.port = port
-        guard let (storage, length) = Self.socketAddress(host: Self.literal(for: host), port: port) else {
+        guard let (storage, length) = IPSocketAddress.make(host: Self.literal(for: host), port: port) else {
             throw ConnectionError.unreachable(host: host, port: port,
                                               reason: "not an IP address (names are never resolved locally)")
         }

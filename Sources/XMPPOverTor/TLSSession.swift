@@ -75,14 +75,12 @@ final class TLSSession: ByteStream {
     private let ssl: OpaquePointer
     private let context: TLSContext
     let connection: TCPConnection
-    let serverName: String
 
     init(context: TLSContext, connection: TCPConnection, serverName: String) throws {
         guard let ssl = SSL_new(context.context) else { throw TLSError.setupFailed(TLSError.openSSLErrors()) }
         self.ssl = ssl
         self.context = context
         self.connection = connection
-        self.serverName = serverName
         guard SSL_set_fd(ssl, connection.fd) == 1 else { throw TLSError.setupFailed(TLSError.openSSLErrors()) }
         guard cssl_set_tlsext_host_name(ssl, serverName) == 1 else {
             throw TLSError.setupFailed("cannot set the server name \(serverName)")

@@ -23,17 +23,6 @@ final class X509Certificate {
 
     deinit { X509_free(certificate) }
 
-    var der: [UInt8] {
-        let length = i2d_X509(certificate, nil)
-        guard length > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: Int(length))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
-            _ = i2d_X509(certificate, &cursor)
-        }
-        return bytes
-    }
-
     var pem: String {
         guard let bio = BIO_new(BIO_s_mem()) else { return "" }
         defer { BIO_free(bio) }

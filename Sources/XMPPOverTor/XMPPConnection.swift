@@ -13,9 +13,7 @@ struct StreamFeatures {
         element.child("sasl-channel-binding", namespace: Namespace.channelBinding)?
             .children("channel-binding").compactMap { $0[attribute: "type"] } ?? []
     }
-    var offersRegistration: Bool { element.child("register", namespace: Namespace.registerFeature) != nil }
     var offersInviteToken: Bool { element.child("register", namespace: Namespace.ibrToken) != nil }
-    var offersBind: Bool { element.child("bind", namespace: Namespace.bind) != nil }
 }
 
 /// One XMPP client stream over TCP (through SOCKS) and TLS: writes, reads elements

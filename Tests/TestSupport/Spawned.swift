@@ -74,9 +74,23 @@ public final class Spawned: @unchecked Sendable {
 
     public var isRunning: Bool { exitStatus == nil }
 
+    /// Blocks in waitpid until it ends (no polling).
+    private func waitForExit() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard status == nil else { return true }
+        var raw: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(pid, &raw, 0) } while result < 0 && errno == EINTR
+        let signal = raw & 0x7f
+        status = result == pid ? (signal == 0 ? (raw >> 8) & 0xff : 128 + signal) : -1
+        return true
+    }
+
     /// Waits up to `timeout`; true when it has ended.
     @discardableResult
     public func wait(timeout: TimeInterval) -> Bool {
+        if timeout == .infinity { return waitForExit() }
         let deadline = Date().addingTimeInterval(timeout)
         while isRunning {
             if Date() >= deadline { return false }

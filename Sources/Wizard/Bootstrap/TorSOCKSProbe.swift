@@ -1,4 +1,5 @@
 import Foundation
+import XMPPOverTor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,28 +16,13 @@ public enum TorSOCKSProbe {
     }
 
     public static func probe(_ address: HostPort, timeoutSeconds: Int = 2) -> Outcome {
-        var storage = sockaddr_storage()
-        var length: socklen_t
-        let family: Int32
-        if inet_pton(AF_INET, address.host, &storage) == 1 {
-            family = AF_INET
-            var v4 = sockaddr_in()
-            v4.sin_family = sa_family_t(AF_INET)
-            v4.sin_port = in_port_t(UInt16(address.port).bigEndian)
-            _ = inet_pton(AF_INET, address.host, &v4.sin_addr)
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeBytes(of: v4) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-        } else if inet_pton(AF_INET6, address.host, &storage) == 1 {
-            family = AF_INET6
-            var v6 = sockaddr_in6()
-            v6.sin6_family = sa_family_t(AF_INET6)
-            v6.sin6_port = in_port_t(UInt16(address.port).bigEndian)
-            _ = inet_pton(AF_INET6, address.host, &v6.sin6_addr)
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeBytes(of: v6) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-        } else {
+        // The bracketed form is not accepted here (HostPort holds a bare IPv6 literal).
+        guard !address.host.hasPrefix("["),
+              let socketAddress = IPSocketAddress.make(host: address.host, port: UInt16(address.port)) else {
             return .notReady("\(address.host) is not an IP address (the Tor SOCKS address must be one, e.g. 127.0.0.1)")
         }
+        var storage = socketAddress.storage
+        let family = Int32(storage.ss_family)
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .notReady("cannot create a socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -44,7 +30,7 @@ public enum TorSOCKSProbe {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socketAddress.length) }
         }
         guard connected == 0 else {
             return .notReady("nothing listens on \(address) (\(String(cString: strerror(errno))))")

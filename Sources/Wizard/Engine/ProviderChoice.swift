@@ -64,19 +64,6 @@ public protocol ProviderListing: Sendable {
     func allProviders() throws -> [ProviderChoice]
 }
 
-extension ProviderListing {
-    public func provider(domain: String) throws -> ProviderChoice? {
-        try allProviders().first { $0.domain == domain.lowercased() }
-    }
-}
-
-/// A fixed list of providers.
-public struct StaticProviderListing: ProviderListing {
-    public let providers: [ProviderChoice]
-    public init(_ providers: [ProviderChoice]) { self.providers = providers }
-    public func allProviders() throws -> [ProviderChoice] { providers }
-}
-
 extension ProviderFilter {
     public func admits(_ provider: ProviderChoice) -> Bool {
         switch self {

@@ -25,15 +25,6 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         }.joined(separator: " and ")
     }
 
-    /// The answer keys this condition reads.
-    public var referencedKeys: [String] {
-        clauses.compactMap { if case .answer(let key) = $0.subject { key } else { nil } }
-    }
-
-    public var readsProvider: Bool {
-        clauses.contains { if case .provider = $0.subject { true } else { false } }
-    }
-
     /// True or false, or nil while something it reads is still unknown.
     public func evaluate(answer: (String) -> String?, provider: ProviderChoice?) -> Bool? {
         var result = true
