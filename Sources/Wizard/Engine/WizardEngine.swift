@@ -224,7 +224,7 @@ public struct WizardEngine: Sendable {
         // Keys the plan needs even when the template does not ask them.
         if complete[AnswerKeys.username] == nil { complete.set(AnswerKeys.username, generator.username(), source: .generated) }
         if complete[AnswerKeys.handle] == nil { complete.set(AnswerKeys.handle, generator.handle(), source: .generated) }
-        let useDirectTLS = complete.value(AnswerKeys.directTLS) == "yes" && provider.directTLSPort != nil
+        let route = Self.route(to: provider, answer: complete.value)
         let pinPolicy: PinPolicy = if let pin = provider.pinSHA256 {
             .pinned(sha256: pin)
         } else if let accepted = context.acceptedFingerprint {
@@ -232,8 +232,6 @@ public struct WizardEngine: Sendable {
         } else {
             context.interactive ? .askOnFirstUse : .requireValidChain
         }
-        let directory = complete.value(AnswerKeys.purpleDirectory) ?? "~/.purple"
-        let socks = complete.value(AnswerKeys.torSOCKS).flatMap(HostPort.init) ?? HostPort(host: "127.0.0.1", port: 9050)
         return OnboardingPlan(
             templateID: template.id,
             provider: provider,
@@ -242,17 +240,33 @@ public struct WizardEngine: Sendable {
             password: password ?? generator.password(),
             passwordWasGenerated: password == nil,
             connectHost: provider.onion,
-            connectPort: useDirectTLS ? provider.directTLSPort! : provider.clientPort,
-            tlsMode: useDirectTLS ? .directTLS : .startTLS,
+            connectPort: route.port,
+            tlsMode: route.tlsMode,
             pinPolicy: pinPolicy,
             room: RoomTarget(jid: complete.value(AnswerKeys.room) ?? template.room.jid,
                              group: complete.value(AnswerKeys.group) ?? template.room.group,
                              alias: complete.value(AnswerKeys.alias) ?? template.room.alias,
                              autojoin: template.room.autojoin),
             handle: complete.value(AnswerKeys.handle)!,
-            profileDirectory: Self.expandHome(directory, home: context.homeDirectory),
-            torSOCKS: socks,
+            profileDirectory: Self.profileDirectory(answer: complete.value, home: context.homeDirectory),
+            torSOCKS: route.torSOCKS,
             answers: complete)
+    }
+
+    /// How a run reaches `provider`, from the answers `answer` reads (the final ones for a
+    /// plan, the effective ones so far for the Tor warm-up — both must agree, or the warmed
+    /// circuit is not reused): direct TLS when asked for and offered, else STARTTLS on the
+    /// client port, through Tor's SOCKS port (127.0.0.1:9050 unless answered).
+    public static func route(to provider: ProviderChoice, answer: (String) -> String?)
+        -> (port: Int, tlsMode: TLSMode, torSOCKS: HostPort) {
+        let direct = answer(AnswerKeys.directTLS) == "yes" && provider.directTLSPort != nil
+        return (direct ? provider.directTLSPort! : provider.clientPort, direct ? .directTLS : .startTLS,
+                answer(AnswerKeys.torSOCKS).flatMap(HostPort.init) ?? .torDefault)
+    }
+
+    /// The Pidgin profile directory the answers name (~/.purple unless answered), `~` expanded.
+    public static func profileDirectory(answer: (String) -> String?, home: String) -> String {
+        expandHome(answer(AnswerKeys.purpleDirectory) ?? "~/.purple", home: home)
     }
 
     public static func expandHome(_ path: String, home: String) -> String {

@@ -85,12 +85,9 @@ public final class OnboardingSession {
     /// Tells the registrar where we will connect, from what is known so far (defaults
     /// included), so it can start building the Tor circuit.
     func warmUp(_ provider: ProviderChoice, answers: AnswerSet) {
-        let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: answers).flatMap(HostPort.init)
-            ?? HostPort(host: "127.0.0.1", port: 9050)
-        let direct = engine.effectiveValue(AnswerKeys.directTLS, in: answers) == "yes" && provider.directTLSPort != nil
-        registrar.prepare(ConnectionTarget(domain: provider.domain, host: provider.onion,
-                                           port: direct ? provider.directTLSPort! : provider.clientPort,
-                                           tlsMode: direct ? .directTLS : .startTLS, torSOCKS: socks,
+        let route = WizardEngine.route(to: provider) { engine.effectiveValue($0, in: answers) }
+        registrar.prepare(ConnectionTarget(domain: provider.domain, host: provider.onion, port: route.port,
+                                           tlsMode: route.tlsMode, torSOCKS: route.torSOCKS,
                                            pinSHA256: provider.pinSHA256))
     }
 }

@@ -201,4 +201,7 @@ public struct HostPort: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Tor's SOCKS port when nothing else is said (Tails, the tor package).
+    public static let torDefault = HostPort(host: "127.0.0.1", port: 9050)
 }

@@ -49,9 +49,8 @@ struct BootstrapCommand: ParsableCommand {
             let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
                                           extraMaps: providerMap.extraMaps)
             var presets = try launch.presets()
-            let directory = WizardEngine.expandHome(
-                launch.session.engine.effectiveValue(AnswerKeys.purpleDirectory, in: presets) ?? "~/.purple",
-                home: homeDirectory)
+            let engine = launch.session.engine
+            let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) }, home: homeDirectory)
             let accounts = try launch.session.writer.existingAccounts(in: directory)
             if let existing = Bootstrap.existingSetup(in: accounts, providers: launch.providers,
                                                       preferredDomain: presets.value(AnswerKeys.provider)) {
@@ -62,11 +61,10 @@ struct BootstrapCommand: ParsableCommand {
                 }
                 return
             }
-            if presets[AnswerKeys.provider] == nil, let first = Bootstrap.defaultProvider(launch.session.engine.offeredProviders) {
+            if presets[AnswerKeys.provider] == nil, let first = Bootstrap.defaultProvider(engine.offeredProviders) {
                 presets.set(AnswerKeys.provider, first.domain, source: .templateDefault)
             }
-            let socks = launch.session.engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init)
-                ?? HostPort(host: "127.0.0.1", port: 9050)
+            let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
             try showingErrors(in: frontend) {
                 try Bootstrap.waitForTor(socks, limitSeconds: waitTor) { frontend.progress($0) }
                 let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)

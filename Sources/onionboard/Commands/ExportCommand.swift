@@ -110,7 +110,7 @@ struct ExportCommand: ParsableCommand {
             }
             // Refuse a malformed profile before going to the network, not after.
             _ = try profile.plannedChanges(request(certificate: nil))
-            let pem = try certificateFromFile() ?? fetchCertificate(password: password)
+            let pem = try certificateFromFile() ?? fetchCertificate(password: password, socks: socks)
             let report = try profile.write(request(certificate: pem), force: force)
             if output.json {
                 try Console.json(ExportReport(report))
@@ -135,7 +135,7 @@ struct ExportCommand: ParsableCommand {
     /// Fetches the server's leaf certificate over Tor, judged by the same rules as a
     /// registration (pin, then CA, then --accept-fingerprint or a prompt at a terminal), and
     /// by default logs in with the password so a typo shows now, not in Pidgin.
-    private func fetchCertificate(password: SecretBytes) throws -> [UInt8] {
+    private func fetchCertificate(password: SecretBytes, socks: (host: String, port: UInt16)) throws -> [UInt8] {
         let parts = jid.split(separator: "@", maxSplits: 1)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw ValidationError("--jid must look like user@domain")
@@ -151,7 +151,6 @@ struct ExportCommand: ParsableCommand {
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }
-        let socks = try parseTorSOCKS(torSocks)
         let proxy = Proxy.tor(host: socks.host, port: socks.port)
         if noLoginCheck {
             return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
