@@ -475,8 +475,7 @@ struct GUITests {
         let deadline = Date().addingTimeInterval(60)
         while pidgin == nil && Date() < deadline {
             pidgin = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(pid_t.init).first { pid in
-                let argv = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
-                let words = argv.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                let words = TestSupport.argv(of: pid) ?? []
                 return words.first == "/usr/bin/pidgin" && words.contains("--config=\(profile.path)")
             }
             if pidgin == nil { Thread.sleep(forTimeInterval: 0.2) }

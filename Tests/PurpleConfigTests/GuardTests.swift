@@ -57,8 +57,7 @@ struct TmuxFinch {
         let deadline = Date().addingTimeInterval(timeout)
         repeat {  // at least one look, also with timeout 0
             for client in RunningClients.find() where client.name == "finch" {
-                let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(client.pid)/cmdline"))) ?? Data()
-                if String(decoding: cmdline, as: UTF8.self).contains(configDirectory) { return client.pid }
+                if TestSupport.argv(of: client.pid)?.contains(where: { $0.contains(configDirectory) }) == true { return client.pid }
             }
             usleep(50_000)
         } while Date() < deadline

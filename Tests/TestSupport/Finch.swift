@@ -214,8 +214,7 @@ public enum Finch {
     /// SIGTERM, then SIGKILL after 2 s, to `pid` only while its argv still contains `marker`.
     public static func stopProcess(_ pid: pid_t, ifArgvContains marker: String) {
         func isOurs() -> Bool {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
-            return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(marker)
+            TestSupport.argv(of: pid)?.joined(separator: " ").contains(marker) ?? false
         }
         guard isOurs() else { return }
         kill(pid, SIGTERM)

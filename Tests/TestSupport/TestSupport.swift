@@ -23,6 +23,12 @@ public enum TestSupport {
             .deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// The argument vector of a running process (/proc/<pid>/cmdline), nil once it is gone.
+    public static func argv(of pid: pid_t) -> [String]? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return nil }
+        return data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The built `onionboard` executable (next to the test bundle).
     public static var onionboardBinary: URL {
         productsDirectory.appendingPathComponent("onionboard")

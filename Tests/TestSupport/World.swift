@@ -144,11 +144,8 @@ public struct World: Sendable {
         guard let text = try? String(contentsOf: record, encoding: .utf8) else { return false }
         for line in text.split(separator: "\n") where line.hasPrefix("tor-client ") {
             let fields = line.split(separator: " ", maxSplits: 2).map(String.init)
-            guard fields.count == 3,
-                  let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(fields[1])/cmdline"))
-            else { return false }
-            let argv = " " + String(decoding: cmdline.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self) + " "
-            return argv.contains(" \(fields[2]) ")
+            guard fields.count == 3, let pid = pid_t(fields[1]), let argv = TestSupport.argv(of: pid) else { return false }
+            return (" " + argv.joined(separator: " ") + " ").contains(" \(fields[2]) ")
         }
         return false
     }
