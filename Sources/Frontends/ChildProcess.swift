@@ -1,4 +1,5 @@
 import Foundation
+import Secrets
 import Glibc
 
 /// One child process started with posix_spawn: an argv (never a shell), chosen standard
@@ -146,7 +147,7 @@ final class ChildProcess: @unchecked Sendable {
             if count <= 0 { break }
             bytes.append(contentsOf: buffer[0..<count])
         }
-        buffer.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        wipe(&buffer)
         return bytes
     }
 

@@ -96,7 +96,7 @@ public final class LineFrontend: Frontend {
                 if field.kind == .secret {
                     guard var bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
                     answer = String(decoding: bytes, as: UTF8.self)
-                    bytes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                    wipe(&bytes)
                 } else {
                     answer = try readAnswer()
                 }

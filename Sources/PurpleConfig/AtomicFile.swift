@@ -1,3 +1,4 @@
+import Secrets
 import Foundation
 
 /// An open directory: the anchor for atomic replacement (rename within it, then
@@ -70,7 +71,7 @@ enum AtomicFile {
         var info = stat()
         if fstat(fd, &info) == 0 { result.reserveCapacity(Int(info.st_size) + 1) }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        defer { PurpleStyleSerializer.wipe(&chunk) }
+        defer { wipe(&chunk) }
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {

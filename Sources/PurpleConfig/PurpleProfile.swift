@@ -125,7 +125,7 @@ public struct PurpleProfile: Sendable {
             change = PlannedChange(path: "\(directory)/\(name)", action: action)
         }
 
-        deinit { PurpleStyleSerializer.wipe(&bytes) }
+        deinit { wipe(&bytes) }
     }
 
     struct Prepared {
@@ -148,7 +148,7 @@ public struct PurpleProfile: Sendable {
         }
 
         var oldAccounts = try AtomicFile.read(accountsPath)
-        defer { if oldAccounts != nil { PurpleStyleSerializer.wipe(&oldAccounts!) } }
+        defer { if oldAccounts != nil { wipe(&oldAccounts!) } }
         let accounts = try Self.parseOrCreate(oldAccounts, path: accountsPath, create: AccountsFile.newDocument)
         let credentials = Self.proxyCredentials(request, existing: AccountsFile.existingProxyCredentials(
             in: accounts, jid: request.accountJID))

@@ -33,12 +33,6 @@ struct PurpleStyleSerializer {
         return serializer.output
     }
 
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { raw in
-            if let base = raw.baseAddress { memset(base, 0, raw.count) }
-        }
-        bytes.removeAll()
-    }
 
     private mutating func write(_ node: xmlNodePtr, formatting: Bool, depth: Int) {
         switch node.pointee.type {

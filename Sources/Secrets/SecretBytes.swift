@@ -47,8 +47,7 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
         self.init(count: source.count) { destination in
             source.withUnsafeBytes { destination.copyMemory(from: $0) }
         }
-        bytes.withUnsafeMutableBytes { sodium_memzero($0.baseAddress, $0.count) }
-        bytes.removeAll()
+        wipe(&bytes)
     }
 
     /// Reads the secret inside `body`; the memory is readable only for its duration.
@@ -87,7 +86,7 @@ extension SecretBytes {
     /// living in a Swift `String`. A single trailing newline is dropped, as `echo` adds one.
     public static func read(fileDescriptor fd: Int32, limit: Int = 4096) throws -> SecretBytes {
         var buffer = [UInt8](repeating: 0, count: limit + 1)
-        defer { buffer.withUnsafeMutableBytes { sodium_memzero($0.baseAddress, $0.count) } }
+        defer { wipe(&buffer) }
         var total = 0
         while total < buffer.count {
             let n = buffer.withUnsafeMutableBytes { raw in

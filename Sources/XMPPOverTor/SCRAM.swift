@@ -191,8 +191,4 @@ final class SCRAMClient {
     }
 }
 
-/// Overwrites key material before the array is released.
-func wipe(_ bytes: inout [UInt8]) {
-    bytes.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
-    bytes.removeAll()
-}
+
