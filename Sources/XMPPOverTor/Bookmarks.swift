@@ -42,6 +42,17 @@ public struct BookmarkError: ClassifiedError, Equatable {
             + (serverText.map { ". The server says: \"\($0)\"" } ?? "")
             + "; the account works, add the room by hand in other clients"
     }
+
+    init(step: String, condition: String, serverText: String?) {
+        self.step = step
+        self.condition = condition
+        self.serverText = serverText
+    }
+
+    /// From the server's error reply to `step` (nil: there was no reply).
+    init(step: String, _ error: StanzaError?) {
+        self.init(step: step, condition: error?.condition ?? "no reply", serverText: error?.text)
+    }
 }
 
 enum BookmarkNamespace {
@@ -103,19 +114,37 @@ public enum BookmarkPayloads {
         return items.compactMap { item in
             guard let jid = item[attribute: "id"], let conference = item.child("conference", namespace: BookmarkNamespace.pep)
             else { return nil }
-            let autojoin = conference[attribute: "autojoin"]
-            return ServerBookmark(roomJID: jid, nick: conference.child("nick")?.text ?? "", name: conference[attribute: "name"],
-                                  autojoin: autojoin == "true" || autojoin == "1")
+            return bookmark(jid, conference)
         }
     }
 
     public static func parse(legacyStorage storage: XMLElement?) -> [ServerBookmark] {
         (storage?.children("conference") ?? []).compactMap { conference in
-            guard let jid = conference[attribute: "jid"] else { return nil }
-            let autojoin = conference[attribute: "autojoin"]
-            return ServerBookmark(roomJID: jid, nick: conference.child("nick")?.text ?? "", name: conference[attribute: "name"],
-                                  autojoin: autojoin == "true" || autojoin == "1")
+            conference[attribute: "jid"].map { bookmark($0, conference) }
         }
+    }
+
+    /// A `<conference/>` of either format (XEP-0402 keeps the room in the item id).
+    private static func bookmark(_ roomJID: String, _ conference: XMLElement) -> ServerBookmark {
+        let autojoin = conference[attribute: "autojoin"]
+        return ServerBookmark(roomJID: roomJID, nick: conference.child("nick")?.text ?? "", name: conference[attribute: "name"],
+                              autojoin: autojoin == "true" || autojoin == "1")
+    }
+
+    /// The private-storage (XEP-0049) read, and the `<storage/>` in its reply.
+    static func privateStorageGet(id: String) -> String {
+        "<iq type='get' id='\(id)'><query xmlns='\(BookmarkNamespace.privateStorage)'><storage xmlns='\(BookmarkNamespace.legacy)'/></query></iq>"
+    }
+
+    static func storage(inPrivateReply reply: XMLElement?) -> XMLElement? {
+        reply?.child("query", namespace: BookmarkNamespace.privateStorage)?.child("storage", namespace: BookmarkNamespace.legacy)
+    }
+
+    /// The private-storage write of `storage` (an empty one when nil).
+    static func privateStorageSet(id: String, _ storage: XMLElement?) -> String {
+        "<iq type='set' id='\(id)'><query xmlns='\(BookmarkNamespace.privateStorage)'>"
+            + (storage ?? XMLElement("storage", namespace: BookmarkNamespace.legacy))
+                .serialized(parentNamespace: BookmarkNamespace.privateStorage) + "</query></iq>"
     }
 }
 
@@ -133,9 +162,9 @@ extension AccountSession {
         try connection.send(
             "<iq type='get' id='\(discoID)' to='\(bare)'><query xmlns='\(BookmarkNamespace.discoInfo)'/></iq>"
                 + "<iq type='set' id='\(publishID)'>" + BookmarkPayloads.publish(bookmark).serialized(parentNamespace: Namespace.client) + "</iq>"
-                + "<iq type='get' id='\(privateID)'><query xmlns='\(BookmarkNamespace.privateStorage)'><storage xmlns='\(BookmarkNamespace.legacy)'/></query></iq>",
+                + BookmarkPayloads.privateStorageGet(id: privateID),
             phase: "storing the room bookmark")
-        let replies = try readIQs([discoID, publishID, privateID], phase: "waiting for the bookmark replies")
+        let replies = try connection.readIQs([discoID, publishID, privateID], phase: "waiting for the bookmark replies")
         var outcome = BookmarkOutcome(publishedPEP: false, serverMirrorsLegacy: false, wroteLegacy: false, roundTrips: 0, warnings: [])
         let features = replies[discoID]?.child("query", namespace: BookmarkNamespace.discoInfo)?.children("feature")
             .compactMap { $0[attribute: "var"] } ?? []
@@ -144,14 +173,13 @@ extension AccountSession {
         outcome.publishedPEP = publishError == nil
 
         let current = replies[privateID]
-        let storage: XMLElement?? = current?[attribute: "type"] == "result"
-            ? .some(current?.child("query", namespace: BookmarkNamespace.privateStorage)?.child("storage", namespace: BookmarkNamespace.legacy))
-            : .none
-        func legacySet(_ id: String) -> String? {
+        // .none: the storage could not be read, so it must not be overwritten.
+        let storage: XMLElement?? = current?[attribute: "type"] == "result" ? .some(BookmarkPayloads.storage(inPrivateReply: current)) : .none
+        /// The XEP-0049 write of the stored bookmarks plus ours, with its id; nil when unreadable.
+        func legacySet() -> (id: String, request: String)? {
             guard case .some(let existing) = storage else { return nil }
-            return "<iq type='set' id='\(id)'><query xmlns='\(BookmarkNamespace.privateStorage)'>"
-                + BookmarkPayloads.mergedLegacy(existing: existing, adding: bookmark)
-                    .serialized(parentNamespace: BookmarkNamespace.privateStorage) + "</query></iq>"
+            let id = connection.makeID("private")
+            return (id, BookmarkPayloads.privateStorageSet(id: id, BookmarkPayloads.mergedLegacy(existing: existing, adding: bookmark)))
         }
 
         // Second flight, only when needed: the publish again with the essential options (ejabberd),
@@ -164,40 +192,34 @@ extension AccountSession {
                 + BookmarkPayloads.publish(bookmark, essentialOptionsOnly: true).serialized(parentNamespace: Namespace.client) + "</iq>"
         }
         var setID: String?
-        var setRequest: String?
-        if !outcome.serverMirrorsLegacy || (publishError != nil && retryID == nil) {
-            setID = connection.makeID("private")
-            setRequest = legacySet(setID!)
-            if let setRequest { flight += setRequest } else { setID = nil }
+        if !outcome.serverMirrorsLegacy || (publishError != nil && retryID == nil), let set = legacySet() {
+            setID = set.id
+            flight += set.request
         }
         if !flight.isEmpty {
             try connection.send(flight, phase: "storing the room bookmark")
-            let second = try readIQs([retryID, setID].compactMap { $0 }, phase: "waiting for the bookmark replies")
+            let second = try connection.readIQs([retryID, setID].compactMap { $0 }, phase: "waiting for the bookmark replies")
             if let retryID, let reply = second[retryID] {
                 publishError = reply[attribute: "type"] == "result" ? nil : StanzaError(iq: reply)
                 outcome.publishedPEP = publishError == nil
             }
             if let setID, let reply = second[setID] {
                 if reply[attribute: "type"] == "result" { outcome.wroteLegacy = true } else {
-                    let error = StanzaError(iq: reply)
-                    outcome.warnings.append(BookmarkError(step: "private storage set", condition: error.condition, serverText: error.text).description)
+                    outcome.warnings.append(BookmarkError(step: "private storage set", StanzaError(iq: reply)).description)
                 }
             }
         }
         if let error = publishError {
-            outcome.warnings.append(BookmarkError(step: "XEP-0402 publish", condition: error.condition, serverText: error.text).description)
+            outcome.warnings.append(BookmarkError(step: "XEP-0402 publish", error).description)
             // The server mirrors, but the publish failed: write the legacy store ourselves.
-            if setID == nil, let request = legacySet(connection.makeID("private")) {
-                let id = String(request.split(separator: "'")[3])
-                try connection.send(request, phase: "writing the legacy room bookmark")
-                let reply = try connection.readIQ(id: id, phase: "waiting for the legacy bookmark write")
+            if setID == nil, let set = legacySet() {
+                try connection.send(set.request, phase: "writing the legacy room bookmark")
+                let reply = try connection.readIQ(id: set.id, phase: "waiting for the legacy bookmark write")
                 outcome.wroteLegacy = reply[attribute: "type"] == "result"
             }
         }
         if case .none = storage, !outcome.serverMirrorsLegacy || !outcome.publishedPEP {
-            let error = current.map(StanzaError.init(iq:))
-            outcome.warnings.append(BookmarkError(step: "private storage get", condition: error?.condition ?? "no reply",
-                                                  serverText: error?.text).description)
+            outcome.warnings.append(BookmarkError(step: "private storage get", current.map(StanzaError.init(iq:))).description)
         }
         outcome.roundTrips = roundTrips - start
         return outcome
@@ -209,13 +231,11 @@ extension AccountSession {
         let privateID = connection.makeID("private")
         try connection.send(
             "<iq type='get' id='\(itemsID)'><pubsub xmlns='\(BookmarkNamespace.pubsub)'><items node='\(BookmarkNamespace.pep)'/></pubsub></iq>"
-                + "<iq type='get' id='\(privateID)'><query xmlns='\(BookmarkNamespace.privateStorage)'><storage xmlns='\(BookmarkNamespace.legacy)'/></query></iq>",
+                + BookmarkPayloads.privateStorageGet(id: privateID),
             phase: "reading the bookmarks")
-        let replies = try readIQs([itemsID, privateID], phase: "waiting for the bookmarks")
+        let replies = try connection.readIQs([itemsID, privateID], phase: "waiting for the bookmarks")
         let pep = replies[itemsID].map(BookmarkPayloads.parse(pepItems:)) ?? []
-        let storage = replies[privateID]?.child("query", namespace: BookmarkNamespace.privateStorage)?
-            .child("storage", namespace: BookmarkNamespace.legacy)
-        return (pep, BookmarkPayloads.parse(legacyStorage: storage))
+        return (pep, BookmarkPayloads.parse(legacyStorage: BookmarkPayloads.storage(inPrivateReply: replies[privateID])))
     }
 
     /// Replaces the private storage outright (tests set up pre-existing bookmarks with it).
@@ -223,26 +243,10 @@ extension AccountSession {
         var storage: XMLElement?
         for bookmark in bookmarks { storage = BookmarkPayloads.mergedLegacy(existing: storage, adding: bookmark) }
         let setID = connection.makeID("private")
-        try connection.send("<iq type='set' id='\(setID)'><query xmlns='\(BookmarkNamespace.privateStorage)'>"
-                                + (storage ?? XMLElement("storage", namespace: BookmarkNamespace.legacy))
-                                    .serialized(parentNamespace: BookmarkNamespace.privateStorage) + "</query></iq>",
-                            phase: "writing bookmarks")
+        try connection.send(BookmarkPayloads.privateStorageSet(id: setID, storage), phase: "writing bookmarks")
         let reply = try connection.readIQ(id: setID, phase: "waiting for the bookmark write")
         guard reply[attribute: "type"] == "result" else {
-            let error = StanzaError(iq: reply)
-            throw BookmarkError(step: "private storage set", condition: error.condition, serverText: error.text)
+            throw BookmarkError(step: "private storage set", StanzaError(iq: reply))
         }
-    }
-
-    /// Collects the replies to several pipelined iqs, in whatever order they come.
-    func readIQs(_ ids: [String], phase: String) throws -> [String: XMLElement] {
-        let deadline = connection.replyDeadline(phase)
-        var replies: [String: XMLElement] = [:]
-        let wanted = Set(ids)
-        while replies.count < wanted.count {
-            let element = try connection.nextElement(deadline: deadline)
-            if element.name == "iq", let id = element[attribute: "id"], wanted.contains(id) { replies[id] = element }
-        }
-        return replies
     }
 }

@@ -157,11 +157,20 @@ final class XMPPConnection {
 
     /// Reads the iq answering `id` (other stanzas in between are skipped).
     func readIQ(id: String, phase: String) throws -> XMLElement {
+        try readIQs([id], phase: phase)[id]!
+    }
+
+    /// Collects the replies to several pipelined iqs, in whatever order they come (other
+    /// stanzas in between are skipped); returns only once every id has its reply.
+    func readIQs(_ ids: [String], phase: String) throws -> [String: XMLElement] {
         let deadline = replyDeadline(phase)
-        while true {
+        var replies: [String: XMLElement] = [:]
+        let wanted = Set(ids)
+        while replies.count < wanted.count {
             let element = try nextElement(deadline: deadline)
-            if element.name == "iq", element[attribute: "id"] == id { return element }
+            if element.name == "iq", let id = element[attribute: "id"], wanted.contains(id) { replies[id] = element }
         }
+        return replies
     }
 
     /// Reads the next SASL element (challenge, success, failure).
