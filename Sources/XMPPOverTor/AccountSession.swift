@@ -189,8 +189,7 @@ public final class AccountSession {
         let submission = "<iq type='set' id='\(setID)'>" + query.serialized(parentNamespace: Namespace.client) + "</iq>"
         // Registration and the SASL initial message in one write; a failed registration
         // fails SASL too, so both answers are read.
-        let auth = "<auth xmlns='\(Namespace.sasl)' mechanism='\(scram.mechanism)'>\(Data(scram.clientFirstMessage().utf8).base64EncodedString())</auth>"
-        try connection.send(submission + auth, replacing: marker, with: password, phase: "registering")
+        try connection.send(submission + Self.authRequest(scram), replacing: marker, with: password, phase: "registering")
         let reply = try connection.readIQ(id: setID, phase: "waiting for the registration result")
         let saslReply = try connection.readSASL(phase: "waiting for the SASL challenge")
         if reply[attribute: "type"] == "result" {
@@ -250,8 +249,7 @@ public final class AccountSession {
         if exchange?.reply.name == "failure" { exchange = nil } // retry once on a fresh exchange
         if exchange == nil {
             let scram = try makeSCRAM(username: username)
-            try connection.send("<auth xmlns='\(Namespace.sasl)' mechanism='\(scram.mechanism)'>\(Data(scram.clientFirstMessage().utf8).base64EncodedString())</auth>",
-                                phase: "starting authentication")
+            try connection.send(Self.authRequest(scram), phase: "starting authentication")
             exchange = (scram, try connection.readSASL(phase: "waiting for the SASL challenge"))
         }
         let (scram, challenge) = exchange!
@@ -302,6 +300,11 @@ public final class AccountSession {
         return outcome
     }
 
+    /// SASL's `<auth/>` with the SCRAM client-first message.
+    static func authRequest(_ scram: SCRAMClient) -> String {
+        "<auth xmlns='\(Namespace.sasl)' mechanism='\(scram.mechanism)'>\(Data(scram.clientFirstMessage().utf8).base64EncodedString())</auth>"
+    }
+
     static func saslFailure(_ element: XMLElement) -> AuthenticationError {
         let condition = element.children.first { $0.name != "text" }?.name ?? "undefined"
         let text = element.child("text")?.text
@@ -309,7 +312,7 @@ public final class AccountSession {
     }
 
     func result(username: String, boundJID: String, mechanism: String, registered: Bool) -> RegistrationResult {
-        RegistrationResult(jid: "\(username.lowercased())@\(endpoint.domain)", boundJID: boundJID, registered: registered,
+        RegistrationResult(jid: endpoint.bareJID(username: username), boundJID: boundJID, registered: registered,
                            certificate: certificate, certificateTrust: certificateTrust ?? .confirmedByUser,
                            roundTrips: roundTrips, tlsVersion: tlsVersion, tlsCipher: tlsCipher, saslMechanism: mechanism)
     }
@@ -354,7 +357,7 @@ public enum RegistrationClient {
         let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)
         defer { session.close() }
         _ = try session.logIn(username: username, password: password)
-        return session.storeBookmarkReportingFailure(bookmark, accountJID: "\(username.lowercased())@\(endpoint.domain)")
+        return session.storeBookmarkReportingFailure(bookmark, accountJID: endpoint.bareJID(username: username))
     }
 
     /// Logs in to an existing account (SCRAM + bind) to check the credentials.

@@ -17,6 +17,9 @@ public struct Endpoint: Sendable, Equatable {
     /// SHA-256 of the leaf certificate's DER, from the provider map.
     public var pin: String?
 
+    /// The bare JID of `username` on this domain (XMPP local parts compare case-insensitively).
+    public func bareJID(username: String) -> String { "\(username.lowercased())@\(domain)" }
+
     public init(domain: String, host: String, port: UInt16, tlsMode: TLSMode = .startTLS, pin: String? = nil) {
         self.domain = domain
         self.host = host

@@ -49,23 +49,23 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                          events: @escaping @Sendable (RunEvent) -> Void,
                          callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         let box = CallbackBox(callbacks)
-        let options = SessionOptions(
+        var options = SessionOptions(
             timeouts: timeouts,
             certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256, confirm: { info in
                 box.callbacks.confirm(Self.summary(info))
             }),
             webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken,
             answerFields: { form in try box.callbacks.fill(Self.fields(form, webRegistrationURL: target.webRegistrationURL)) })
-        var sessionOptions = options
-        sessionOptions.serverBookmark = target.bookmark.map {
+        options.serverBookmark = target.bookmark.map {
             ServerBookmark(roomJID: $0.roomJID, nick: $0.nick, name: $0.name, autojoin: $0.autojoin)
         }
         let socks = target.torSOCKS
-        let jid = "\(username.lowercased())@\(target.domain)"
+        let endpoint = Self.endpoint(target)
+        let jid = endpoint.bareJID(username: username)
         do {
             let result = try RegistrationClient.register(
-                endpoint: Self.endpoint(target), proxy: proxy(for: target), username: username, password: password,
-                options: sessionOptions) { event in
+                endpoint: endpoint, proxy: proxy(for: target), username: username, password: password,
+                options: options) { event in
                     if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
                 }
             var account = RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
