@@ -47,14 +47,15 @@ public struct PurpleProfile: Sendable {
 
     public var accountsPath: String { "\(directory)/\(Self.accountsFileName)" }
     public var blistPath: String { "\(directory)/\(Self.blistFileName)" }
-    public func certificatePath(for connectServer: String) -> String {
-        "\(directory)/\(CertificatePin.relativeDirectory)/\(connectServer)"
-    }
+    /// certificates/x509/tls_peers, where Pidgin keeps pinned server certificates.
+    var certificateDirectory: String { "\(directory)/\(CertificatePin.relativeDirectory)" }
+    public func certificatePath(for connectServer: String) -> String { "\(certificateDirectory)/\(connectServer)" }
 
     /// A dry run: which files `write` would create, change or leave alone. Reads
     /// (and so also validates) the existing files; writes nothing.
     public func plannedChanges(_ request: ProfileRequest) throws -> [PlannedChange] {
-        try prepare(request).files.map(\.change)
+        try request.validate()
+        return try prepare(request).files.map(\.change)
     }
 
     /// Merges the request into the profile. Each file is replaced atomically, in the
@@ -65,11 +66,10 @@ public struct PurpleProfile: Sendable {
         var warnings: [ProfileWarning] = []
         let clients = RunningClients.find(procRoot: procRoot)
         if !clients.isEmpty {
-            guard force else {
-                throw PurpleConfigError.clientRunning(names: Array(Set(clients.map(\.name))).sorted(), pids: clients.map(\.pid))
-            }
+            let names = Set(clients.map(\.name)).sorted()
+            guard force else { throw PurpleConfigError.clientRunning(names: names, pids: clients.map(\.pid)) }
             warnings.append(ProfileWarning(code: .clientRunningForced, message:
-                "\(Set(clients.map(\.name)).sorted().joined(separator: " and ")) is running (pid \(clients.map { String($0.pid) }.joined(separator: ", "))); "
+                "\(names.joined(separator: " and ")) is running (pid \(clients.map { String($0.pid) }.joined(separator: ", "))); "
                 + "it may overwrite the profile when it exits"))
         }
 
@@ -77,8 +77,7 @@ public struct PurpleProfile: Sendable {
         let profileDirectory = try DirectoryHandle(path: directory)
         try profileDirectory.lockExclusively()
         profileDirectory.removeStaleTemporaryFiles()
-        let certificateDirectoryPath = "\(directory)/\(CertificatePin.relativeDirectory)"
-        if let existing = try? DirectoryHandle(path: certificateDirectoryPath) { existing.removeStaleTemporaryFiles() }
+        if let existing = try? DirectoryHandle(path: certificateDirectory) { existing.removeStaleTemporaryFiles() }
 
         let prepared = try prepare(request)
         let stamp = Self.backupTimestamp()
@@ -133,8 +132,8 @@ public struct PurpleProfile: Sendable {
         let files: [PreparedFile]
     }
 
+    /// The new contents; `request` has been validated by the caller.
     func prepare(_ request: ProfileRequest) throws -> Prepared {
-        try request.validate()
         var files: [PreparedFile] = []
 
         if let pem = request.certificatePEM {
@@ -142,7 +141,7 @@ public struct PurpleProfile: Sendable {
             let path = certificatePath(for: request.connectServer)
             let old = try AtomicFile.read(path)
             let same = old.map { pin.matches(existing: $0) }
-            files.append(PreparedFile(directory: "\(directory)/\(CertificatePin.relativeDirectory)",
+            files.append(PreparedFile(directory: certificateDirectory,
                                       name: request.connectServer, bytes: same == true ? old! : pin.pem,
                                       old: old, sameAsOld: same))
         }
