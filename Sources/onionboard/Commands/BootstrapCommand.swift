@@ -40,7 +40,7 @@ struct BootstrapCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingMissingAnswers(json: output.json) {
+        try reportingErrors(json: output.json) {
             let console = StandardOutput(toStandardError: output.json)
             // Unlike run, bootstrap never prompts unless told which frontend to use
             // (the autostart entry says --frontend gui).

@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
     var noServerBookmark = false
 
     func run() throws {
-        try reportingMissingAnswers(json: output.json) {
+        try reportingErrors(json: output.json) {
             let context = ConsoleContext.standard(progressToStandardError: output.json)
             let frontend = try frontendOptions.make(nonInteractive: nonInteractive, context: context)
             try showingErrors(in: frontend) {
@@ -174,27 +174,6 @@ enum AnswersFileWriter {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw Failure(path: path, reason: reason)
-        }
-    }
-}
-
-/// Like `reportingErrors`, but a `--json` run that lacks answers also gets the list of
-/// missing keys in machine-readable form.
-func reportingMissingAnswers(json: Bool, _ body: () throws -> Void) throws {
-    try reportingErrors(json: json) {
-        do {
-            try body()
-        } catch AnswersError.missing(let missing) where json {
-            struct MissingReport: Encodable {
-                let ok = false
-                let error: ErrorReport.Body
-                let missing: [MissingAnswer]
-            }
-            let error = AnswersError.missing(missing)
-            try Console.json(MissingReport(error: .init(category: error.category.rawValue,
-                                                        exitCode: error.category.exitCode,
-                                                        message: error.description), missing: missing))
-            throw ExitCode(error.category.exitCode)
         }
     }
 }

@@ -2,6 +2,7 @@ import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Wizard
 
 /// `--json`, shared by every command that reports something.
 struct OutputOptions: ParsableArguments {
@@ -45,6 +46,8 @@ struct ErrorReport: Encodable {
     }
     let ok = false
     let error: Body
+    /// When answers are missing: every one of them, with the flag that gives it.
+    var missing: [MissingAnswer]? = nil
 }
 
 /// Runs a command body and turns any error into a clear message (human text on
@@ -60,8 +63,10 @@ func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
         let category = error.category
         let message = String(describing: error)  // ClassifiedError.description: the human message
         if json {
-            try? Console.json(ErrorReport(error: .init(category: category.rawValue,
-                                                       exitCode: category.exitCode, message: message)))
+            var missing: [MissingAnswer]?
+            if case AnswersError.missing(let list) = error { missing = list }
+            try? Console.json(ErrorReport(error: .init(category: category.rawValue, exitCode: category.exitCode, message: message),
+                                          missing: missing))
         } else {
             Console.err("onionboard: \(message)")
         }
