@@ -54,8 +54,7 @@ public struct TemplateParser {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (index, rawLine) in lines.enumerated() {
             let number = index + 1
-            var line = String(rawLine)
-            if line.hasSuffix("\r") { line.removeLast() }
+            let line = String(rawLine) // "\r\n" is one newline Character: no "\r" is left over
             if line.hasPrefix("#") { continue }
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 if let stanza = current { stanzas.append(stanza) }

@@ -141,9 +141,7 @@ extension ProvidersCommand {
 
         func run() throws {
             try reportingErrors(json: output.json) {
-                let bytes = try ProviderFile.read(file)
-                if ProviderFile.isMetadata(bytes) { throw NotAMapError(path: file) }
-                let map = try OnionsMap.parse(String(decoding: bytes, as: UTF8.self), source: file)
+                guard case .map(let map, _) = try ProviderCatalog.layer(fromFile: file) else { throw NotAMapError(path: file) }
                 let report = MapImportReport(map: map, source: file)
                 if output.json {
                     try Console.json(report)
