@@ -144,6 +144,11 @@ public enum Validation: Sendable, Equatable {
     }
 
     static func checkHostPort(_ value: String) -> Result<String, ValidationFailure> {
+        splitHostPort(value).map { _ in value }
+    }
+
+    /// `host:port` or `[IPv6]:port`, split and checked: the host without brackets.
+    static func splitHostPort(_ value: String) -> Result<(host: String, port: Int), ValidationFailure> {
         let host: Substring
         let portText: Substring
         if value.hasPrefix("[") {
@@ -166,7 +171,7 @@ public enum Validation: Sendable, Equatable {
         guard let port = Int(portText), (1...65535).contains(port) else {
             return .failure(.init("the port after : must be a number from 1 to 65535"))
         }
-        return .success(value)
+        return .success((String(host), port))
     }
 }
 
@@ -189,15 +194,8 @@ public struct HostPort: Sendable, Equatable, Codable, CustomStringConvertible {
 
     /// Parses a value that passed `Validation.hostPort`.
     public init?(_ text: String) {
-        guard case .success = Validation.checkHostPort(text) else { return nil }
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = String(text[text.index(after: text.startIndex)..<close])
-            port = Int(text[text.index(close, offsetBy: 2)...])!
-        } else {
-            let colon = text.lastIndex(of: ":")!
-            host = String(text[..<colon])
-            port = Int(text[text.index(after: colon)...])!
-        }
+        guard case .success(let parts) = Validation.splitHostPort(text) else { return nil }
+        (host, port) = parts
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
