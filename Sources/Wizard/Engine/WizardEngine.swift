@@ -153,7 +153,12 @@ public struct WizardEngine: Sendable {
         for question in template.questions {
             guard applies(question, given: answers) == true else { continue }
             if question.isAskedDuringRun {
-                missing.append(MissingAnswer(key: question.key, flag: question.flag, environmentVariable: nil,
+                // A CAPTCHA needs a person: no flag gives it, so say where this provider
+                // registers on the web instead.
+                let web = provider(in: answers)?.webRegistrationURL
+                let instead = "the provider asks for a CAPTCHA, which needs a person: run without --non-interactive"
+                    + (web.map { ", or register on the provider's web page: \($0)" } ?? "") + "; nothing was registered or written"
+                missing.append(MissingAnswer(key: question.key, flag: instead, environmentVariable: nil,
                                              prompt: question.prompt + " (choose a provider without a CAPTCHA for a non-interactive run)"))
                 continue
             }

@@ -57,14 +57,7 @@ public final class OnboardingSession {
             answers = outcome.answers
             password = outcome.password
         } else {
-            var missing = engine.missingAnswers(answers, secretsGiven: password == nil ? [] : [AnswerKeys.password])
-            // A CAPTCHA needs a person: say where this provider registers on the web instead.
-            let captchaFlag = AnswerKeys.flag(for: "", type: .captcha)
-            for index in missing.indices where missing[index].flag == captchaFlag {
-                let web = engine.provider(in: answers)?.webRegistrationURL
-                missing[index].flag = "the provider asks for a CAPTCHA, which needs a person: run without --non-interactive"
-                    + (web.map { ", or register on the provider's web page: \($0)" } ?? "") + "; nothing was registered or written"
-            }
+            let missing = engine.missingAnswers(answers, secretsGiven: password == nil ? [] : [AnswerKeys.password])
             // No warm-up: registration starts right away and would only race it.
             guard missing.isEmpty else { throw AnswersError.missing(missing) }
         }
