@@ -14,17 +14,24 @@ public struct ExistingXMPPAccount: Sendable, Equatable {
 
 extension PurpleProfile {
     /// The `prpl-jabber` accounts of accounts.xml with their bookmarked rooms. Missing
-    /// or empty files mean none; a malformed file throws like `write` would.
+    /// or empty files mean none; a malformed file throws like `write` would. Walks the
+    /// parsed documents directly (a blist can hold many thousands of buddies).
     public func existingXMPPAccounts() throws -> [ExistingXMPPAccount] {
-        guard let accounts = try Self.tree(accountsPath) else { return [] }
+        // The documents own the nodes: both stay alive until the end of this function.
+        guard let accountsFile = try Self.document(accountsPath), let accounts = accountsFile.root else { return [] }
+        let blist = try Self.document(blistPath)
+        defer { withExtendedLifetime(accountsFile) {}; withExtendedLifetime(blist) {} }
         var rooms: [String: [String]] = [:]
-        if let blist = try Self.tree(blistPath) {
-            for group in blist.first("blist")?.elements("group") ?? [] {
-                for chat in group.elements("chat") where chat.attributes["proto"] == AccountsFile.protocolID {
-                    guard let account = chat.attributes["account"] else { continue }
+        if let root = blist?.root, let list = XMLNodes.firstElement(of: root, named: "blist") {
+            for group in XMLNodes.elements(of: list, named: "group") {
+                for chat in XMLNodes.elements(of: group, named: "chat")
+                where XMLNodes.attribute("proto", of: chat) == AccountsFile.protocolID {
+                    guard let account = XMLNodes.attribute("account", of: chat) else { continue }
                     var components: [String: String] = [:]
-                    for component in chat.elements("component") {
-                        if let key = component.attributes["name"], components[key] == nil { components[key] = component.text }
+                    for component in XMLNodes.elements(of: chat, named: "component") {
+                        if let key = XMLNodes.attribute("name", of: component), components[key] == nil {
+                            components[key] = XMLNodes.ownText(of: component)
+                        }
                     }
                     if let room = components["room"], let server = components["server"] {
                         rooms[account, default: []].append("\(room)@\(server)")
@@ -32,18 +39,23 @@ extension PurpleProfile {
                 }
             }
         }
-        return accounts.elements("account").compactMap { account in
-            guard account.first("protocol")?.text == AccountsFile.protocolID,
-                  let name = account.first("name")?.text else { return nil }
-            let connectServer = account.elements("settings").filter { $0.attributes["ui"] == nil }
-                .flatMap { $0.elements("setting") }
-                .first { $0.attributes["name"] == "connect_server" }?.text
+        return XMLNodes.elements(of: accounts, named: "account").compactMap { account in
+            guard let proto = XMLNodes.firstElement(of: account, named: "protocol"),
+                  XMLNodes.ownText(of: proto) == AccountsFile.protocolID,
+                  let nameNode = XMLNodes.firstElement(of: account, named: "name") else { return nil }
+            let name = XMLNodes.ownText(of: nameNode)
+            let connectServer = XMLNodes.elements(of: account, named: "settings")
+                .filter { XMLNodes.attribute("ui", of: $0) == nil }
+                .flatMap { XMLNodes.elements(of: $0, named: "setting") }
+                .first { XMLNodes.attribute("name", of: $0) == "connect_server" }
+                .map { XMLNodes.ownText(of: $0) }
             return ExistingXMPPAccount(name: name, connectServer: connectServer, rooms: rooms[name] ?? [])
         }
     }
 
-    private static func tree(_ path: String) throws -> XMLTree? {
+    /// The parsed file, nil when it is missing, unreadable or empty.
+    private static func document(_ path: String) throws -> XMLDocument? {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
-        return try XMLTree.parse(Array(data), path: path)
+        return try XMLDocument.parse(Array(data), path: path)
     }
 }

@@ -203,6 +203,12 @@ enum XMLNodes {
         return String(cString: content)
     }
 
+    /// The element's own text: its text children, concatenated (not its descendants').
+    static func ownText(of node: xmlNodePtr) -> String {
+        children(of: node).filter { $0.pointee.type == XML_TEXT_NODE }
+            .compactMap { $0.pointee.content.map { String(cString: $0) } }.joined()
+    }
+
     static func attribute(_ name: String, of node: xmlNodePtr) -> String? {
         guard let value = xmlGetProp(node, name) else { return nil }
         defer { cxml_free(value) }

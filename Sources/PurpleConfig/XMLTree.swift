@@ -21,8 +21,7 @@ struct XMLTree: Equatable, CustomStringConvertible {
             attribute = current.pointee.next
         }
         self.attributes = attributes
-        text = XMLNodes.children(of: node).filter { $0.pointee.type == XML_TEXT_NODE }
-            .compactMap { $0.pointee.content.map { String(cString: $0) } }.joined()
+        text = XMLNodes.ownText(of: node)
         children = XMLNodes.elements(of: node).map(XMLTree.init)
         canonical = String(decoding: PurpleStyleSerializer.serialize(node: node), as: UTF8.self)
     }
