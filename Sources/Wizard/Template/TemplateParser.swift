@@ -44,6 +44,19 @@ public struct TemplateParser {
         func field(_ name: String) -> Field? { fields.first { $0.name == name } }
     }
 
+    /// The value of a field naming one of `Value`'s cases; `fallback` when the field is
+    /// absent, and when it names no case (then a located error, and `ok` turns false).
+    private mutating func choice<Value: RawRepresentable & CaseIterable>(
+        _ stanza: Stanza, _ name: String, default fallback: Value, ok: inout Bool,
+        unknown message: (_ value: String, _ known: String) -> String
+    ) -> Value where Value.RawValue == String {
+        guard let field = stanza.field(name) else { return fallback }
+        if let value = Value(rawValue: field.value) { return value }
+        error(field.line, field.valueColumn, message(field.value, Value.allCases.map(\.rawValue).joined(separator: ", ")))
+        ok = false
+        return fallback
+    }
+
     private mutating func error(_ line: Int, _ column: Int, _ message: String) {
         diagnostics.append(TemplateDiagnostic(file: origin, line: line, column: column, message: message))
     }
@@ -175,19 +188,11 @@ public struct TemplateParser {
                 ok = false
             }
         }
-        var filter = ProviderFilter.inBandRegistration
-        if let field = stanza.field("offer-providers") {
-            if let value = ProviderFilter(rawValue: field.value) { filter = value } else {
-                error(field.line, field.valueColumn, "unknown `Offer-Providers` value `\(field.value)`; known: \(ProviderFilter.allCases.map(\.rawValue).joined(separator: ", "))")
-                ok = false
-            }
+        let filter = choice(stanza, "offer-providers", default: ProviderFilter.inBandRegistration, ok: &ok) {
+            "unknown `Offer-Providers` value `\($0)`; known: \($1)"
         }
-        var order = ProviderOrder.noCaptchaFirst
-        if let field = stanza.field("provider-order") {
-            if let value = ProviderOrder(rawValue: field.value) { order = value } else {
-                error(field.line, field.valueColumn, "unknown `Provider-Order` value `\(field.value)`; known: \(ProviderOrder.allCases.map(\.rawValue).joined(separator: ", "))")
-                ok = false
-            }
+        let order = choice(stanza, "provider-order", default: ProviderOrder.noCaptchaFirst, ok: &ok) {
+            "unknown `Provider-Order` value `\($0)`; known: \($1)"
         }
         let intro = stanza.field("description").map { ([$0.value] + $0.continuation).joined(separator: "\n") } ?? ""
         guard ok else { return nil }
@@ -217,13 +222,7 @@ public struct TemplateParser {
             error(stanza.line, 1, "question `\(key)` lacks the required field `\(capitalized(required))`")
             ok = false
         }
-        var type = QuestionType.text
-        if let field = stanza.field("type") {
-            if let value = QuestionType(rawValue: field.value) { type = value } else {
-                error(field.line, field.valueColumn, "unknown type `\(field.value)`; known types: \(QuestionType.allCases.map(\.rawValue).joined(separator: ", "))")
-                ok = false
-            }
-        }
+        let type = choice(stanza, "type", default: QuestionType.text, ok: &ok) { "unknown type `\($0)`; known types: \($1)" }
         if type == .provider, key != AnswerKeys.provider {
             error(keyField.line, keyField.valueColumn, "the question of type `provider` must have the key `provider` (got `\(key)`)")
             ok = false
@@ -232,13 +231,7 @@ public struct TemplateParser {
             error(keyField.line, keyField.valueColumn, "the only secret question is `password` (the account password); got `\(key)`")
             ok = false
         }
-        var priority = Priority.medium
-        if let field = stanza.field("priority") {
-            if let value = Priority(rawValue: field.value) { priority = value } else {
-                error(field.line, field.valueColumn, "unknown priority `\(field.value)`; known: low, medium, high, critical")
-                ok = false
-            }
-        }
+        let priority = choice(stanza, "priority", default: Priority.medium, ok: &ok) { "unknown priority `\($0)`; known: \($1)" }
         var choices: [String] = []
         if let field = stanza.field("choices") {
             choices = field.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
