@@ -121,7 +121,7 @@ struct WizardLaunch {
         var plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
                                     asker: frontend.isInteractive ? frontend : nil)
         if let saveAnswers {
-            try AnswersFileWriter.write(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
+            try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
         }
         plan.inviteToken = invite?.token
         plan.serverBookmark = serverBookmark
@@ -152,28 +152,5 @@ final class EventSink: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         frontend.progress(event)
-    }
-}
-
-enum AnswersFileWriter {
-    struct Failure: ClassifiedError {
-        let path: String
-        let reason: String
-        var category: ErrorCategory { .cannotWrite }
-        var description: String { "cannot write the answers file \(path): \(reason)" }
-    }
-
-    /// Temp file + rename, mode 0600 (it names the account).
-    static func write(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw Failure(path: path, reason: "cannot create \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw Failure(path: path, reason: reason)
-        }
     }
 }

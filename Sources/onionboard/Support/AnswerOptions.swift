@@ -83,13 +83,7 @@ struct AnswerOptions: ParsableArguments {
 
     func fileAnswers() throws -> AnswerSet {
         guard let answers else { return AnswerSet() }
-        let text: String
-        do {
-            text = try TemplateLibrary.readFile(answers)
-        } catch {
-            throw AnswersFileUnreadable(path: answers)
-        }
-        return try AnswersFile.parse(text, path: answers)
+        return try AnswersFile.load(path: answers)
     }
 
     func password() throws -> SecretBytes? {
@@ -97,11 +91,6 @@ struct AnswerOptions: ParsableArguments {
     }
 }
 
-struct AnswersFileUnreadable: ClassifiedError {
-    let path: String
-    var category: ErrorCategory { .missingInput }
-    var description: String { "cannot read the answers file \(path)" }
-}
 
 var homeDirectory: String {
     ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
