@@ -306,9 +306,7 @@ public final class AccountSession {
     }
 
     static func saslFailure(_ element: XMLElement) -> AuthenticationError {
-        let condition = element.children.first { $0.name != "text" }?.name ?? "undefined"
-        let text = element.child("text")?.text
-        return .failure(condition: condition, text: (text?.isEmpty ?? true) ? nil : text)
+        .failure(condition: element.definedCondition() ?? "undefined", text: element.errorText)
     }
 
     func result(username: String, boundJID: String, mechanism: String, registered: Bool) -> RegistrationResult {

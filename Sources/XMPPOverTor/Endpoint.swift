@@ -107,13 +107,16 @@ public struct SessionOptions: Sendable {
     public var serverNameOverride: String?
     public var maximumStanzaBytes: Int
     public var maximumDepth: Int
+    /// The bounds on one incoming stanza: 1 MiB, 48 levels of nesting.
+    public static let defaultMaximumStanzaBytes = 1 << 20
+    public static let defaultMaximumDepth = 48
 
     public init(timeouts: Timeouts = Timeouts(), certificatePolicy: CertificatePolicy = CertificatePolicy(),
                 webRegistrationURL: String? = nil, preauthToken: String? = nil,
                 answerFields: (@Sendable (RegistrationForm) throws -> [String: String])? = nil,
                 serverNameOverride: String? = nil,
-                maximumStanzaBytes: Int = 1 << 20,
-                maximumDepth: Int = 48) {
+                maximumStanzaBytes: Int = SessionOptions.defaultMaximumStanzaBytes,
+                maximumDepth: Int = SessionOptions.defaultMaximumDepth) {
         self.timeouts = timeouts
         self.certificatePolicy = certificatePolicy
         self.webRegistrationURL = webRegistrationURL

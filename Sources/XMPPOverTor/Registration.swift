@@ -141,9 +141,8 @@ struct StanzaError: Equatable {
     init(iq: XMLElement) {
         let error = iq.child("error")
         type = error?[attribute: "type"] ?? "cancel"
-        condition = error?.children.first { $0.namespace == Namespace.stanzas && $0.name != "text" }?.name ?? "undefined-condition"
-        let text = error?.child("text")?.text
-        self.text = (text?.isEmpty ?? true) ? nil : text
+        condition = error?.definedCondition(namespace: Namespace.stanzas) ?? "undefined-condition"
+        text = error?.errorText
     }
 
     /// Maps a registration error (XEP-0077 §3, with Prosody's and ejabberd's real answers).

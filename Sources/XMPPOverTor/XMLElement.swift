@@ -38,6 +38,18 @@ public struct XMLElement: Sendable, Equatable {
         children.filter { $0.name == name && (namespace == nil || $0.namespace == namespace) }
     }
 
+    /// An error element's defined condition: its first child other than `<text/>` (in
+    /// `namespace`, when given), as in stanza, stream and SASL errors.
+    func definedCondition(namespace: String? = nil) -> String? {
+        children.first { $0.name != "text" && (namespace == nil || $0.namespace == namespace) }?.name
+    }
+
+    /// An error element's `<text/>`, nil when absent or empty.
+    var errorText: String? {
+        guard let text = child("text")?.text, !text.isEmpty else { return nil }
+        return text
+    }
+
     /// Serialises with `xmlns` only where the namespace differs from the parent's.
     public func serialized(parentNamespace: String? = nil) -> String {
         var out = "<" + name

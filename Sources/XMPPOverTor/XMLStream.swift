@@ -16,8 +16,8 @@ enum XMLStreamEvent: Equatable {
 /// abort, entities are never substituted (no `XML_PARSE_NOENT`), the network is off
 /// (`XML_PARSE_NONET`), and a stanza's size and nesting are bounded.
 final class XMLStreamParser {
-    static let defaultMaximumStanzaBytes = 1 << 20
-    static let defaultMaximumDepth = 48
+    static let defaultMaximumStanzaBytes = SessionOptions.defaultMaximumStanzaBytes
+    static let defaultMaximumDepth = SessionOptions.defaultMaximumDepth
     /// Bytes fed per `xmlParseChunk`, so the size check runs at least this often.
     static let chunkSize = 16 * 1024
 

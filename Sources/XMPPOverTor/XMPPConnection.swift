@@ -137,8 +137,8 @@ final class XMPPConnection {
             case .element(let element):
                 if element.name == "error" && element.namespace == Namespace.stream {
                     isOpen = false
-                    let condition = element.children.first { $0.namespace == Namespace.streams && $0.name != "text" }?.name
-                    throw StreamError.serverStreamError(condition: condition ?? "undefined-condition",
+                    throw StreamError.serverStreamError(condition: element.definedCondition(namespace: Namespace.streams)
+                                                            ?? "undefined-condition",
                                                         text: element.child("text")?.text)
                 }
                 return element
