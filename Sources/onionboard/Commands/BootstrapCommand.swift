@@ -41,7 +41,6 @@ struct BootstrapCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            let console = StandardOutput(toStandardError: output.json)
             // Unlike run, bootstrap never prompts unless told which frontend to use
             // (the autostart entry says --frontend gui).
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
@@ -57,7 +56,7 @@ struct BootstrapCommand: ParsableCommand {
                 if output.json {
                     try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory))
                 } else {
-                    console.writeLine("Already set up: \(existing.jid) in \(directory); nothing to do.")
+                    Console.out("Already set up: \(existing.jid) in \(directory); nothing to do.")
                 }
                 return
             }

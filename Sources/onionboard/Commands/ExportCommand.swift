@@ -147,7 +147,7 @@ struct ExportCommand: ParsableCommand {
             timeouts: Timeouts(connect: connectTimeout, tlsHandshake: 60, reply: 60),
             certificatePolicy: CertificatePolicy(
                 acceptedFingerprint: acceptFingerprint,
-                confirm: RegisterCommand.interactiveConfirmation(passwordFromStdin: passwordFile == "-")),
+                confirm: certificatePrompt(passwordFromStdin: passwordFile == "-")),
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }

@@ -87,18 +87,6 @@ struct RegisterCommand: ParsableCommand {
         }
     }
 
-    /// Trust on first use at a terminal: show the certificate and ask. Not when standard
-    /// input is not a terminal or carries the password; then --accept-fingerprint decides.
-    static func interactiveConfirmation(passwordFromStdin: Bool) -> (@Sendable (CertificateInfo) -> Bool)? {
-        guard !passwordFromStdin, isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
-        return { info in
-            Console.err("No pin and no certificate authority vouches for the server's certificate:\n\(info.summary)")
-            FileHandle.standardError.write(Data("Accept this certificate? [y/N] ".utf8))
-            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
-            return answer == "y" || answer == "yes"
-        }
-    }
-
     struct Report: Encodable {
         let ok = true
         let jid: String
@@ -139,7 +127,7 @@ struct RegisterCommand: ParsableCommand {
             let options = SessionOptions(
                 timeouts: Timeouts(connect: connectTimeout, tlsHandshake: tlsTimeout, reply: replyTimeout),
                 certificatePolicy: CertificatePolicy(acceptedFingerprint: acceptFingerprint,
-                                                     confirm: Self.interactiveConfirmation(passwordFromStdin: passwordFile == "-")),
+                                                     confirm: certificatePrompt(passwordFromStdin: passwordFile == "-")),
                 webRegistrationURL: webRegistrationURL ?? entry?.webRegistrationURL)
             let json = output.json
             let events: (ConnectionEvent) -> Void = { event in
