@@ -68,10 +68,8 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                 options: options) { event in
                     if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
                 }
-            var account = RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
-                                            certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
-            account.serverBookmarkStored = result.bookmark.map { $0.warnings.isEmpty }
-            return account
+            return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
+                                     certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
         } catch RegistrationError.usernameTaken(let taken, _) {
             throw RegistrarError.usernameTaken(taken)
         }

@@ -38,7 +38,7 @@ public struct Answer: Sendable, Equatable {
 public struct AnswerSet: Sendable, Equatable {
     public private(set) var answers: [String: Answer] = [:]
     /// Keys answered in the order they were set (for saving and reports).
-    public private(set) var order: [String] = []
+    public private(set) var keys: [String] = []
 
     public init() {}
 
@@ -47,22 +47,21 @@ public struct AnswerSet: Sendable, Equatable {
     public func value(_ key: String) -> String? { answers[key]?.value }
 
     public mutating func set(_ key: String, _ value: String, source: AnswerSource) {
-        if answers[key] == nil { order.append(key) }
+        if answers[key] == nil { keys.append(key) }
         answers[key] = Answer(value, source: source)
     }
 
     public mutating func remove(_ key: String) {
         answers[key] = nil
-        order.removeAll { $0 == key }
+        keys.removeAll { $0 == key }
     }
 
-    public var keys: [String] { order }
     public var isEmpty: Bool { answers.isEmpty }
 
     /// These answers, with `lower` filling the keys they lack (self wins).
     public func overlaying(_ lower: AnswerSet) -> AnswerSet {
         var merged = self
-        for key in lower.order where merged.answers[key] == nil {
+        for key in lower.keys where merged.answers[key] == nil {
             merged.set(key, lower.answers[key]!.value, source: lower.answers[key]!.source)
         }
         return merged

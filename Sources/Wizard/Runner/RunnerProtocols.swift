@@ -130,8 +130,6 @@ public struct RegisteredAccount: Sendable, Equatable {
     public var certificateSHA256: String
     /// Round trips from connect to bound, when the layer counts them.
     public var roundTrips: Int?
-    /// Whether the room bookmark was stored on the server (nil: not attempted).
-    public var serverBookmarkStored: Bool? = nil
 
     public init(jid: String, certificatePEM: String, certificateSHA256: String, roundTrips: Int? = nil) {
         self.jid = jid
