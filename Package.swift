@@ -31,12 +31,20 @@ let package = Package(
         ),
         .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "Secrets", "Diagnostics"]),
         .target(name: "PurpleConfig", dependencies: ["CLibXML2", "COpenSSL", "Secrets", "Diagnostics"]),
+        // The template parser, the engine and the runner: no network, no Pidgin code, so the
+        // build itself keeps them free of that I/O (README "Architecture").
         .target(
             name: "Wizard",
-            dependencies: ["OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics"],
+            dependencies: ["Secrets", "Diagnostics"],
             resources: [
                 .embedInCode("../../Templates/tails-support.wizard"),
             ]
+        ),
+        // The real layers behind the Wizard's protocols: provider map, registration over Tor,
+        // the Pidgin profile writer, the Tor probe, answers-file I/O.
+        .target(
+            name: "WizardAdapters",
+            dependencies: ["Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics"]
         ),
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive,
         // zenity windows; and the child processes and signals they need.
@@ -44,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "onionboard",
             dependencies: [
-                "Frontends", "Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
+                "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,8 +70,8 @@ let package = Package(
         // Writes a profile in a loop so the crash-safety test can SIGKILL it mid-write.
         .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets"],
                           path: "Tests/PurpleCrashWriter"),
-        .testTarget(name: "WizardTests", dependencies: ["Wizard", "OnionMap", "Secrets", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "TestSupport"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "WizardAdapters", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

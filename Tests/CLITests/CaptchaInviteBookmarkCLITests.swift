@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Wizard
+import WizardAdapters
 @testable import Frontends
 @testable import onionboard
 

@@ -3,6 +3,7 @@ import Frontends
 import Testing
 import TestSupport
 import Wizard
+import WizardAdapters
 
 /// A private X server (Xvfb) on a display number it picks itself, stopped by its own PID.
 final class VirtualDisplay {

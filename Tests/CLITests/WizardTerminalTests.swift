@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Wizard
+import WizardAdapters
 
 /// The terminal frontend in a real pseudo-terminal (tmux), driven key by key as a person would.
 final class TmuxTerminal {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Wizard
+import WizardAdapters
 
 /// End to end through the local world: the built binary registers over the private Tor
 /// network's onion, writes the profile, and finch (a real libpurple) proves it.

@@ -3,6 +3,7 @@ import Testing
 import Secrets
 import TestSupport
 @testable import Wizard
+import WizardAdapters
 
 @Suite("Adapters to the real layers")
 struct AdapterTests {

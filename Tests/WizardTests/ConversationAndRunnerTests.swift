@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Secrets
 @testable import Wizard
+import WizardAdapters
 
 /// Answers questions from a script of lines, recording what it was shown.
 final class ScriptedAsker: QuestionAsker, RunInteraction {

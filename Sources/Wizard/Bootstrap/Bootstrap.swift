@@ -32,7 +32,7 @@ public enum Bootstrap {
     /// Waits until a SOCKS5 proxy answers at `address`, reporting progress every
     /// `reportEvery` seconds; throws `BootstrapError.torNotReady` after `limitSeconds`.
     public static func waitForTor(_ address: HostPort, limitSeconds: Int, reportEvery: Int = 10,
-                                  probe: (HostPort) -> TorSOCKSProbe.Outcome = { TorSOCKSProbe.probe($0) },
+                                  probe: (HostPort) -> TorReadiness,
                                   sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
                                   now: () -> Double = { Date().timeIntervalSince1970 },
                                   events: (RunEvent) -> Void) throws {
@@ -55,6 +55,14 @@ public enum Bootstrap {
             sleep(1)
         }
     }
+}
+
+/// What a probe of Tor's SOCKS port found (the probe itself is an adapter: WizardAdapters'
+/// `TorSOCKSProbe`, so this target does no network I/O).
+public enum TorReadiness: Sendable, Equatable {
+    case ready
+    /// Nothing listens, or what listens is not a SOCKS5 proxy; why, in words.
+    case notReady(String)
 }
 
 public enum BootstrapError: ClassifiedError, Equatable {

@@ -3,6 +3,7 @@ import ArgumentParser
 import Diagnostics
 import Foundation
 import Wizard
+import WizardAdapters
 
 /// `onionboard bootstrap`: first boot, run at login by the XDG autostart entry.
 /// Idempotent: a profile that already has an account on a provider of the map is
@@ -65,7 +66,7 @@ struct BootstrapCommand: ParsableCommand {
             }
             let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
             try showingErrors(in: frontend) {
-                try Bootstrap.waitForTor(socks, limitSeconds: waitTor) { frontend.progress($0) }
+                try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: { TorSOCKSProbe.probe($0) }) { frontend.progress($0) }
                 let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)
                 if output.json { try Console.json(report) } else { frontend.finish(report) }
             }

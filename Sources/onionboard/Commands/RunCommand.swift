@@ -3,6 +3,7 @@ import ArgumentParser
 import Diagnostics
 import Foundation
 import Wizard
+import WizardAdapters
 import XMPPOverTor
 
 /// `onionboard run [TEMPLATE]`: the wizard. Asks what flags, answers file and

@@ -4,6 +4,7 @@ import Diagnostics
 import Foundation
 import Secrets
 import Wizard
+import WizardAdapters
 
 /// The flags that answer wizard questions, shared by `run` and `bootstrap`. Every
 /// question of a template has one: a dedicated flag, or `--set KEY=VALUE`.

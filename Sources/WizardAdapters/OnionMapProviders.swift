@@ -1,3 +1,4 @@
+import Wizard
 import OnionMap
 
 /// The provider map (OnionMap's catalog: the bundled map and metadata plus any

@@ -1,3 +1,4 @@
+import Wizard
 import Foundation
 import Secrets
 import XMPPOverTor

@@ -1,3 +1,5 @@
+import Wizard
+
 /// The real layers behind the Wizard's protocols: the provider map (OnionMap), the
 /// registration (XMPPOverTor) and the Pidgin profile (PurpleConfig). The executable
 /// asks here; tests may build sessions from other conformances.

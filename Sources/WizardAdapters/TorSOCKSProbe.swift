@@ -1,4 +1,5 @@
 import Foundation
+import Wizard
 import XMPPOverTor
 #if canImport(Glibc)
 import Glibc
@@ -9,13 +10,7 @@ import Glibc
 /// `bootstrap` to wait for Tor after login. The host must be an IP literal: nothing
 /// here resolves names.
 public enum TorSOCKSProbe {
-    public enum Outcome: Sendable, Equatable {
-        case ready
-        /// Nothing listens, or what listens is not a SOCKS5 proxy; why, in words.
-        case notReady(String)
-    }
-
-    public static func probe(_ address: HostPort, timeoutSeconds: Int = 2) -> Outcome {
+    public static func probe(_ address: HostPort, timeoutSeconds: Int = 2) -> TorReadiness {
         // The bracketed form is not accepted here (HostPort holds a bare IPv6 literal).
         guard !address.host.hasPrefix("["),
               let socketAddress = IPSocketAddress.make(host: address.host, port: UInt16(address.port)) else {

@@ -1,3 +1,4 @@
+import Wizard
 import Diagnostics
 import Foundation
 

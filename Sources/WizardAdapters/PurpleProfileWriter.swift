@@ -1,3 +1,4 @@
+import Wizard
 import Foundation
 import PurpleConfig
 
@@ -17,10 +18,10 @@ public struct PurpleProfileWriter: ProfileWriter {
         _ = try PurpleProfile(directory: plan.profileDirectory).plannedChanges(request(plan, jid: plan.jid, certificatePEM: ""))
     }
 
-    public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
+    public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> Wizard.ProfileWriteReport {
         let report = try PurpleProfile(directory: plan.profileDirectory)
             .write(request(plan, jid: account.jid, certificatePEM: account.certificatePEM), force: force)
-        return ProfileWriteReport(directory: report.directory, filesWritten: report.written, backups: report.backups,
+        return Wizard.ProfileWriteReport(directory: report.directory, filesWritten: report.written, backups: report.backups,
                                   warnings: report.warnings.map(\.message))
     }
 
