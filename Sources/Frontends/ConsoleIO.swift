@@ -13,12 +13,25 @@ public protocol InputProvider: AnyObject {
     func readLine() throws -> String?
     /// One line with echo off, as bytes (the caller moves them into guarded memory).
     func readSecretLine() throws -> [UInt8]?
+    /// Drops what was typed before the question was on screen (keys pressed while
+    /// waiting must not answer the next question). Only a terminal has such input.
+    func discardTypedAhead()
+}
+
+extension InputProvider {
+    public func discardTypedAhead() {}
 }
 
 /// Where a frontend writes prompts and progress.
 public protocol OutputHandler: AnyObject {
     func write(_ text: String)
     func writeLine(_ text: String)
+    /// Raw bytes (a secret shown on request: no String copy of it is made).
+    func writeBytes(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension OutputHandler {
+    public func writeBytes(_ bytes: UnsafeRawBufferPointer) { write(String(decoding: bytes, as: UTF8.self)) }
 }
 
 /// The I/O a command runs with.
@@ -36,10 +49,13 @@ public final class StandardOutput: OutputHandler {
     public init(toStandardError: Bool = false) { fd = toStandardError ? STDERR_FILENO : STDOUT_FILENO }
 
     public func write(_ text: String) {
-        var bytes = Array(text.utf8)
+        Array(text.utf8).withUnsafeBytes { writeBytes($0) }
+    }
+
+    public func writeBytes(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             offset += n
@@ -57,6 +73,10 @@ public final class StandardInput: InputProvider {
     public func readLine() throws -> String? {
         guard let bytes = try readBytes() else { return nil }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public func discardTypedAhead() {
+        if isTerminal { tcflush(STDIN_FILENO, TCIFLUSH) }
     }
 
     public func readSecretLine() throws -> [UInt8]? {

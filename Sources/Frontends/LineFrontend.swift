@@ -22,9 +22,18 @@ public final class LineFrontend: Frontend {
         output.writeLine("(Type ? for help on a question; press Enter to accept the value in brackets.)")
     }
 
+    /// Every answer is read only after its question is on screen: what was typed
+    /// before (during a slow phase, say) is dropped, never taken as the answer.
     private func readAnswer() throws -> String {
+        input.discardTypedAhead()
         guard let line = try input.readLine() else { throw FrontendError.inputClosed }
         return line
+    }
+
+    private func readSecret() throws -> [UInt8] {
+        input.discardTypedAhead()
+        guard let bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
+        return bytes
     }
 
     public func ask(_ presented: PresentedQuestion) throws -> String {
@@ -56,7 +65,7 @@ public final class LineFrontend: Frontend {
     public func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
         output.writeLine("")
         output.write("\(presented.question.prompt) [Enter = generate a strong one]\(input.isTerminal ? " (not shown)" : ""): ")
-        guard var bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
+        var bytes = try readSecret()
         if bytes.isEmpty { return nil }
         return SecretBytes(consuming: &bytes)
     }
@@ -76,6 +85,7 @@ public final class LineFrontend: Frontend {
             output.writeLine("")
             output.writeLine("The server asks: \(field.label)")
             if let instructions = field.instructions { output.writeLine(instructions) }
+            if field.kind == .captcha { field.captchaNotices.forEach { output.writeLine($0) } }
             var shown: CAPTCHAImageFile?
             if field.kind == .captcha, let media = field.media {
                 do {
@@ -94,7 +104,7 @@ public final class LineFrontend: Frontend {
                 output.write("\(field.label): ")
                 let answer: String
                 if field.kind == .secret {
-                    guard var bytes = try input.readSecretLine() else { throw FrontendError.inputClosed }
+                    var bytes = try readSecret()
                     answer = String(decoding: bytes, as: UTF8.self)
                     wipe(&bytes)
                 } else {
@@ -123,12 +133,16 @@ public final class LineFrontend: Frontend {
         output.writeLine("  issuer:   \(certificate.issuer)")
         output.writeLine("  expires:  \(certificate.notAfter)")
         output.writeLine("  SHA-256:  \(certificate.sha256)")
+        // Enter means the same as the desktop's default button (docs/wizard.md).
+        let enterTrusts = CertificateSummary.enterTrusts(certificate)
         while true {
-            output.write("Trust this certificate and remember it in Pidgin? (yes/no) [no]: ")
-            guard let answer = try? input.readLine() else { return false }
+            output.write("Trust this certificate and remember it in Pidgin? (yes/no, ? for help) [\(enterTrusts ? "yes" : "no")]: ")
+            guard let answer = try? readAnswer() else { return false }
             switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
             case "y", "yes": return true
-            case "", "n", "no": return false
+            case "n", "no": return false
+            case "": return enterTrusts
+            case "?": output.writeLine(CertificateSummary.trustHelp)
             default: output.writeLine("  ✗ answer yes or no")
             }
         }
@@ -150,5 +164,17 @@ public final class LineFrontend: Frontend {
         output.writeLine("Done. " + lines[0])
         for line in lines.dropFirst() { output.writeLine("  " + line) }
         output.writeLine("Start Pidgin: it connects through Tor and joins the room.")
+        offerPassword(report)
+    }
+
+    /// On a terminal, the password on request (never unasked: someone may look over
+    /// the person's shoulder), with where to keep it.
+    private func offerPassword(_ report: OnboardingReport) {
+        guard input.isTerminal, let password = report.password else { return }
+        output.write("Type show and press Enter to see the password (\(PasswordAdvice.text())), or just press Enter: ")
+        guard let answer = try? readAnswer(), answer.trimmingCharacters(in: .whitespaces).lowercased() == "show" else { return }
+        output.write("  Password: ")
+        password.withBytes { output.writeBytes($0) }
+        output.writeLine("")
     }
 }

@@ -28,8 +28,11 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
         Interruption.install()
     }
 
+    /// A window that asks or tells something. The progress window closes first (the
+    /// next event opens it again), so it never covers the window that asks.
     private func show(_ arguments: [String]) throws -> ZenityDialog.Outcome {
-        try dialog.run(arguments)
+        closeProgress()
+        return try dialog.run(arguments)
     }
 
     private func windowTitle(_ step: String) -> String { "onionboard — \(step)" }
@@ -126,6 +129,7 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
         for field in fields {
             var prompt = "The server asks: \(field.label)"
             if let instructions = field.instructions { prompt += "\n\(instructions)" }
+            if field.kind == .captcha, !field.captchaNotices.isEmpty { prompt += "\n\n" + field.captchaNotices.joined(separator: "\n") }
             if !field.mediaLocations.isEmpty {
                 prompt += (field.kind == .captcha ? "\n\nOr open in Tor Browser: " : "\n\nSee: ")
                     + field.mediaLocations.joined(separator: "\n")

@@ -18,6 +18,31 @@ public struct PurpleProfileWriter: ProfileWriter {
         _ = try PurpleProfile(directory: plan.profileDirectory).plannedChanges(request(plan, jid: plan.jid, certificatePEM: ""))
     }
 
+    public func checkProfileDirectory(_ directory: String, force: Bool) throws {
+        try PurpleProfile(directory: directory).checkWritable(force: force)
+    }
+
+    public func persistenceNotice(for directory: String) -> String? {
+        PurpleProfile(directory: directory).persistenceWarning.map { "Note: \($0.message)" }
+    }
+
+    public func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String {
+        try PendingAccountFile(jid: account.jid, password: account.password, connectServer: account.connectHost,
+                               port: account.port, tlsMode: account.tlsMode == .directTLS ? .directTLS : .startTLS)
+            .save(in: directory)
+    }
+
+    public func pendingAccount(in directory: String) throws -> PendingAccount? {
+        try PendingAccountFile.load(from: directory).map {
+            PendingAccount(jid: $0.jid, password: $0.password, connectHost: $0.connectServer, port: $0.port,
+                           tlsMode: $0.tlsMode == .directTLS ? .directTLS : .startTLS)
+        }
+    }
+
+    public func removePendingAccount(in directory: String) {
+        PendingAccountFile.remove(from: directory)
+    }
+
     public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> Wizard.ProfileWriteReport {
         let report = try PurpleProfile(directory: plan.profileDirectory)
             .write(request(plan, jid: account.jid, certificatePEM: account.certificatePEM), force: force)

@@ -15,4 +15,7 @@ public enum WizardLayers {
     public static let registrationAvailable = !(registrar() is UnavailableLayer)
 
     public static func profileWriter() -> ProfileWriter { PurpleProfileWriter() }
+
+    /// How far Tor is on this machine (Tails: its bootstrapped target; elsewhere the SOCKS port).
+    public static let torState: @Sendable (HostPort) -> TorState = { TorStatusProbe().state($0) }
 }

@@ -5,15 +5,20 @@ import XMPPOverTor
 
 /// Registration over Tor through XMPPOverTor's `RegistrationClient`.
 ///
-/// Warm-up: `prepare` picks the SOCKS isolation credentials for this provider and, on a
-/// background thread, completes a TLS handshake with the onion (`fetchCertificate`, which
-/// never prompts). Tor builds the circuit to the onion for those credentials then; the
-/// registration later uses the same credentials, so it finds the circuit ready.
+/// `reach` picks the SOCKS isolation credentials for this provider and, on a background
+/// thread, completes a TLS handshake with the onion (`fetchCertificate`, which never
+/// prompts). Tor builds the circuit for those credentials then; the registration later
+/// uses the same credentials, so it finds the circuit ready, and every CAPTCHA retry is
+/// a new stream on that circuit. Both send the onion as SNI, as libpurple does with an
+/// onion connect server, so the certificate judged and pinned is the one Pidgin sees.
 public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     private let lock = NSLock()
     private var proxies: [String: Proxy] = [:]
     /// Deadlines (seconds) for the onion connect and each server reply; defaults suit Tor.
     public var timeouts = Timeouts()
+    /// About how long a CAPTCHA provider waits for a client to log in after it connected:
+    /// ejabberd's default negotiation timeout (the providers with a CAPTCHA run ejabberd).
+    public var captchaWindowSeconds = 30.0
 
     public init() {}
 
@@ -21,11 +26,12 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         "\(target.torSOCKS)|\(target.host)"
     }
 
-    /// One isolation identity per provider and SOCKS port, shared by warm-up and registration.
-    func proxy(for target: ConnectionTarget) -> Proxy {
+    /// One isolation identity per provider and SOCKS port, shared by reach and registration;
+    /// `fresh` replaces it (a new circuit after a failure).
+    func proxy(for target: ConnectionTarget, fresh: Bool = false) -> Proxy {
         lock.lock()
         defer { lock.unlock() }
-        if let proxy = proxies[key(target)] { return proxy }
+        if !fresh, let proxy = proxies[key(target)] { return proxy }
         let proxy = Proxy.tor(host: target.torSOCKS.host, port: UInt16(target.torSOCKS.port))
         proxies[key(target)] = proxy
         return proxy
@@ -36,13 +42,29 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                  tlsMode: target.tlsMode == .directTLS ? .directTLS : .startTLS, pin: target.pinSHA256)
     }
 
-    public func prepare(_ target: ConnectionTarget) {
-        let proxy = proxy(for: target)
+    /// SNI: the connect server when it is an onion (what Pidgin sends), else the domain.
+    static func serverName(_ target: ConnectionTarget) -> String? {
+        target.host.lowercased().hasSuffix(".onion") ? target.host.lowercased() : nil
+    }
+
+    public func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
+        let proxy = proxy(for: target, fresh: freshCircuit)
         let endpoint = Self.endpoint(target)
-        let options = SessionOptions(timeouts: timeouts)
-        Thread.detachNewThread {
-            // Only the circuit matters here; errors show up again, with context, in `register`.
-            _ = try? RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options)
+        var options = SessionOptions(timeouts: timeouts,
+                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256))
+        options.serverNameOverride = Self.serverName(target)
+        let reachOptions = options
+        return BackgroundReach(target: target) {
+            let started = Date()
+            let (info, trust) = try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: reachOptions)
+            let verdict: CertificateVerdict = switch trust {
+            case .pinned?: .pinned
+            case .systemCA?: .authority
+            case .acceptedFingerprint?: .acceptedInAdvance
+            case .confirmedByUser?, nil: .unknown
+            }
+            return ProviderReach(certificate: Self.summary(info), verdict: verdict,
+                                 seconds: Date().timeIntervalSince(started))
         }
     }
 
@@ -50,15 +72,10 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                          events: @escaping @Sendable (RunEvent) -> Void,
                          callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         let box = CallbackBox(callbacks)
-        var options = SessionOptions(
-            timeouts: timeouts,
-            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256, confirm: { info in
-                box.callbacks.confirm(Self.summary(info))
-            }),
-            webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken,
-            answerFields: { form in try box.callbacks.fill(Self.fields(form, webRegistrationURL: target.webRegistrationURL)) })
-        options.serverBookmark = target.bookmark.map {
-            ServerBookmark(roomJID: $0.roomJID, nick: $0.nick, name: $0.name, autojoin: $0.autojoin)
+        let clock = CAPTCHAClock(window: captchaWindowSeconds)
+        var options = sessionOptions(target)
+        options.answerFields = { form in
+            try box.callbacks.fill(Self.fields(form, webRegistrationURL: target.webRegistrationURL, clock: clock))
         }
         let socks = target.torSOCKS
         let endpoint = Self.endpoint(target)
@@ -67,6 +84,9 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
             let result = try RegistrationClient.register(
                 endpoint: endpoint, proxy: proxy(for: target), username: username, password: password,
                 options: options) { event in
+                    clock.observe(event)
+                    // Synchronous, on the registering thread: saved before the login goes on.
+                    if case .registered(let created) = event { box.callbacks.accountCreated(jid: created) }
                     if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
                 }
             return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
@@ -76,6 +96,34 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         }
     }
 
+    public func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
+                      events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount {
+        let socks = target.torSOCKS
+        let endpoint = Self.endpoint(target)
+        let jid = endpoint.bareJID(username: username)
+        events(.verifying(jid: jid))
+        let result = try RegistrationClient.logIn(endpoint: endpoint, proxy: proxy(for: target), username: username,
+                                                  password: password, options: sessionOptions(target)) { event in
+            if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
+        }
+        return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
+                                 certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
+    }
+
+    /// The certificate was decided before (pin, CA, or the fingerprint the person
+    /// accepted), so nobody is asked here: anything else is refused.
+    func sessionOptions(_ target: ConnectionTarget) -> SessionOptions {
+        var options = SessionOptions(
+            timeouts: timeouts,
+            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256),
+            webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken)
+        options.serverNameOverride = Self.serverName(target)
+        options.serverBookmark = target.bookmark.map {
+            ServerBookmark(roomJID: $0.roomJID, nick: $0.nick, name: $0.name, autojoin: $0.autojoin)
+        }
+        return options
+    }
+
     static func event(_ event: ConnectionEvent, socks: HostPort, jid: String) -> RunEvent? {
         switch event {
         case .connectingToTor: .connectingToTor(socks)
@@ -83,12 +131,14 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         case .reachingService(let host, let port): .reachingOnion(host: host, port: Int(port))
         case .connected: nil
         case .tlsEstablished(let version, _): .note("TLS established (\(version))")
-        case .certificateChecked(let trust, let sha256): .certificate(sha256: sha256, trust: trust.explanation)
+        // Decided once, before registering (the runner says so); this is the same certificate.
+        case .certificateChecked: nil
         case .registering: .registering(jid: jid)
         case .registered: nil
         case .verifying: .verifying(jid: jid)
         case .bound: nil
-        case .captchaRetry(let attempt, let limit): .captchaRetry(attempt: attempt, of: limit)
+        case .captchaRetry(let attempt, let limit): .captchaRetry(attempt: attempt, of: limit, expired: false)
+        case .captchaExpired(let attempt, let limit): .captchaRetry(attempt: attempt, of: limit, expired: true)
         case .storingBookmark(let room): .storingBookmark(room: room)
         case .bookmarkStored(let outcome):
             // A failed bookmark is a warning: the account exists by then.
@@ -103,8 +153,10 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     }
 
     /// The fields the server wants beyond username and password; a CAPTCHA carries its
-    /// inline image (the frontend shows it) and the fallback page, never a fetched URL.
-    static func fields(_ form: RegistrationForm, webRegistrationURL: String? = nil) -> [RegistrationField] {
+    /// inline image (the frontend shows it), the fallback page (never a fetched URL),
+    /// which attempt this is and about how long the server still waits.
+    static func fields(_ form: RegistrationForm, webRegistrationURL: String? = nil,
+                       clock: CAPTCHAClock? = nil) -> [RegistrationField] {
         let captcha = form.captcha
         return form.fieldsForCaller.map { variable in
             let field = form.dataForm?.field(variable)
@@ -126,10 +178,60 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                 result.media = captcha?.media
                 result.mediaType = captcha?.mimeType
                 result.webRegistrationURL = webRegistrationURL
+                if let clock {
+                    result.secondsLeft = clock.secondsLeft()
+                    (result.attempt, result.attempts, result.previousAnswerRejected) = clock.round
+                }
             }
             return result
         }
     }
+}
+
+/// A reach attempt running on its own thread; the outcome is kept for whoever asks.
+final class BackgroundReach: ReachAttempt, @unchecked Sendable {
+    let target: ConnectionTarget
+    private let condition = NSCondition()
+    private var result: Result<ProviderReach, Error>?
+
+    init(target: ConnectionTarget, work: @escaping @Sendable () throws -> ProviderReach) {
+        self.target = target
+        Thread.detachNewThread { [self] in
+            let outcome = Result { try work() }
+            condition.lock()
+            result = outcome
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    func outcome(waitingUpTo seconds: Double) -> Result<ProviderReach, Error>? {
+        condition.lock()
+        defer { condition.unlock() }
+        if result == nil && seconds > 0 { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+        return result
+    }
+}
+
+/// When the registration stream reached the server (its clock for the CAPTCHA
+/// starts then) and which CAPTCHA round this is. Used on the registering thread only.
+final class CAPTCHAClock: @unchecked Sendable {
+    let window: Double
+    private var connectedAt = Date()
+    private(set) var round: (attempt: Int, attempts: Int, previousRejected: Bool) = (1, 1, false)
+
+    init(window: Double) { self.window = window }
+
+    func observe(_ event: ConnectionEvent) {
+        switch event {
+        case .connected: connectedAt = Date()
+        case .captchaRetry(let attempt, let limit), .captchaExpired(let attempt, let limit):
+            round = (attempt, limit, true)
+        default: break
+        }
+    }
+
+    func secondsLeft() -> Int { max(0, Int((window - Date().timeIntervalSince(connectedAt)).rounded(.down))) }
 }
 
 /// Hands the run's callbacks to XMPPOverTor's @Sendable closures. They are only called

@@ -326,15 +326,22 @@ public enum RegistrationClient {
         let limit = max(1, options.captchaAttempts)
         var attempt = 1
         while true {
+            // The same proxy credentials: a fresh stream on the circuit already built.
             let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
             defer { session.close() }
             do {
                 try session.register(username: username, password: password)
-            } catch RegistrationError.captchaFailed(let text) {
-                // A challenge allows one answer: a fresh form needs a fresh stream.
-                guard attempt < limit else { throw RegistrationError.captchaFailed(serverText: text) }
+            } catch let error where session.answeredCAPTCHA && Self.isCAPTCHARetryable(error) {
+                // A challenge allows one answer (and ejabberd drops a client that has not
+                // logged in ~30 s after connecting): a fresh form needs a fresh stream.
+                let expired = !(error is RegistrationError)
+                guard attempt < limit else {
+                    throw RegistrationError.captchaAttemptsExhausted(
+                        attempts: attempt, webRegistrationURL: options.webRegistrationURL,
+                        serverText: { if case RegistrationError.captchaFailed(let text) = error { return text }; return nil }())
+                }
                 attempt += 1
-                events(.captchaRetry(attempt: attempt, of: limit))
+                events(expired ? .captchaExpired(attempt: attempt, of: limit) : .captchaRetry(attempt: attempt, of: limit))
                 continue
             }
             let bookmark = options.serverBookmark
@@ -346,6 +353,33 @@ public enum RegistrationClient {
             }
             return result
         }
+    }
+
+    /// A wrong answer, or the server closing the stream while the person was still
+    /// solving the CAPTCHA (the form expired).
+    static func isCAPTCHARetryable(_ error: Error) -> Bool {
+        switch error {
+        case RegistrationError.captchaFailed: true
+        case StreamError.streamClosed, StreamError.serverStreamError(condition: "connection-timeout", _): true
+        case ConnectionError.closedByPeer, TLSError.io: true
+        default: false
+        }
+    }
+
+    /// Logs in to an existing account (SCRAM + bind) and, when the options name one,
+    /// stores the room bookmark — what finishing an account created earlier needs.
+    public static func logIn(endpoint: Endpoint, proxy: Proxy, username: String, password: SecretBytes,
+                             options: SessionOptions = SessionOptions(),
+                             events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
+        let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)
+        defer { session.close() }
+        let bookmark = options.serverBookmark
+        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: bookmark == nil)
+        var result = session.result(username: username, boundJID: jid, mechanism: mechanism, registered: false)
+        if let bookmark {
+            result.bookmark = session.storeBookmarkReportingFailure(bookmark, accountJID: result.jid)
+        }
+        return result
     }
 
     /// Logs in to an existing account and stores a room bookmark (the bookmark step alone).

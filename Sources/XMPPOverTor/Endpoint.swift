@@ -60,6 +60,8 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
     case bound(jid: String)
     /// The CAPTCHA answer was refused; a fresh form on a new stream follows.
     case captchaRetry(attempt: Int, of: Int)
+    /// The server closed the stream before the CAPTCHA was answered; a fresh form follows.
+    case captchaExpired(attempt: Int, of: Int)
     case storingBookmark(room: String)
     case bookmarkStored(BookmarkOutcome)
 
@@ -80,6 +82,7 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
         case .verifying(let mechanism): "logging in with \(mechanism)"
         case .bound(let jid): "logged in as \(jid)"
         case .captchaRetry(let attempt, let limit): "the CAPTCHA answer was wrong; fetching a new one (attempt \(attempt) of \(limit))"
+        case .captchaExpired(let attempt, let limit): "the CAPTCHA form expired; fetching a new one (attempt \(attempt) of \(limit))"
         case .storingBookmark(let room): "storing the bookmark for \(room) on the server"
         case .bookmarkStored(let outcome):
             outcome.warnings.isEmpty ? "bookmark stored (\(outcome.roundTrips) round trip(s))"

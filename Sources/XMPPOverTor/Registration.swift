@@ -77,6 +77,8 @@ public enum RegistrationError: ClassifiedError, Equatable {
     case webRegistrationOnly(url: String?, instructions: String?)
     /// The CAPTCHA answer was wrong (a new stream and form are needed).
     case captchaFailed(serverText: String?)
+    /// Every CAPTCHA form of the run was answered wrongly or expired.
+    case captchaAttemptsExhausted(attempts: Int, webRegistrationURL: String?, serverText: String?)
     /// The form has a CAPTCHA and nobody can answer it (a non-interactive run).
     case captchaRequired(webRegistrationURL: String?)
     /// The server registers only with an invitation (XEP-0401/0445) and none was given.
@@ -117,6 +119,10 @@ public enum RegistrationError: ClassifiedError, Equatable {
                 + (url.map { ": \($0)" } ?? ".") + (instructions.map { " Instructions: \"\($0)\"" } ?? "")
         case .captchaFailed(let text):
             "the CAPTCHA answer was not accepted; a new attempt needs a new form." + Self.quote(text)
+        case .captchaAttemptsExhausted(let attempts, let url, let text):
+            "the CAPTCHA was not solved in \(attempts) attempt(s) (a wrong answer, or the form expired); no account was created."
+                + (url.map { " You can register on the provider's web page instead: \($0) — or run onionboard again for new pictures." }
+                    ?? " Run onionboard again for new pictures.") + Self.quote(text)
         case .captchaRequired(let url):
             "this server asks for a CAPTCHA, which needs a person: run onionboard interactively"
                 + (url.map { ", or register on the provider's web page: \($0)" } ?? "") + ". Nothing was registered or written."

@@ -101,16 +101,27 @@ struct WizardTerminalTests {
         while Date().timeIntervalSince(start) < 180 {
             screen = terminal.screen
             if screen.contains("EXIT=") { break }
-            if screen.contains("Trust this certificate and remember it in Pidgin? (yes/no) [no]:")
+            if screen.contains("Trust this certificate and remember it in Pidgin? (yes/no, ? for help) [yes]:")
                 && !screen.contains("Registering") {
                 #expect(screen.contains(world.certificateSHA256))
-                try terminal.type("yes")
+                // `?` explains what declining does; Enter then takes the default: trust.
+                try terminal.type("?")
+                try terminal.wait(for: "Declining ends the setup here")
+                try terminal.type("")
                 try terminal.wait(for: "Registering", timeout: 60)
             }
             Thread.sleep(forTimeInterval: 0.5)
         }
+        // The password only on request, with where to keep it.
+        screen = try terminal.wait(for: "Type show and press Enter to see the password", timeout: 5)
+        #expect(!screen.contains("Password: "))
+        try terminal.type("show")
         screen = try terminal.wait(for: "EXIT=", timeout: 5)
         #expect(screen.contains("EXIT=0"), "\(screen)")
+        let shownPassword = try #require(screen.split(separator: "\n").first { $0.contains("Password: ") })
+            .components(separatedBy: "Password: ")[1].trimmingCharacters(in: .whitespaces)
+        let accounts = try String(contentsOf: profile.appendingPathComponent("accounts.xml"), encoding: .utf8)
+        #expect(shownPassword.count >= 20 && accounts.contains("<password>\(shownPassword)</password>"))
         #expect(screen.contains("Connecting to Tor at \(world.socksHost):\(world.socksPort)"))
         #expect(screen.contains("Done. Your new account: "))
 

@@ -1,5 +1,7 @@
+import Diagnostics
 import Foundation
 import Testing
+import TestSupport
 import Secrets
 @testable import Wizard
 import WizardAdapters
@@ -48,48 +50,111 @@ final class ScriptedAsker: QuestionAsker, RunInteraction {
     }
 }
 
-/// A registrar conformance for the runner's own logic (retries, pin policy): it
-/// refuses the names it is told are taken, like a server answering `conflict`.
-final class ScriptedRegistrar: AccountRegistrar {
+/// A reach attempt whose outcome is set by the test (after an optional delay).
+final class ScriptedAttempt: ReachAttempt, @unchecked Sendable {
+    let target: ConnectionTarget
+    let fresh: Bool
+    private let ready: Date
+    private let result: Result<ProviderReach, Error>
+
+    init(target: ConnectionTarget, fresh: Bool, after delay: Double = 0, _ result: Result<ProviderReach, Error>) {
+        self.target = target
+        self.fresh = fresh
+        self.ready = Date().addingTimeInterval(delay)
+        self.result = result
+    }
+
+    func outcome(waitingUpTo seconds: Double) -> Result<ProviderReach, Error>? {
+        let wait = ready.timeIntervalSinceNow
+        if wait > 0 {
+            guard seconds > 0 else { return nil }
+            Thread.sleep(forTimeInterval: min(wait, seconds))
+            if ready.timeIntervalSinceNow > 0 { return nil }
+        }
+        return result
+    }
+}
+
+/// A registrar conformance for the runner's own logic (retries, the certificate, the
+/// pending account): it refuses the names it is told are taken, like a server
+/// answering `conflict`, and reaches providers as the test says.
+final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
     var taken: Set<String>
-    var prepared: [ConnectionTarget] = []
+    var reached: [ScriptedAttempt] = []
     var attempts: [String] = []
-    var certificate: CertificateSummary?
-    var certificateAccepted: Bool?
+    var loggedIn: [String] = []
+    /// The certificate every reach finds; its verdict follows the target (pin, accepted fingerprint) or `verdict`.
+    var certificate = CertificateSummary(subject: "CN=server", subjectAltNames: [], issuer: "CN=server", notAfter: "2027",
+                                         sha256: String(repeating: "ab", count: 32), overOnion: true)
+    var verdict = CertificateVerdict.authority
+    /// Failures for the next reach attempts, in order (then they succeed).
+    var reachFailures: [Error] = []
+    var reachDelay = 0.0
+    /// Targets passed to `register` (to see what was decided about the certificate).
+    var registeredTargets: [ConnectionTarget] = []
+    /// Thrown after the server "created" the account (the login fails).
+    var failAfterCreating: Error?
 
     init(taken: Set<String> = []) { self.taken = taken }
 
-    func prepare(_ target: ConnectionTarget) { prepared.append(target) }
+    func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
+        let outcome: Result<ProviderReach, Error>
+        if !reachFailures.isEmpty {
+            outcome = .failure(reachFailures.removeFirst())
+        } else {
+            let decided: CertificateVerdict = target.pinSHA256 != nil ? .pinned
+                : target.acceptedSHA256 == certificate.sha256 ? .acceptedInAdvance : verdict
+            outcome = .success(ProviderReach(certificate: certificate, verdict: decided, seconds: 0.5))
+        }
+        let attempt = ScriptedAttempt(target: target, fresh: freshCircuit, after: reachDelay, outcome)
+        reached.append(attempt)
+        return attempt
+    }
 
     func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         attempts.append(username)
+        registeredTargets.append(target)
         events(.registering(jid: "\(username)@\(target.domain)"))
-        if let certificate {
-            certificateAccepted = callbacks.confirm(certificate)
-            guard certificateAccepted == true else { throw ValidationFailure("certificate refused") }
-        }
         if taken.contains(username) { throw RegistrarError.usernameTaken(username) }
-        return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: "00")
+        callbacks.accountCreated(jid: "\(username)@\(target.domain)")
+        if let failure = failAfterCreating { throw failure }
+        return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+    }
+
+    func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
+               events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount {
+        loggedIn.append("\(username):\(password.utf8String)")
+        if let failure = failAfterCreating { throw failure }
+        return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
     }
 }
 
-final class RecordingWriter: ProfileWriter {
+/// A profile writer in memory: what was written, and the pending account.
+class RecordingWriter: ProfileWriter {
     var written: [OnboardingPlan] = []
+    var pending: [String: PendingAccount] = [:]
+    var persistence: String?
     func existingAccounts(in directory: String) throws -> [ExistingAccount] { [] }
+    func checkProfileDirectory(_ directory: String, force: Bool) throws {}
+    func persistenceNotice(for directory: String) -> String? { persistence }
     func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         written.append(plan)
         return ProfileWriteReport(directory: plan.profileDirectory, filesWritten: ["accounts.xml"], backups: [])
     }
+    func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String {
+        pending[directory] = account
+        return directory + "/onionboard/pending-account"
+    }
+    func pendingAccount(in directory: String) throws -> PendingAccount? { pending[directory] }
+    func removePendingAccount(in directory: String) { pending[directory] = nil }
 }
 
 /// Reports what PurpleConfig reports: absolute paths, a backup, a warning.
-final class DetailedWriter: ProfileWriter {
-    func existingAccounts(in directory: String) throws -> [ExistingAccount] { [] }
-    func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
-    func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
+final class DetailedWriter: RecordingWriter {
+    override func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         let directory = plan.profileDirectory
         return ProfileWriteReport(directory: directory,
                                   filesWritten: ["\(directory)/accounts.xml", "\(directory)/certificates/x509/tls_peers/x.onion"],
@@ -123,9 +188,10 @@ struct ConversationAndRunnerTests {
         #expect(plan.username == "generated1" && plan.usernameWasGenerated)
         #expect(plan.handle == "nick-1")
         #expect(plan.pinPolicy == .pinned(sha256: Fixtures.pinnedProvider.pinSHA256!))
-        #expect(registrar.prepared == [ConnectionTarget(domain: "pinned.example", host: Fixtures.pinnedProvider.onion, port: 5222,
+        #expect(registrar.reached.map(\.target) == [ConnectionTarget(domain: "pinned.example", host: Fixtures.pinnedProvider.onion, port: 5222,
                                                         tlsMode: .startTLS, torSOCKS: HostPort(host: "127.0.0.1", port: 9050),
                                                         pinSHA256: Fixtures.pinnedProvider.pinSHA256)])
+        #expect(registrar.reached.map(\.fresh) == [false])
     }
 
     @Test("a typed password at low priority; too short is refused, then accepted")
@@ -207,35 +273,161 @@ struct ConversationAndRunnerTests {
         #expect(registrar.attempts.count == 5)
     }
 
-    @Test("certificate policy: an accepted fingerprint matches without asking; otherwise the person decides")
+    @Test("certificate: an accepted fingerprint matches without asking; nobody to ask is exit 78 with the hint; a person is asked once, before registering")
     func certificatePolicy() throws {
-        let certificate = CertificateSummary(subject: "CN=open.example", subjectAltNames: [], issuer: "CN=open.example",
-                                             notAfter: "2027", sha256: String(repeating: "e", count: 64), overOnion: true)
-        let registrar = ScriptedRegistrar()
-        registrar.certificate = certificate
+        let registrar = ScriptedRegistrar(taken: ["generated1", "generated2"])
+        registrar.verdict = .unknown
+        let sha = registrar.certificate.sha256
         let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
                                         registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
         let presets = Fixtures.answers([("provider", "open.example")])
-        let accepted = OnboardingSession.Options(interactive: false, acceptedFingerprint: String(repeating: "e", count: 64), homeDirectory: "/h")
+        let accepted = OnboardingSession.Options(interactive: false, acceptedFingerprint: sha, homeDirectory: "/h")
         let asker = ScriptedAsker([])
         _ = try session.execute(try session.plan(presets: presets, password: nil, options: accepted, asker: nil),
                                 options: accepted, interaction: asker, events: { _ in })
-        #expect(registrar.certificateAccepted == true)
         #expect(asker.certificatesShown.isEmpty)
 
         let nobody = OnboardingSession.Options(interactive: false, homeDirectory: "/h")
-        #expect(throws: ValidationFailure.self) {
+        let attemptsBefore = registrar.attempts.count
+        let error = #expect(throws: UnconfirmedCertificate.self) {
             try session.execute(try session.plan(presets: presets, password: nil, options: nobody, asker: nil),
                                 options: nobody, interaction: asker, events: { _ in })
         }
+        #expect(error?.category.exitCode == 78)
+        #expect(error?.description.contains("--accept-fingerprint \(sha)") == true)
         #expect(asker.certificatesShown.isEmpty)
+        #expect(registrar.attempts.count == attemptsBefore, "nothing registered")
 
+        // Two taken usernames mean three registrations, but one question about the certificate,
+        // asked before the first registration; each registration carries the decision.
+        registrar.taken = ["generated5", "generated6"]
         let person = OnboardingSession.Options(interactive: true, threshold: .critical, homeDirectory: "/h")
         asker.trust = true
+        let before = registrar.registeredTargets.count
         _ = try session.execute(try session.plan(presets: presets, password: nil, options: person, asker: asker),
                                 options: person, interaction: asker, events: { _ in })
-        #expect(asker.certificatesShown == [certificate])
+        #expect(asker.certificatesShown == [registrar.certificate])
+        #expect(registrar.registeredTargets.dropFirst(before).map(\.acceptedSHA256) == [sha, sha, sha])
+
+        asker.trust = false
+        let declined = #expect(throws: CertificateDeclined.self) {
+            try session.execute(try session.plan(presets: presets, password: nil, options: person, asker: asker),
+                                options: person, interaction: asker, events: { _ in })
+        }
+        #expect(declined?.category.exitCode == 130)
     }
+
+    @Test("an unreachable provider brings the person back to the provider list with the reason; the next one is used")
+    func unreachableProvider() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.reachFailures = [Unreachable(reason: "the onion has no descriptor")]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        // open.example fails at once (known before the next question); pinned.example works.
+        let asker = ScriptedAsker(["open.example", "pinned.example", "", ""])
+        let plan = try session.plan(presets: AnswerSet(), password: nil,
+                                    options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
+        #expect(plan.provider == Fixtures.pinnedProvider)
+        #expect(asker.refusals.contains { $0.hasPrefix("provider: open.example cannot be reached: the onion has no descriptor") }, "\(asker.refusals)")
+        #expect(asker.asked.filter { $0 == "provider" }.count == 2)
+        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example"])
+    }
+
+    @Test("a transient failure is tried once more on a fresh circuit; a lasting one is the run's error")
+    func reachRetry() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.reachFailures = [Unreachable(reason: "TTL expired")]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        let options = OnboardingSession.Options(interactive: false, homeDirectory: "/h")
+        let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
+        _ = try session.execute(plan, options: options, interaction: ScriptedAsker([]), events: { _ in })
+        #expect(registrar.reached.map(\.fresh) == [false, true])
+
+        registrar.reachFailures = [Unreachable(reason: "TTL expired"), Unreachable(reason: "general failure")]
+        #expect(throws: Unreachable(reason: "general failure")) {
+            try session.execute(plan, options: options, interaction: ScriptedAsker([]), events: { _ in })
+        }
+    }
+
+    @Test("a slow phase shows a line with the elapsed time at least every heartbeat interval")
+    func heartbeat() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.reachDelay = 1.3
+        let runner = OnboardingRunner(registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        runner.heartbeatSeconds = 0.3
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil,
+                                    options: .init(interactive: false, homeDirectory: "/h"), asker: nil)
+        let log = EventLog()
+        _ = try runner.run(plan, interaction: ScriptedAsker([]), events: { log.append($0) })
+        let beats = log.events.compactMap { event -> Int? in
+            if case .stillWorking(let what, let seconds) = event, what.hasPrefix("reaching ") { return seconds }
+            return nil
+        }
+        #expect(beats.count >= 3, "\(log.events)")
+        #expect(beats == beats.sorted() && beats.last! >= 1)
+    }
+
+    @Test("an account the server created survives a failure after it: saved at once, and the next run finishes it instead of registering another")
+    func pendingAccount() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.failAfterCreating = Unreachable(reason: "the circuit collapsed")
+        let writer = RecordingWriter()
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: writer, generator: SequenceGenerator())
+        let options = OnboardingSession.Options(interactive: false, homeDirectory: "/h")
+        let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
+        let log = EventLog()
+        let error = #expect(throws: AccountNotFinished.self) {
+            try session.execute(plan, options: options, interaction: ScriptedAsker([]), events: { log.append($0) })
+        }
+        #expect(error?.category.exitCode == 69)
+        #expect(error?.description.contains("generated1@open.example exists on the server") == true)
+        #expect(log.events.contains(.accountCreated(jid: "generated1@open.example", savedIn: "/h/.purple/onionboard/pending-account")))
+        #expect(writer.pending["/h/.purple"]?.jid == "generated1@open.example")
+        #expect(writer.written.isEmpty)
+
+        // The rerun (even one asking for nothing in particular) finishes that account.
+        registrar.failAfterCreating = nil
+        let again = try session.plan(presets: AnswerSet(), password: nil, options: options, asker: nil)
+        #expect(again.resumesPendingAccount && again.jid == "generated1@open.example")
+        let report = try session.execute(again, options: options, interaction: ScriptedAsker([]), events: { _ in })
+        #expect(report.jid == "generated1@open.example")
+        #expect(registrar.attempts == ["generated1"], "registered once")
+        #expect(registrar.loggedIn == ["generated1:generated-password-1"])
+        #expect(writer.pending.isEmpty && writer.written.count == 1)
+
+        // A rerun that asks for another provider is told about the pending account.
+        writer.pending["/h/.purple"] = PendingAccount(jid: "x@open.example", password: SecretBytes(utf8: "pw"),
+                                                      connectHost: Fixtures.openProvider.onion, port: 5222, tlsMode: .startTLS)
+        #expect(throws: PendingAccountConflict.self) {
+            try session.plan(presets: Fixtures.answers([("provider", "pinned.example")]), password: nil, options: options, asker: nil)
+        }
+    }
+
+    @Test("on Tails without persistence the person hears it before any question and may stop")
+    func persistenceFirst() throws {
+        let writer = RecordingWriter()
+        writer.persistence = "Note: the Persistent Storage is not unlocked"
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: ScriptedRegistrar(), writer: writer, generator: SequenceGenerator())
+        let log = EventLog()
+        let asker = ScriptedAsker(["no"])
+        #expect(throws: FrontendlessCancel.persistenceFirst) {
+            try session.plan(presets: AnswerSet(), password: nil, options: .init(interactive: true, homeDirectory: "/h"),
+                             asker: asker, events: { log.append($0) })
+        }
+        #expect(asker.asked == ["continue-without-persistence"])
+        #expect(log.events == [.note("Note: the Persistent Storage is not unlocked")])
+    }
+}
+
+struct Unreachable: ClassifiedError, Equatable {
+    let reason: String
+    var category: ErrorCategory { .unreachable }
+    var description: String { reason }
 }
 
 @Suite("Bootstrap")
@@ -256,25 +448,71 @@ struct BootstrapTests {
         var clock = 0.0
         var events: [RunEvent] = []
         let socks = HostPort(host: "127.0.0.1", port: 9)
-        #expect(throws: BootstrapError.torNotReady(address: socks, waitedSeconds: 30, lastReason: "nothing listens")) {
-            try Bootstrap.waitForTor(socks, limitSeconds: 30, reportEvery: 10, probe: { _ in .notReady("nothing listens") },
+        #expect(throws: BootstrapError.torNotReady(address: socks, waitedSeconds: 30, last: .notRunning("nothing listens"))) {
+            try Bootstrap.waitForTor(socks, limitSeconds: 30, reportEvery: 10, probe: { _ in .notRunning("nothing listens") },
                                      sleep: { clock += $0 }, now: { clock }, events: { events.append($0) })
         }
-        #expect(events == [0, 10, 20].map { .waitingForTor(socks, waitedSeconds: $0, limitSeconds: 30) })
+        #expect(events == [0, 10, 20].map { .waitingForTor(socks, state: .notRunning("nothing listens"), waitedSeconds: $0, limitSeconds: 30) })
+        #expect(events.first?.description.contains("connect to Tor first") == true)
         var probes = 0
         #expect(throws: Never.self) {
-            try Bootstrap.waitForTor(socks, limitSeconds: 30, probe: { _ in probes += 1; return probes < 3 ? .notReady("no") : .ready },
+            try Bootstrap.waitForTor(socks, limitSeconds: 30, probe: { _ in probes += 1; return probes < 3 ? .connecting("no") : .ready },
                                      sleep: { clock += $0 }, now: { clock }, events: { _ in })
         }
         #expect(probes == 3)
     }
 
-    @Test("the SOCKS probe: a closed port is not ready, a SOCKS5 greeting answer is ready, a name is refused")
+    @Test("the Tor probe: a closed port is not running, a name is refused; on Tails a SOCKS answer is not enough until Tails says Tor has bootstrapped")
     func probe() throws {
-        let closed = TorSOCKSProbe.probe(HostPort(host: "127.0.0.1", port: 1))
-        guard case .notReady(let reason) = closed else { Issue.record("port 1 looked ready"); return }
+        guard case .notRunning(let reason) = TorStatusProbe.probeSOCKS(HostPort(host: "127.0.0.1", port: 1)) else {
+            Issue.record("port 1 looked ready"); return
+        }
         #expect(reason.contains("nothing listens on 127.0.0.1:1"))
-        guard case .notReady(let named) = TorSOCKSProbe.probe(HostPort(host: "localhost", port: 9050)) else { Issue.record(); return }
+        guard case .notRunning(let named) = TorStatusProbe.probeSOCKS(HostPort(host: "localhost", port: 9050)) else { Issue.record(); return }
         #expect(named.contains("not an IP address"))
+
+        let socks = try FakeSOCKSGreeter()
+        let address = HostPort(host: "127.0.0.1", port: Int(socks.port))
+        let marker = try TestSupport.makeTemporaryDirectory().appendingPathComponent("version")
+        try Data("7.6".utf8).write(to: marker)
+        #expect(TorStatusProbe(tailsMarker: "/nonexistent", tailsBootstrappedCheck: ["/bin/false"]).state(address) == .ready)
+        guard case .connecting(let words) = TorStatusProbe(tailsMarker: marker.path, tailsBootstrappedCheck: ["/bin/false"]).state(address) else {
+            Issue.record("Tails without the bootstrapped target looked ready"); return
+        }
+        #expect(words.contains("Tor Connection"))
+        #expect(TorStatusProbe(tailsMarker: marker.path, tailsBootstrappedCheck: ["/bin/true"]).state(address) == .ready)
     }
+}
+
+/// Answers every SOCKS5 greeting on a loopback port with `05 00` (no authentication).
+final class FakeSOCKSGreeter: @unchecked Sendable {
+    let port: UInt16
+    private let fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        listen(fd, 8)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = UInt16(bigEndian: address.sin_port)
+        let listener = fd
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listener, nil, nil)
+                guard client >= 0 else { return }
+                var greeting = [UInt8](repeating: 0, count: 3)
+                _ = recv(client, &greeting, 3, 0)
+                let answer: [UInt8] = [5, 0]
+                _ = answer.withUnsafeBytes { send(client, $0.baseAddress, 2, 0) }
+                close(client)
+            }
+        }
+    }
+
+    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
 }

@@ -203,11 +203,15 @@ final class Counter: @unchecked Sendable {
                                                      events: events.record)
         #expect(result.registered && result.captchaAttempts == 2 && counter.count == 2)
         #expect(events.all.contains(.captchaRetry(attempt: 2, of: 3)))
-        // Always wrong: gives up after the limit with the CAPTCHA error.
+        // Always wrong: gives up after the limit, naming the provider's web page.
         let always = Counter()
-        var options = SessionOptions(answerFields: Self.answering(world, wrongFirst: 99, counter: always))
+        var options = SessionOptions(webRegistrationURL: "https://captcha.test/register",
+                                     answerFields: Self.answering(world, wrongFirst: 99, counter: always))
         options.captchaAttempts = 2
-        #expect(throws: RegistrationError.captchaFailed(serverText: "The CAPTCHA verification has failed")) {
+        let exhausted = RegistrationError.captchaAttemptsExhausted(attempts: 2, webRegistrationURL: "https://captcha.test/register",
+                                                                   serverText: "The CAPTCHA verification has failed")
+        #expect(exhausted.description.contains("register on the provider's web page instead: https://captcha.test/register"))
+        #expect(throws: exhausted) {
             _ = try RegistrationClient.register(endpoint: Self.endpoint(world), proxy: .none,
                                                 username: ProsodyIntegrationTests.name(), password: CredentialGenerator.password(),
                                                 options: options)

@@ -29,27 +29,25 @@ public enum Bootstrap {
             ?? offered.first { $0.registration == .open && $0.captcha == nil }
     }
 
-    /// Waits until a SOCKS5 proxy answers at `address`, reporting progress every
-    /// `reportEvery` seconds; throws `BootstrapError.torNotReady` after `limitSeconds`.
+    /// Waits until Tor is connected (`probe` says `.ready`), reporting what it waits
+    /// for every `reportEvery` seconds; throws `BootstrapError.torNotReady` after `limitSeconds`.
     public static func waitForTor(_ address: HostPort, limitSeconds: Int, reportEvery: Int = 10,
-                                  probe: (HostPort) -> TorReadiness,
+                                  probe: (HostPort) -> TorState,
                                   sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
                                   now: () -> Double = { Date().timeIntervalSince1970 },
                                   events: (RunEvent) -> Void) throws {
         let start = now()
         var lastReport = -reportEvery
-        var lastReason = ""
+        var lastState = TorState.notRunning("not probed yet")
         while true {
-            switch probe(address) {
-            case .ready: return
-            case .notReady(let reason): lastReason = reason
-            }
+            lastState = probe(address)
+            if lastState == .ready { return }
             let waited = Int(now() - start)
             if waited >= limitSeconds {
-                throw BootstrapError.torNotReady(address: address, waitedSeconds: waited, lastReason: lastReason)
+                throw BootstrapError.torNotReady(address: address, waitedSeconds: waited, last: lastState)
             }
             if waited - lastReport >= reportEvery {
-                events(.waitingForTor(address, waitedSeconds: waited, limitSeconds: limitSeconds))
+                events(.waitingForTor(address, state: lastState, waitedSeconds: waited, limitSeconds: limitSeconds))
                 lastReport = waited
             }
             sleep(1)
@@ -57,22 +55,35 @@ public enum Bootstrap {
     }
 }
 
-/// What a probe of Tor's SOCKS port found (the probe itself is an adapter: WizardAdapters'
-/// `TorSOCKSProbe`, so this target does no network I/O).
-public enum TorReadiness: Sendable, Equatable {
+/// How far Tor is, as a probe of the machine can tell (the probe is an adapter:
+/// WizardAdapters' `TorStatusProbe`, so this target does no I/O).
+public enum TorState: Sendable, Equatable {
+    /// Tor accepts connections and (where the system can tell) has finished connecting.
     case ready
-    /// Nothing listens, or what listens is not a SOCKS5 proxy; why, in words.
-    case notReady(String)
+    /// Nothing answers on the SOCKS port: Tor is not running, or its network is still
+    /// off (Tails starts Tor disabled until the person connects in Tor Connection).
+    case notRunning(String)
+    /// Tor answers but has not finished connecting to the Tor network yet.
+    case connecting(String)
+
+    /// In words a person understands, for progress lines and errors.
+    public func explanation(_ socks: HostPort) -> String {
+        switch self {
+        case .ready: "Tor is connected"
+        case .notRunning(let detail): "Tor is not running or not connected yet — connect to Tor first (on Tails: the Tor Connection assistant) [\(socks): \(detail)]"
+        case .connecting(let detail): "Tor is still connecting to the Tor network (\(detail))"
+        }
+    }
 }
 
 public enum BootstrapError: ClassifiedError, Equatable {
-    case torNotReady(address: HostPort, waitedSeconds: Int, lastReason: String)
+    case torNotReady(address: HostPort, waitedSeconds: Int, last: TorState)
 
     public var category: ErrorCategory { .unreachable }
     public var description: String {
         switch self {
-        case .torNotReady(let address, let waited, let reason):
-            "Tor's SOCKS port \(address) was not ready after \(waited) s (\(reason)); is Tor running and connected? Raise the limit with --wait-tor SECONDS."
+        case .torNotReady(let address, let waited, let last):
+            "Tor was not ready after \(waited) s: \(last.explanation(address)). Nothing was registered or written; once Tor is connected, run onionboard again."
         }
     }
 }

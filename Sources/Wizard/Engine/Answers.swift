@@ -24,6 +24,17 @@ public enum AnswerSource: Sendable, Equatable, Codable, CustomStringConvertible 
     }
 }
 
+extension AnswerSource {
+    /// Given during the conversation (typed, or a default accepted with Enter), so the
+    /// conversation may ask it again; flags, files and the environment it cannot.
+    public var isAskedHere: Bool {
+        switch self {
+        case .user, .templateDefault, .generated: true
+        case .flag, .answersFile, .environment: false
+        }
+    }
+}
+
 public struct Answer: Sendable, Equatable {
     public var value: String
     public var source: AnswerSource

@@ -27,6 +27,9 @@ public struct OnboardingPlan: Sendable {
     public var inviteToken: String? = nil
     /// Also bookmark the room on the server (XEP-0402/0049) after registering.
     public var serverBookmark = true
+    /// The account exists already: an earlier run created it and saved it, but did not
+    /// finish. The run logs in to it instead of registering another.
+    public var resumesPendingAccount = false
 
     public var jid: String { "\(username)@\(provider.domain)" }
 }

@@ -45,20 +45,61 @@ public struct WizardConversation {
         public var password: SecretBytes?
     }
 
+    /// What the conversation learns about a provider while it runs (its connection is
+    /// attempted in the background from the moment it is chosen).
+    public struct ProviderWatch {
+        /// The provider was chosen: start reaching it.
+        public var chosen: (ProviderChoice) -> Void
+        /// Why it cannot be used, if that is known yet; `wait` blocks until it is known.
+        public var problem: (_ provider: ProviderChoice, _ wait: Bool) -> String?
+
+        public init(chosen: @escaping (ProviderChoice) -> Void,
+                    problem: @escaping (_ provider: ProviderChoice, _ wait: Bool) -> String? = { _, _ in nil }) {
+            self.chosen = chosen
+            self.problem = problem
+        }
+    }
+
     public func run(presets: AnswerSet, password: SecretBytes?, asker: QuestionAsker,
-                    providerKnown: (ProviderChoice) -> Void) throws -> Outcome {
+                    providerKnown: @escaping (ProviderChoice) -> Void) throws -> Outcome {
+        try run(presets: presets, password: password, asker: asker, watch: ProviderWatch(chosen: providerKnown))
+    }
+
+    /// Asks until every question is answered. A provider the person chose that turns out
+    /// unreachable (checked before each later question, and waited for at the end) brings
+    /// them back to the provider list with the reason; one given by a flag cannot be
+    /// re-asked, so the run reports it later.
+    public func run(presets: AnswerSet, password: SecretBytes?, asker: QuestionAsker,
+                    watch: ProviderWatch) throws -> Outcome {
         var answers = presets
         var password = password
         var generatedDefaults: [String: Answer] = [:]
-        if let provider = engine.provider(in: answers) { providerKnown(provider) }
+        var unusable: [String: String] = [:]
+        if let provider = engine.provider(in: answers) { watch.chosen(provider) }
         var index = 0
-        while let question = engine.nextQuestion(answers, threshold: threshold) {
+        /// The chosen provider, if the person chose it here and it turned out unusable.
+        func unusableChoice(wait: Bool) -> (ProviderChoice, String)? {
+            guard let source = answers[AnswerKeys.provider]?.source, source.isAskedHere,
+                  let provider = engine.provider(in: answers),
+                  let problem = watch.problem(provider, wait) else { return nil }
+            return (provider, problem)
+        }
+        while true {
+            if let (provider, problem) = unusableChoice(wait: engine.nextQuestion(answers, threshold: threshold) == nil) {
+                unusable[provider.domain] = problem
+                answers.remove(AnswerKeys.provider)
+                if let question = engine.template.question(AnswerKeys.provider) {
+                    asker.refuse(present(question, index: index, answers: answers, unusable: unusable),
+                                 reason: "\(provider.domain) cannot be reached: \(problem). Choose another provider.")
+                }
+            }
+            guard let question = engine.nextQuestion(answers, threshold: threshold) else { break }
             index += 1
             if question.type == .secret, password != nil {
                 answers.set(question.key, "", source: .flag) // given with --password-file
                 continue
             }
-            var presented = present(question, index: index, answers: answers)
+            var presented = present(question, index: index, answers: answers, unusable: unusable)
             if question.defaultValue == .generated, question.type != .secret {
                 let generated = generatedDefaults[question.key] ?? engine.defaultValue(for: question, generator: generator)!
                 generatedDefaults[question.key] = generated
@@ -97,7 +138,8 @@ public struct WizardConversation {
                 break
             }
             if question.type == .provider, let provider = engine.provider(in: answers) {
-                providerKnown(provider)
+                unusable[provider.domain] = nil // chosen again: tried again
+                watch.chosen(provider)
             }
         }
         // Secret answers are markers only; the value lives in `password`.
@@ -113,11 +155,15 @@ public struct WizardConversation {
         }
     }
 
-    public func present(_ question: Question, index: Int, answers: AnswerSet) -> PresentedQuestion {
+    public func present(_ question: Question, index: Int, answers: AnswerSet,
+                        unusable: [String: String] = [:]) -> PresentedQuestion {
         var choices: [PresentedQuestion.Choice] = []
         switch question.type {
         case .provider:
-            choices = engine.offeredProviders.map { .init(label: $0.domain, detail: $0.registrationSummary) }
+            choices = engine.offeredProviders.map { provider in
+                .init(label: provider.domain, detail: unusable[provider.domain].map { "unreachable just now: \($0)" }
+                    ?? provider.registrationSummary)
+            }
         case .select:
             choices = question.choices.map { .init(label: $0, detail: "") }
         default:

@@ -3,15 +3,20 @@ import Foundation
 import Secrets
 
 /// What the runner may ask the person (the frontend implements it).
-public protocol RunInteraction: RegistrationCallbacks {
+public protocol RunInteraction {
+    /// Values for fields the server asks for (a CAPTCHA…); throw to cancel.
+    func fill(_ fields: [RegistrationField]) throws -> [String: String]
+    /// Whether to trust this certificate (not pinned, not CA-valid). Asked once per run,
+    /// before the registration connection opens, so no server clock runs meanwhile.
+    func confirm(_ certificate: CertificateSummary) -> Bool
     /// Another username after `taken` was refused; nil gives up. `problem` explains why
     /// the previous suggestion was not accepted, when it was not.
     func anotherUsername(taken: String, problem: String?) throws -> String?
 }
 
-/// Executes a plan: registration (through the registrar) then the profile write
-/// (through the writer), with progress events, retries on a taken username, and a
-/// final report.
+/// Executes a plan: reach the provider and settle its certificate, register (through
+/// the registrar), save the new account at once, then write the profile (through the
+/// writer), with progress events, retries on a taken username, and a final report.
 public final class OnboardingRunner {
     public let registrar: AccountRegistrar
     public let writer: ProfileWriter
@@ -19,6 +24,11 @@ public final class OnboardingRunner {
     /// Generated usernames tried before giving up (a clash is rare: ~23 bits each).
     public var maxGeneratedAttempts = 5
     public var force = false
+    /// Until when (epoch seconds) a failed onion connection is tried again: bootstrap's
+    /// `--wait-tor` (Tor may still be connecting). Nil: one retry on a fresh circuit.
+    public var retryReachUntil: Double?
+    /// Silence in a slow phase after which a "still …" line is shown.
+    public var heartbeatSeconds: Double = 10
     private let now: () -> Double
 
     public init(registrar: AccountRegistrar, writer: ProfileWriter, generator: CredentialSource,
@@ -29,30 +39,70 @@ public final class OnboardingRunner {
         self.now = now
     }
 
-    public func run(_ plan: OnboardingPlan, interaction: RunInteraction,
+    /// `warmUp` is the attempt started when the provider became known; it is used
+    /// when it reaches the same target as the plan.
+    public func run(_ plan: OnboardingPlan, interaction: RunInteraction, warmUp: ReachAttempt? = nil,
                     events: @escaping @Sendable (RunEvent) -> Void) throws -> OnboardingReport {
         var plan = plan
         let started = now()
+        let heartbeat = Heartbeat(every: heartbeatSeconds, events: events)
+        defer { heartbeat.stop() }
+        let send: @Sendable (RunEvent) -> Void = { heartbeat.send($0) }
         try writer.preflight(plan, force: force)
-        let callbacks = PolicyCallbacks(policy: plan.pinPolicy, interaction: interaction)
+
+        var target = plan.connectionTarget
+        if plan.resumesPendingAccount {
+            send(.resumingAccount(jid: plan.jid))
+        }
+        let reach = try ProviderReacher(registrar: registrar, retryUntil: retryReachUntil, now: now)
+            .reach(target, warmUp: warmUp, heartbeat: heartbeat)
+        send(.reached(host: target.host, seconds: reach.seconds))
+        if reach.verdict == .unknown {
+            let sha = reach.certificate.sha256.lowercased()
+            switch plan.pinPolicy {
+            case .acceptFingerprint(let accepted):
+                guard accepted.lowercased() == sha else {
+                    throw UnacceptedFingerprint(accepted: accepted.lowercased(), presented: sha, domain: target.domain)
+                }
+            case .askOnFirstUse:
+                let trusted = heartbeat.whileAsking { interaction.confirm(reach.certificate) }
+                guard trusted else { throw CertificateDeclined(sha256: sha) }
+            case .requireValidChain, .pinned:
+                throw UnconfirmedCertificate(sha256: sha, domain: target.domain)
+            }
+            // The registration connection must show this very certificate: nothing is asked twice.
+            target.acceptedSHA256 = sha
+        }
+        send(.certificate(sha256: reach.certificate.sha256, trust: reach.verdict.explanation(policy: plan.pinPolicy)))
+
         var attempts = 0
         var account: RegisteredAccount?
+        let callbacks = RunCallbacks(interaction: interaction, heartbeat: heartbeat, writer: writer, plan: plan)
+        if plan.resumesPendingAccount {
+            attempts = 1
+            account = try callbacks.keepingPendingOnFailure {
+                try registrar.logIn(target, username: plan.username, password: plan.password, events: send)
+            }
+        }
         var problem: String?
         while account == nil {
             attempts += 1
+            callbacks.plan = plan
             do {
-                account = try registrar.register(plan.connectionTarget, username: plan.username,
-                                                 password: plan.password, events: events, callbacks: callbacks)
+                account = try callbacks.keepingPendingOnFailure {
+                    try registrar.register(target, username: plan.username, password: plan.password,
+                                           events: send, callbacks: callbacks)
+                }
             } catch RegistrarError.usernameTaken(let taken) {
                 if plan.usernameWasGenerated {
                     guard attempts < maxGeneratedAttempts else { throw RegistrarError.usernameTaken(taken) }
                     plan.username = generator.username()
-                    events(.usernameTaken(taken: taken, next: plan.username))
+                    send(.usernameTaken(taken: taken, next: plan.username))
                 } else {
-                    events(.usernameTaken(taken: taken, next: nil))
+                    send(.usernameTaken(taken: taken, next: nil))
                     var next: String?
                     repeat {
-                        guard let candidate = try interaction.anotherUsername(taken: taken, problem: problem) else {
+                        guard let candidate = try heartbeat.whileAsking({ try interaction.anotherUsername(taken: taken, problem: problem) }) else {
                             throw RegistrarError.usernameTaken(taken)
                         }
                         switch Validation.localpart.check(candidate) {
@@ -66,75 +116,107 @@ public final class OnboardingRunner {
             }
         }
         let registered = now()
-        events(.writingProfile(directory: plan.profileDirectory))
+        send(.writingProfile(directory: plan.profileDirectory))
         let written = try writer.write(plan, account: account!, force: force)
+        writer.removePendingAccount(in: plan.profileDirectory)
         let finished = now()
         return OnboardingReport(plan: plan, account: account!, profile: written, attempts: attempts,
                                 registrationSeconds: registered - started, totalSeconds: finished - started)
     }
 }
 
-/// Applies the plan's pin policy before bothering the person.
-struct PolicyCallbacks: RegistrationCallbacks {
-    let policy: PinPolicy
-    let interaction: RunInteraction
-
-    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
-        try interaction.fill(fields)
-    }
-
-    func confirm(_ certificate: CertificateSummary) -> Bool {
-        switch policy {
-        case .pinned(let sha), .acceptFingerprint(let sha):
-            return certificate.sha256.lowercased() == sha.lowercased()
-        case .askOnFirstUse:
-            return interaction.confirm(certificate)
-        case .requireValidChain:
-            return false
+extension CertificateVerdict {
+    /// Why the run trusts the certificate, for the progress line.
+    func explanation(policy: PinPolicy) -> String {
+        switch self {
+        case .pinned: "matches the pin of the provider map"
+        case .authority: "valid for the provider's domain through a certificate authority"
+        case .acceptedInAdvance: "matches --accept-fingerprint"
+        case .unknown:
+            if case .acceptFingerprint = policy { "matches --accept-fingerprint" } else { "trusted on your confirmation" }
         }
     }
 }
 
-/// The final report of a run (`--json` prints it).
-public struct OnboardingReport: Sendable, Equatable, Codable {
-    public var ok = true
-    public var template: String
-    public var jid: String
-    public var provider: String
-    public var onion: String
-    public var port: Int
-    public var tls: TLSMode
-    public var certificateSHA256: String
-    public var room: RoomTarget
-    public var handle: String
-    public var profile: ProfileWriteReport
-    public var usernameGenerated: Bool
-    public var passwordGenerated: Bool
-    public var torSOCKS: String
-    /// Registration attempts (more than one when a username was taken).
-    public var attempts: Int
-    public var roundTrips: Int?
-    public var registrationSeconds: Double
-    public var totalSeconds: Double
+/// `--accept-fingerprint` names another certificate than the one the server shows.
+public struct UnacceptedFingerprint: ClassifiedError, Equatable {
+    public let accepted: String
+    public let presented: String
+    public let domain: String
+    public var category: ErrorCategory { .untrustedCertificate }
+    public var description: String {
+        "the certificate of \(domain) (SHA-256 \(presented)) is not the one --accept-fingerprint names (\(accepted)); "
+            + "nothing was registered or written. Check the fingerprint with the provider."
+    }
+}
 
-    public init(plan: OnboardingPlan, account: RegisteredAccount, profile: ProfileWriteReport, attempts: Int,
-                registrationSeconds: Double, totalSeconds: Double) {
-        template = plan.templateID
-        jid = account.jid
-        provider = plan.provider.domain
-        onion = plan.connectHost
-        port = plan.connectPort
-        tls = plan.tlsMode
-        certificateSHA256 = account.certificateSHA256
-        room = plan.room
-        handle = plan.handle
-        self.profile = profile
-        usernameGenerated = plan.usernameWasGenerated
-        passwordGenerated = plan.passwordWasGenerated
-        torSOCKS = plan.torSOCKS.description
-        self.attempts = attempts
-        roundTrips = account.roundTrips
-        self.registrationSeconds = registrationSeconds
-        self.totalSeconds = totalSeconds
+/// The person declined the certificate at the trust question.
+public struct CertificateDeclined: ClassifiedError, Equatable {
+    public let sha256: String
+    public var category: ErrorCategory { .cancelled }
+    public var description: String {
+        "you declined the server's certificate (SHA-256 \(sha256)); nothing was registered or written"
+    }
+}
+
+/// The registration's callbacks for one run: the person's answers (with the
+/// heartbeat quiet while they answer) and the new account saved the moment the
+/// server confirms it.
+final class RunCallbacks: RegistrationCallbacks, @unchecked Sendable {
+    let interaction: RunInteraction
+    let heartbeat: Heartbeat
+    let writer: ProfileWriter
+    var plan: OnboardingPlan
+    /// Where the account the server created in this attempt was saved, if it was.
+    private(set) var pendingPath: String?
+
+    init(interaction: RunInteraction, heartbeat: Heartbeat, writer: ProfileWriter, plan: OnboardingPlan) {
+        self.interaction = interaction
+        self.heartbeat = heartbeat
+        self.writer = writer
+        self.plan = plan
+    }
+
+    func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+        try heartbeat.whileAsking { try interaction.fill(fields) }
+    }
+
+    func accountCreated(jid: String) {
+        let pending = PendingAccount(jid: jid, password: plan.password, connectHost: plan.connectHost,
+                                     port: plan.connectPort, tlsMode: plan.tlsMode)
+        do {
+            let path = try writer.savePendingAccount(pending, in: plan.profileDirectory)
+            pendingPath = path
+            heartbeat.send(.accountCreated(jid: jid, savedIn: path))
+        } catch {
+            heartbeat.send(.bookmarkWarning("the new account \(jid) could not be saved before logging in: \(error)"))
+        }
+    }
+
+    /// A failure after the server created the account keeps it saved and says where,
+    /// so that a rerun finishes this account instead of creating another.
+    func keepingPendingOnFailure(_ body: () throws -> RegisteredAccount) throws -> RegisteredAccount {
+        do {
+            return try body()
+        } catch let error where pendingPath != nil || plan.resumesPendingAccount {
+            throw AccountNotFinished(jid: plan.jid, underlying: error,
+                                     savedIn: pendingPath ?? plan.profileDirectory)
+        }
+    }
+}
+
+/// The server created the account, but something after it failed: the account is
+/// not lost, and the next run finishes it.
+public struct AccountNotFinished: ClassifiedError {
+    public let jid: String
+    public let underlying: Error
+    public let savedIn: String
+
+    public var category: ErrorCategory { underlying.category }
+    public var description: String {
+        "\(underlying)\nThe account \(jid) exists on the server and its password is saved in \(savedIn) (readable only by you). "
+            + "Run onionboard again with the same profile directory to finish it; no second account is created."
+            + (underlying.category == .refused
+                ? " (If the server refused the login, it may hold new accounts until an operator approves them: try again later.)" : "")
     }
 }

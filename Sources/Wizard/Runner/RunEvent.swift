@@ -1,15 +1,25 @@
 /// Progress of a run, one event per phase, in words a person understands. Frontends
 /// print them; `--json` runs collect them.
 public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
-    case waitingForTor(HostPort, waitedSeconds: Int, limitSeconds: Int)
+    case waitingForTor(HostPort, state: TorState, waitedSeconds: Int, limitSeconds: Int)
     case connectingToTor(HostPort)
+    /// Nothing has happened for a while in a slow phase (over Tor, seconds to minutes):
+    /// what we are waiting for, and for how long so far.
+    case stillWorking(String, seconds: Int)
+    /// The onion answered and the certificate is known (the warm-up connection).
+    case reached(host: String, seconds: Double)
+    /// The server confirmed the new account; its password is safe on disk from here on.
+    case accountCreated(jid: String, savedIn: String)
+    /// An account a previous run created but could not finish is finished now.
+    case resumingAccount(jid: String)
     case reachingOnion(host: String, port: Int)
     case securing(TLSMode)
     case certificate(sha256: String, trust: String)
     case registering(jid: String)
     case verifying(jid: String)
     case usernameTaken(taken: String, next: String?)
-    case captchaRetry(attempt: Int, of: Int)
+    /// A fresh CAPTCHA follows: the last answer was not accepted, or the form expired.
+    case captchaRetry(attempt: Int, of: Int, expired: Bool)
     case storingBookmark(room: String)
     case bookmarkWarning(String)
     case writingProfile(directory: String)
@@ -17,9 +27,15 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .waitingForTor(let socks, let waited, let limit):
-            "Waiting for Tor's SOCKS port \(socks) (\(waited) s of at most \(limit) s)"
+        case .waitingForTor(let socks, let state, let waited, let limit):
+            "Waiting for Tor: \(state.explanation(socks)) (\(waited) s of at most \(limit) s)"
         case .connectingToTor(let socks): "Connecting to Tor at \(socks)"
+        case .stillWorking(let what, let seconds): "Still \(what) (\(seconds) s so far)"
+        case .reached(let host, let seconds):
+            "Reached \(Self.shortOnion(host)) in \(Int(seconds.rounded())) s"
+        case .accountCreated(let jid, let directory):
+            "The server created \(jid); its password is saved in \(directory) (mode 0600) until the profile is written"
+        case .resumingAccount(let jid): "Finishing \(jid), which an earlier run created but could not finish"
         case .reachingOnion(let host, let port):
             "Reaching \(Self.shortOnion(host)):\(port) — building a circuit can take up to a minute"
         case .securing(let mode): mode == .startTLS ? "Securing the connection (STARTTLS)" : "Securing the connection (direct TLS)"
@@ -28,7 +44,9 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
         case .verifying(let jid): "Verifying \(jid) by logging in"
         case .usernameTaken(let taken, let next):
             next.map { "The username \(taken) is taken; trying \($0)" } ?? "The username \(taken) is taken"
-        case .captchaRetry(let attempt, let limit): "The CAPTCHA answer was not accepted; fetching a new one (attempt \(attempt) of \(limit))"
+        case .captchaRetry(let attempt, let limit, let expired):
+            (expired ? "The CAPTCHA form expired before it was answered" : "That answer was not accepted")
+                + "; fetching a new picture (attempt \(attempt) of \(limit))"
         case .storingBookmark(let room): "Bookmarking \(room) on the server (for other clients)"
         case .bookmarkWarning(let text): "Warning: \(text)"
         case .writingProfile(let directory): "Writing the Pidgin profile to \(directory)"
@@ -48,6 +66,10 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .waitingForTor: "wait-tor"
         case .connectingToTor: "connect"
+        case .stillWorking: "waiting"
+        case .reached: "reach"
+        case .accountCreated: "registered"
+        case .resumingAccount: "resume"
         case .reachingOnion: "reach"
         case .securing: "tls"
         case .certificate: "identify"

@@ -80,6 +80,14 @@ public struct RegistrationField: Sendable, Equatable {
     public var mediaType: String? = nil
     /// The provider's web registration page (for runs that cannot answer a CAPTCHA).
     public var webRegistrationURL: String? = nil
+    /// About how long the server still waits for the answer (a CAPTCHA provider on
+    /// ejabberd closes a client that has not logged in ~30 s after it connected).
+    public var secondsLeft: Int? = nil
+    /// Which form this is (1 of 3…): a wrong answer brings a fresh one.
+    public var attempt = 1
+    public var attempts = 1
+    /// The answer to the previous form was not accepted (or it expired unanswered).
+    public var previousAnswerRejected = false
 
     public init(name: String, label: String, kind: Kind, required: Bool = true,
                 instructions: String? = nil, mediaLocations: [String] = []) {
@@ -89,6 +97,23 @@ public struct RegistrationField: Sendable, Equatable {
         self.required = required
         self.instructions = instructions
         self.mediaLocations = mediaLocations
+    }
+}
+
+extension RegistrationField {
+    /// What the person is told besides the picture: that the last answer was not
+    /// accepted (a fresh picture now), and about how long the server still waits.
+    public var captchaNotices: [String] {
+        var lines: [String] = []
+        if previousAnswerRejected {
+            lines.append("That answer was not accepted (or the form expired) — here is a new picture (attempt \(attempt) of \(attempts)).")
+        }
+        if let secondsLeft {
+            lines.append(secondsLeft > 0
+                ? "Answer within about \(secondsLeft) s: the server closes the connection soon after it opened."
+                : "The time for this picture may be up; if the answer is not taken, a new picture follows.")
+        }
+        return lines
     }
 }
 
@@ -114,12 +139,28 @@ public struct CertificateSummary: Sendable, Equatable, Codable {
     }
 }
 
-/// The questions a registration may raise while it runs.
+extension CertificateSummary {
+    /// What Enter (the default button on the desktop) means at the trust question: trust,
+    /// when the server was reached through its onion. The onion address is the server's
+    /// key, so Tor has already authenticated the host; declining only ends the run. For a
+    /// server reached another way (tests only) Enter declines.
+    public static func enterTrusts(_ certificate: CertificateSummary) -> Bool { certificate.overOnion }
+
+    /// The help text of the trust question (`?` in the terminal).
+    public static let trustHelp = """
+          Trusting stores this certificate in the Pidgin profile, so Pidgin connects without asking;
+          if the server later shows a different one, onionboard or Pidgin asks again.
+          Declining ends the setup here: no account is created and nothing is written.
+        """
+}
+
+/// The questions a registration may raise while it runs, and what it reports on the way.
 public protocol RegistrationCallbacks {
     /// Values for fields the server asks for; throw to cancel.
     func fill(_ fields: [RegistrationField]) throws -> [String: String]
-    /// Whether to trust this certificate (not pinned, not CA-valid).
-    func confirm(_ certificate: CertificateSummary) -> Bool
+    /// The server has just confirmed the new account (before the login that verifies
+    /// it): from here on its credentials must survive any failure (saved to disk).
+    func accountCreated(jid: String)
 }
 
 /// The account as created and verified.
@@ -141,14 +182,22 @@ public struct RegisteredAccount: Sendable, Equatable {
 
 /// Creates the account over Tor (the XMPPOverTor layer, through an adapter).
 public protocol AccountRegistrar: AnyObject {
-    /// Called as soon as the provider is known, while the person still answers: start
-    /// reaching the onion (building the Tor circuit is the slowest step). Must not block.
-    func prepare(_ target: ConnectionTarget)
+    /// Starts reaching the onion in the background (building the Tor circuit is the
+    /// slowest step) and reading its certificate, without asking anyone anything. Called
+    /// as soon as the provider is known. `freshCircuit` asks Tor for a new circuit (a
+    /// retry after a transient failure); otherwise the provider keeps its circuit, which
+    /// the registration then reuses. Must not block.
+    func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt
     /// Registers `username` with `password`, verifies it by logging in, and returns the
-    /// account. Throws `RegistrarError.usernameTaken` on `conflict`.
+    /// account. Throws `RegistrarError.usernameTaken` on `conflict`. The certificate is
+    /// decided before (`target.pinSHA256`/`acceptedSHA256`, or a CA): nothing is asked.
     func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount
+    /// Logs in to an account that exists already (one an earlier run created but could
+    /// not finish) to verify it and store the room bookmark.
+    func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
+               events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount
 }
 
 /// Errors a registrar adapter maps the registration layer's errors to when the runner must react.
@@ -200,9 +249,41 @@ public struct ProfileWriteReport: Sendable, Equatable, Codable {
 /// is the last step of a run and atomic: an interrupted run leaves the old files.
 public protocol ProfileWriter {
     func existingAccounts(in directory: String) throws -> [ExistingAccount]
+    /// What can be checked before any question: the directory can be written, its files
+    /// are readable, and no Pidgin/finch uses it (unless `force`).
+    func checkProfileDirectory(_ directory: String, force: Bool) throws
+    /// On Tails, when this profile would not survive a shutdown: what to do about it.
+    func persistenceNotice(for directory: String) -> String?
     /// Everything that would make `write` fail, checked before the account is created
     /// (so no account is registered that cannot be saved): a running Pidgin/finch, a
     /// malformed existing file, an invalid request.
     func preflight(_ plan: OnboardingPlan, force: Bool) throws
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport
+    /// Saves an account the server has just created (0600, in the profile directory)
+    /// until `write` has put it into the profile; returns the file's path.
+    func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String
+    /// The account an earlier run created but did not finish, if any.
+    func pendingAccount(in directory: String) throws -> PendingAccount?
+    func removePendingAccount(in directory: String)
+}
+
+/// An account the server created whose profile is not written yet: what a rerun
+/// needs to finish it instead of creating another.
+public struct PendingAccount: Sendable {
+    public var jid: String
+    public var password: SecretBytes
+    public var connectHost: String
+    public var port: Int
+    public var tlsMode: TLSMode
+
+    public init(jid: String, password: SecretBytes, connectHost: String, port: Int, tlsMode: TLSMode) {
+        self.jid = jid
+        self.password = password
+        self.connectHost = connectHost
+        self.port = port
+        self.tlsMode = tlsMode
+    }
+
+    public var username: String { String(jid.split(separator: "@", maxSplits: 1).first ?? "") }
+    public var domain: String { String(jid.split(separator: "@", maxSplits: 1).last ?? "") }
 }

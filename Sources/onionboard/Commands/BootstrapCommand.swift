@@ -30,7 +30,7 @@ struct BootstrapCommand: ParsableCommand {
     @OptionGroup var frontendOptions: FrontendOptions
 
     @Option(name: .customLong("wait-tor"), help: ArgumentHelp(
-        "Wait at most this many seconds for Tor's SOCKS port.", valueName: "seconds"))
+        "Wait at most this many seconds for Tor to be connected and the provider's onion to answer.", valueName: "seconds"))
     var waitTor: Int = 300
 
     struct AlreadySetUp: Encodable {
@@ -66,8 +66,12 @@ struct BootstrapCommand: ParsableCommand {
             }
             let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
             try showingErrors(in: frontend) {
-                try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: { TorSOCKSProbe.probe($0) }) { frontend.progress($0) }
-                let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)
+                let started = Date().timeIntervalSince1970
+                try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: WizardLayers.torState) { frontend.progress($0) }
+                // Tor may accept connections before it can build circuits: failed onion
+                // connections are tried again until --wait-tor is used up.
+                let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets,
+                                            retryReachUntil: started + Double(waitTor))
                 if output.json { try Console.json(report) } else { frontend.finish(report) }
             }
         }

@@ -92,6 +92,7 @@ struct WizardLaunch {
         self.answerOptions = answerOptions
         session = OnboardingSession(template: template, providers: providers,
                                     registrar: WizardLayers.registrar(), writer: WizardLayers.profileWriter())
+        session.torState = WizardLayers.torState
     }
 
     func presets() throws -> AnswerSet {
@@ -109,24 +110,26 @@ struct WizardLaunch {
                             environment: AnswerSet.fromEnvironment(ProcessInfo.processInfo.environment, template: template))
     }
 
-    func options(interactive: Bool, threshold: Priority) -> OnboardingSession.Options {
+    func options(interactive: Bool, threshold: Priority, retryReachUntil: Double?) -> OnboardingSession.Options {
         OnboardingSession.Options(interactive: interactive, threshold: threshold,
                                   acceptedFingerprint: answerOptions.acceptedFingerprint,
-                                  homeDirectory: homeDirectory, force: answerOptions.force)
+                                  homeDirectory: homeDirectory, force: answerOptions.force, retryReachUntil: retryReachUntil)
     }
 
-    func run(frontend: Frontend, threshold: Priority, saveAnswers: String?, presets given: AnswerSet? = nil) throws -> OnboardingReport {
+    /// `retryReachUntil`: bootstrap's --wait-tor end, while Tor may still be connecting.
+    func run(frontend: Frontend, threshold: Priority, saveAnswers: String?, presets given: AnswerSet? = nil,
+             retryReachUntil: Double? = nil) throws -> OnboardingReport {
         let presets = try given ?? presets()
-        let options = options(interactive: frontend.isInteractive, threshold: threshold)
+        let options = options(interactive: frontend.isInteractive, threshold: threshold, retryReachUntil: retryReachUntil)
         frontend.begin(template)
+        let sink = EventSink(frontend)
         var plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
-                                    asker: frontend.isInteractive ? frontend : nil)
+                                    asker: frontend.isInteractive ? frontend : nil, events: { sink.send($0) })
         if let saveAnswers {
             try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
         }
         plan.inviteToken = invite?.token
         plan.serverBookmark = serverBookmark
-        let sink = EventSink(frontend)
         return try session.execute(plan, options: options, interaction: frontend, events: { sink.send($0) })
     }
 }
