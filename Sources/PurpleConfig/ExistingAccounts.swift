@@ -10,6 +10,10 @@ public struct ExistingXMPPAccount: Sendable, Equatable {
     public let connectServer: String?
     /// `room@server` of every chat bookmarked for this account in blist.xml.
     public let rooms: [String]
+    /// The `port` setting, if any.
+    public var port: Int? = nil
+    /// `connection_security` is `old_ssl`: TLS from the first byte.
+    public var directTLS = false
 }
 
 extension PurpleProfile {
@@ -44,12 +48,16 @@ extension PurpleProfile {
                   XMLNodes.ownText(of: proto) == AccountsFile.protocolID,
                   let nameNode = XMLNodes.firstElement(of: account, named: "name") else { return nil }
             let name = XMLNodes.ownText(of: nameNode)
-            let connectServer = XMLNodes.elements(of: account, named: "settings")
+            let settings = XMLNodes.elements(of: account, named: "settings")
                 .filter { XMLNodes.attribute("ui", of: $0) == nil }
                 .flatMap { XMLNodes.elements(of: $0, named: "setting") }
-                .first { XMLNodes.attribute("name", of: $0) == "connect_server" }
-                .map { XMLNodes.ownText(of: $0) }
-            return ExistingXMPPAccount(name: name, connectServer: connectServer, rooms: rooms[name] ?? [])
+            func setting(_ key: String) -> String? {
+                settings.first { XMLNodes.attribute("name", of: $0) == key }.map { XMLNodes.ownText(of: $0) }
+            }
+            var found = ExistingXMPPAccount(name: name, connectServer: setting("connect_server"), rooms: rooms[name] ?? [])
+            found.port = setting("port").flatMap(Int.init)
+            found.directTLS = setting("connection_security") == TLSMode.directTLS.rawValue
+            return found
         }
     }
 

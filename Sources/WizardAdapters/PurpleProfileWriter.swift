@@ -43,6 +43,14 @@ public struct PurpleProfileWriter: ProfileWriter {
         PendingAccountFile.remove(from: directory)
     }
 
+    public func pinnedCertificateSHA256(for host: String, in directory: String) throws -> String? {
+        try PurpleProfile(directory: directory).pinnedCertificateSHA256(for: host)
+    }
+
+    public func replacePinnedCertificate(_ pem: String, for host: String, in directory: String) throws -> String? {
+        try PurpleProfile(directory: directory).replacePinnedCertificate(for: host, pem: Array(pem.utf8))
+    }
+
     public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> Wizard.ProfileWriteReport {
         let report = try PurpleProfile(directory: plan.profileDirectory)
             .write(request(plan, jid: account.jid, certificatePEM: account.certificatePEM), force: force)
@@ -66,7 +74,8 @@ public struct PurpleProfileWriter: ProfileWriter {
     public func existingAccounts(in directory: String) throws -> [ExistingAccount] {
         try PurpleProfile(directory: directory).existingXMPPAccounts().map { account in
             let bare = String(account.name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-            return ExistingAccount(jid: bare, connectServer: account.connectServer, rooms: account.rooms)
+            return ExistingAccount(jid: bare, connectServer: account.connectServer, rooms: account.rooms,
+                                   port: account.port, tlsMode: account.directTLS ? .directTLS : .startTLS)
         }
     }
 }

@@ -64,7 +64,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
             case .confirmedByUser?, nil: .unknown
             }
             return ProviderReach(certificate: Self.summary(info), verdict: verdict,
-                                 seconds: Date().timeIntervalSince(started))
+                                 seconds: Date().timeIntervalSince(started), certificatePEM: info.pem)
         }
     }
 

@@ -13,7 +13,8 @@ public enum SOCKS5Error: ClassifiedError, Equatable {
         case .reply(let code, _):
             switch code {
             case 0xF6, 0xF4, 0xF5: .invalidData
-            case 0xF2, 0xF3, 0xF7, 0x01, 0x06: .tryLater
+            // Stale circuits, TTL expired, failed introductions: the onion cannot be reached
+            // now, like a SOCKS timeout (69). "Try later" (75) is for a server's rate limit.
             default: .unreachable
             }
         case .hostNameTooLong: .invalidData

@@ -20,7 +20,7 @@ struct Onionboard: ParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, ProvidersCommand.self, RegisterCommand.self, ExportCommand.self,
-            BootstrapCommand.self, TemplatesCommand.self,
+            BootstrapCommand.self, CertificatesCommand.self, TemplatesCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

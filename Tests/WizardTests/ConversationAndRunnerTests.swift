@@ -104,7 +104,8 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         } else {
             let decided: CertificateVerdict = target.pinSHA256 != nil ? .pinned
                 : target.acceptedSHA256 == certificate.sha256 ? .acceptedInAdvance : verdict
-            outcome = .success(ProviderReach(certificate: certificate, verdict: decided, seconds: 0.5))
+            outcome = .success(ProviderReach(certificate: certificate, verdict: decided, seconds: 0.5,
+                                             certificatePEM: certificate.sha256))
         }
         let attempt = ScriptedAttempt(target: target, fresh: freshCircuit, after: reachDelay, outcome)
         reached.append(attempt)
@@ -150,6 +151,12 @@ class RecordingWriter: ProfileWriter {
     }
     func pendingAccount(in directory: String) throws -> PendingAccount? { pending[directory] }
     func removePendingAccount(in directory: String) { pending[directory] = nil }
+    var pins: [String: String] = [:]
+    func pinnedCertificateSHA256(for host: String, in directory: String) throws -> String? { pins[host] }
+    func replacePinnedCertificate(_ pem: String, for host: String, in directory: String) throws -> String? {
+        pins[host] = pem
+        return "\(directory)/certificates/x509/tls_peers/\(host).onionboard-backup"
+    }
 }
 
 /// Reports what PurpleConfig reports: absolute paths, a backup, a warning.
@@ -421,6 +428,54 @@ struct ConversationAndRunnerTests {
         }
         #expect(asker.asked == ["continue-without-persistence"])
         #expect(log.events == [.note("Note: the Persistent Storage is not unlocked")])
+    }
+}
+
+@Suite("Certificate renewal")
+struct CertificateRenewalTests {
+    static let onion = String(repeating: "a", count: 56) + ".onion"
+    static let account = ExistingAccount(jid: "me@open.example", connectServer: onion, rooms: [])
+
+    static func check(_ registrar: ScriptedRegistrar, _ writer: RecordingWriter, accepted: String? = nil,
+                      confirm: ((CertificateSummary) -> Bool)? = nil) -> CertificateRenewal.Outcome? {
+        CertificateRenewal(registrar: registrar, writer: writer).check(
+            directory: "/h/.purple", accounts: [account, ExistingAccount(jid: "x@clear.example", connectServer: "xmpp.clear.example", rooms: [])],
+            providers: Fixtures.providers, torSOCKS: .torDefault, acceptedFingerprint: accepted, confirm: confirm,
+            events: { _ in }).first
+    }
+
+    @Test("the server's current certificate against the pin: unchanged, renewed when a CA vouches, left unpinned (and said) when nothing does")
+    func statuses() {
+        let registrar = ScriptedRegistrar()
+        let writer = RecordingWriter()
+        let current = registrar.certificate.sha256
+        writer.pins[Self.onion] = current
+        #expect(Self.check(registrar, writer)?.status == .unchanged)
+        #expect(registrar.reached.map(\.target.host) == [Self.onion], "only onion accounts with a pin are checked")
+        #expect(registrar.reached.first?.target.pinSHA256 == nil, "the old pin is not enforced")
+
+        writer.pins[Self.onion] = String(repeating: "0", count: 64)
+        let renewed = Self.check(registrar, writer)
+        #expect(renewed?.status == .renewed)
+        #expect(writer.pins[Self.onion] == current, "the new certificate is pinned")
+        #expect(renewed?.message.contains("Pidgin will not ask") == true)
+
+        writer.pins[Self.onion] = String(repeating: "0", count: 64)
+        registrar.verdict = .unknown
+        let unvouched = Self.check(registrar, writer)
+        #expect(unvouched?.status == .unvouched)
+        #expect(writer.pins[Self.onion] == String(repeating: "0", count: 64), "not pinned")
+        #expect(unvouched?.message.contains("--accept-fingerprint \(current)") == true)
+
+        var asked = 0
+        #expect(Self.check(registrar, writer, confirm: { _ in asked += 1; return true })?.status == .accepted)
+        #expect(asked == 1 && writer.pins[Self.onion] == current)
+
+        writer.pins[Self.onion] = String(repeating: "0", count: 64)
+        #expect(Self.check(registrar, writer, accepted: current)?.status == .accepted)
+
+        registrar.reachFailures = [Unreachable(reason: "Tor is not connected")]
+        #expect(Self.check(registrar, writer)?.status == .unreachable)
     }
 }
 

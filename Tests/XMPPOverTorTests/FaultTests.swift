@@ -90,6 +90,12 @@ import Testing
         #expect(SOCKS5Error.reply(code: 0xF6, destination: "x.onion:5222").description.contains("bad onion address"))
         #expect(SOCKS5Error.reply(code: 0xF2, destination: "x.onion:5222").description.contains("introduction"))
         #expect(SOCKS5Error.reply(code: 0xF6, destination: "x").category == .invalidData)
+        // One failure, one exit code: whatever Tor says when the onion cannot be reached now
+        // (TTL expired, general failure, failed introduction) is 69, like a SOCKS timeout.
+        for code: UInt8 in [0x01, 0x04, 0x06, 0xF0, 0xF2, 0xF3, 0xF7] {
+            #expect(SOCKS5Error.reply(code: code, destination: "x.onion:5222").category.exitCode == 69, "code \(code)")
+        }
+        #expect(ConnectionError.timedOut(phase: "reaching x.onion:5222 through Tor", seconds: 5).category.exitCode == 69)
     }
 
     @Test func nothingOnTheSocksPortAsksWhetherTorRuns() {

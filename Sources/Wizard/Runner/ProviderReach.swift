@@ -10,11 +10,14 @@ public struct ProviderReach: Sendable, Equatable {
     public var verdict: CertificateVerdict
     /// From the start of the attempt to the end of the TLS handshake.
     public var seconds: Double
+    /// The leaf as PEM (to pin it when a renewal is vouched for).
+    public var certificatePEM: String
 
-    public init(certificate: CertificateSummary, verdict: CertificateVerdict, seconds: Double) {
+    public init(certificate: CertificateSummary, verdict: CertificateVerdict, seconds: Double, certificatePEM: String = "") {
         self.certificate = certificate
         self.verdict = verdict
         self.seconds = seconds
+        self.certificatePEM = certificatePEM
     }
 }
 

@@ -219,11 +219,15 @@ public struct ExistingAccount: Sendable, Equatable, Codable {
     public var connectServer: String?
     /// Room JIDs of chats bookmarked for this account.
     public var rooms: [String]
+    public var port: Int?
+    public var tlsMode: TLSMode
 
-    public init(jid: String, connectServer: String?, rooms: [String]) {
+    public init(jid: String, connectServer: String?, rooms: [String], port: Int? = nil, tlsMode: TLSMode = .startTLS) {
         self.jid = jid
         self.connectServer = connectServer
         self.rooms = rooms
+        self.port = port
+        self.tlsMode = tlsMode
     }
 
     public var domain: String { String(jid.split(separator: "@").last ?? "").split(separator: "/").first.map(String.init) ?? "" }
@@ -265,6 +269,10 @@ public protocol ProfileWriter {
     /// The account an earlier run created but did not finish, if any.
     func pendingAccount(in directory: String) throws -> PendingAccount?
     func removePendingAccount(in directory: String)
+    /// SHA-256 of the certificate pinned for `host` (Pidgin's tls_peers), nil when none.
+    func pinnedCertificateSHA256(for host: String, in directory: String) throws -> String?
+    /// Pins `pem` for `host` instead (a renewal that is vouched for); returns the backup.
+    func replacePinnedCertificate(_ pem: String, for host: String, in directory: String) throws -> String?
 }
 
 /// An account the server created whose profile is not written yet: what a rerun

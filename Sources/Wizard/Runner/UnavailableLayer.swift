@@ -46,4 +46,8 @@ public final class UnavailableLayer: AccountRegistrar, ProfileWriter, @unchecked
     }
     public func pendingAccount(in directory: String) throws -> PendingAccount? { nil }
     public func removePendingAccount(in directory: String) {}
+    public func pinnedCertificateSHA256(for host: String, in directory: String) throws -> String? { nil }
+    public func replacePinnedCertificate(_ pem: String, for host: String, in directory: String) throws -> String? {
+        throw Missing(layer: "Pidgin profile (PurpleConfig)")
+    }
 }

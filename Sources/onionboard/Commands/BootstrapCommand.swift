@@ -38,6 +38,8 @@ struct BootstrapCommand: ParsableCommand {
         let alreadySetUp = true
         let jid: String
         let profileDirectory: String
+        /// The pinned certificates checked again (a provider may have renewed its own).
+        let certificates: [CertificateRenewal.Outcome]
     }
 
     func run() throws {
@@ -52,19 +54,20 @@ struct BootstrapCommand: ParsableCommand {
             let engine = launch.session.engine
             let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) }, home: homeDirectory)
             let accounts = try launch.session.writer.existingAccounts(in: directory)
+            let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
             if let existing = Bootstrap.existingSetup(in: accounts, providers: launch.providers,
                                                       preferredDomain: presets.value(AnswerKeys.provider)) {
+                if !output.json { Console.out("Already set up: \(existing.jid) in \(directory).") }
+                let certificates = renewedCertificates(directory: directory, accounts: accounts, launch: launch,
+                                                       socks: socks, frontend: frontend)
                 if output.json {
-                    try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory))
-                } else {
-                    Console.out("Already set up: \(existing.jid) in \(directory); nothing to do.")
+                    try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory, certificates: certificates))
                 }
                 return
             }
             if presets[AnswerKeys.provider] == nil, let first = Bootstrap.defaultProvider(engine.offeredProviders) {
                 presets.set(AnswerKeys.provider, first.domain, source: .templateDefault)
             }
-            let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
             try showingErrors(in: frontend) {
                 let started = Date().timeIntervalSince1970
                 try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: WizardLayers.torState) { frontend.progress($0) }
@@ -75,5 +78,23 @@ struct BootstrapCommand: ParsableCommand {
                 if output.json { try Console.json(report) } else { frontend.finish(report) }
             }
         }
+    }
+
+    /// At every login: the pinned certificates checked again once Tor is connected, and a
+    /// renewal that is vouched for pinned before Pidgin starts. Never fails the login: a
+    /// Tor that does not come up in time only means no check this time.
+    func renewedCertificates(directory: String, accounts: [ExistingAccount], launch: WizardLaunch, socks: HostPort,
+                             frontend: Frontend) -> [CertificateRenewal.Outcome] {
+        let say: @Sendable (RunEvent) -> Void = { event in if !output.json { Console.out("• \(event)") } }
+        do {
+            try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: WizardLayers.torState, events: say)
+        } catch {
+            say(.note("The pinned certificates were not checked: \(error)"))
+            return []
+        }
+        return CertificateRenewal(registrar: launch.session.registrar, writer: launch.session.writer).check(
+            directory: directory, accounts: accounts, providers: launch.providers, torSOCKS: socks,
+            acceptedFingerprint: answerOptions.acceptedFingerprint,
+            confirm: frontend.isInteractive ? { frontend.confirm($0) } : nil, events: say)
     }
 }
