@@ -156,7 +156,7 @@ cmd_tails_tor() {
 measure_slow() { # prints "SLOW_RTT_MS=… SLOW_CIRCUIT_MS=… MAIN_CIRCUIT_MS=… SAMPLES=…"
   local rtt circ main_circ
   rtt="$(/usr/bin/python3 "$PROBE" rtt --socks "127.0.0.1:$SLOW_SOCKS_PORT" --onion "$SLOW_ONION" --port 5222 \
-    --domain "$XMPP_DOMAIN" --samples 5 2>"$LOG_DIR/slow-rtt.log")" || rtt=""
+    --domain "$XMPP_DOMAIN" --samples 3 2>"$LOG_DIR/slow-rtt.log")" || rtt=""
   circ="$(/usr/bin/python3 "$PROBE" circuit --control "$SLOW_CONTROL_PORT" --cookie "$SLOW_TOR_DIR/client/control_auth_cookie" \
     2>>"$LOG_DIR/slow-rtt.log")" || circ=""
   main_circ="$(/usr/bin/python3 "$PROBE" circuit --control "$CONTROL_PORT" --cookie "$TOR_DIR/client/control_auth_cookie" \
