@@ -157,6 +157,72 @@ import TestSupport
         #expect(try Self.sha256(leaf) == world.ejabberdCertificateSHA256)
     }
 
+    /// What libpurple sees on captcha.test's onion: it sends the onion as SNI, so it gets the
+    /// default leaf, not the domain leaf onionboard gets (and pins today). finch with the domain
+    /// leaf in `tls_peers/<onion>` meets a mismatch and the certificate prompt; with the default
+    /// leaf it logs in without one.
+    @Test(.enabled(if: enabled)) func finchSeesTheDefaultLeafThroughTheOnion() throws {
+        let world = try Self.fieldWorld()
+        let user = "finch\(Int.random(in: 100_000...999_999))"
+        let password = "finch-\(UUID().uuidString)" // a throw-away test password
+        try world.registerEjabberdAccount(user, password: password)
+        for (pin, expectLogin) in [(world.ejabberdCertificatePEM, false), (world.ejabberdDefaultCertificatePEM, true)] {
+            let profile = try Self.finchProfile(world, user: user, password: password, pinning: pin)
+            defer { try? FileManager.default.removeItem(at: profile) }
+            let run = try Finch.run(profile: profile, timeout: 90) { $0.loggedIn || $0.certificatePromptShown }
+            let why = Comment(rawValue: "pinned \(pin.lastPathComponent)\n\(run.summary)")
+            #expect(run.evidence.usedSOCKS5Proxy(target: "\(world.ejabberdOnion):5222",
+                                                 proxy: "\(world.socksHost):\(world.socksPort)"), why)
+            #expect(run.evidence.loggedIn == expectLogin, why)
+            #expect(run.evidence.certificatePromptShown != expectLogin, why)
+            #expect(run.evidence.peerCertMatchedCached == expectLogin, why)
+        }
+    }
+
+    /// A Pidgin profile for user@captcha.test through its onion (Tor proxy, STARTTLS required,
+    /// finch auto-login) with `certificate` as the cached peer certificate of the onion.
+    static func finchProfile(_ world: World, user: String, password: String, pinning certificate: URL) throws -> URL {
+        let dir = try TestSupport.makeTemporaryDirectory("onionboard-finch-field")
+        let name = "\(user)@\(world.ejabberdDomain)/"
+        let accounts = """
+            <?xml version='1.0' encoding='UTF-8' ?>
+
+            <account version='1.0'>
+            \t<account>
+            \t\t<protocol>prpl-jabber</protocol>
+            \t\t<name>\(name)</name>
+            \t\t<password>\(password)</password>
+            \t\t<settings>
+            \t\t\t<setting name='connection_security' type='string'>require_tls</setting>
+            \t\t\t<setting name='connect_server' type='string'>\(world.ejabberdOnion)</setting>
+            \t\t\t<setting name='port' type='int'>5222</setting>
+            \t\t\t<setting name='auth_plain_in_clear' type='bool'>0</setting>
+            \t\t</settings>
+            \t\t<settings ui='gnt-purple'>
+            \t\t\t<setting name='auto-login' type='bool'>1</setting>
+            \t\t</settings>
+            \t\t<proxy>
+            \t\t\t<type>tor</type>
+            \t\t\t<host>\(world.socksHost)</host>
+            \t\t\t<port>\(world.socksPort)</port>
+            \t\t\t<username>\(user)</username>
+            \t\t\t<password>isolation</password>
+            \t\t</proxy>
+            \t</account>
+            </account>
+
+            """
+        let blist = "<?xml version='1.0' encoding='UTF-8' ?>\n\n<purple version='1.0'>\n\t<blist/>\n</purple>\n"
+        let peers = dir.appendingPathComponent("certificates/x509/tls_peers", isDirectory: true)
+        try FileManager.default.createDirectory(at: peers, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for (text, file) in [(accounts, dir.appendingPathComponent("accounts.xml")), (blist, dir.appendingPathComponent("blist.xml")),
+                             (try String(contentsOf: certificate, encoding: .utf8), peers.appendingPathComponent(world.ejabberdOnion))] {
+            try Data(text.utf8).write(to: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        }
+        return dir
+    }
+
     // MARK: helpers
 
     static func number(_ key: String, in text: String) -> Double? {

@@ -8,7 +8,7 @@ extension World {
     /// The keys `testbed/world up` writes for the field conditions (checked by FieldWorldTests;
     /// not in `requiredKeys`, so an older world.env still serves the older tests).
     public static let fieldKeys = [
-        "WORLD_CTL", "WORLD_PROBE", "TEST_CA_PEM",
+        "WORLD_CTL", "WORLD_PROBE", "TEST_CA_PEM", "EJABBERDCTL",
         "EJABBERD_ONION", "EJABBERD_MUC_DOMAIN", "EJABBERD_ROOM_JID", "EJABBERD_NEGOTIATION_TIMEOUT",
         "EJABBERD_CERT_PEM", "EJABBERD_CERT_SHA256", "EJABBERD_DEFAULT_CERT_PEM", "EJABBERD_DEFAULT_CERT_SHA256",
         "CLOSED_DOMAIN", "CLOSED_ONION", "CLOSED_PORT", "CLOSED_CERT_SHA256",
@@ -28,6 +28,18 @@ extension World {
     public var worldProbe: URL { URL(fileURLWithPath: values["WORLD_PROBE"]!) }
     /// The local test CA that issues captcha.test's and renew.test's leaves.
     public var testCAPEM: URL { path("TEST_CA_PEM") }
+
+    /// A command prefix running ejabberdctl for the world's ejabberd (paths contain no spaces).
+    public var ejabberdctl: [String] { values["EJABBERDCTL"]!.split(separator: " ").map(String.init) }
+
+    /// Registers `user@captcha.test` with ejabberdctl, without a CAPTCHA (test passwords only:
+    /// ejabberdctl takes the password on its command line).
+    public func registerEjabberdAccount(_ user: String, password: String) throws {
+        let result = try runCommand(ejabberdctl + ["register", user, ejabberdDomain, password])
+        guard result.status == 0 else {
+            throw WorldError("ejabberdctl register \(user) failed (\(result.status)): \(result.output)")
+        }
+    }
 
     /// captcha.test's own onion: 5222 STARTTLS, 5223 direct TLS (ejabberd).
     public var ejabberdOnion: String { values["EJABBERD_ONION"]! }

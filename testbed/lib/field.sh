@@ -162,7 +162,9 @@ measure_slow() { # prints "SLOW_RTT_MS=… SLOW_CIRCUIT_MS=… MAIN_CIRCUIT_MS=�
   main_circ="$(/usr/bin/python3 "$PROBE" circuit --control "$CONTROL_PORT" --cookie "$TOR_DIR/client/control_auth_cookie" \
     2>>"$LOG_DIR/slow-rtt.log")" || main_circ=""
   echo "SLOW_RTT_MS=$(sed -n 's/^rtt_ms=\([0-9]*\).*/\1/p' <<<"$rtt")" \
-    "SLOW_CIRCUIT_MS=${circ#circuit_ms=} MAIN_CIRCUIT_MS=${main_circ#circuit_ms=} SAMPLES=${rtt#*samples=}"
+    "SLOW_CIRCUIT_MS=$(sed -n 's/^circuit_ms=\([0-9]*\).*/\1/p' <<<"$circ")" \
+    "MAIN_CIRCUIT_MS=$(sed -n 's/^circuit_ms=\([0-9]*\).*/\1/p' <<<"$main_circ")" \
+    "SAMPLES=${rtt#*samples=}"
 }
 
 # Starts measure_slow in the background (it costs a few slow round trips); measure_slow_report
