@@ -305,7 +305,7 @@ tor_check_ready() { # budget onion...
 # Waits for both networks at once; a network that fails is restarted once with fresh state.
 tor_wait_networks() {
   local -A done=() retried=()
-  local net rc budget onions
+  local net rc budget onions o
   while :; do
     for net in main slow; do
       [ -z "${done[$net]:-}" ] || continue
@@ -331,6 +331,7 @@ tor_wait_networks() {
           tail -n 10 "$TOR_FAILURE_LOG" >&2 || true
           tor_stop_all
           tor_reset_state
+          for o in "${onions[@]}"; do unset "ONION_READY[$o]"; done
           tor_start_all
           ;;
       esac
