@@ -16,7 +16,7 @@ struct CaptchaInviteBookmarkCLITests {
         let json = """
             {"\(world.ejabberdDomain)": {"onion": "\(world.onion)", "clientPort": \(world.ejabberdOnionPort),
               "registration": "yes", "captcha": \(mapSaysCAPTCHA), "webRegistrationURL": "https://\(world.ejabberdDomain)/register",
-              "certificateSHA256": "\(world.certificateSHA256)"}}
+              "certificateSHA256": "\(world.ejabberdCertificateSHA256)"}}
             """
         try json.write(to: url, atomically: true, encoding: .utf8)
         return url.path

@@ -162,7 +162,7 @@ final class Counter: @unchecked Sendable {
     static func endpoint(_ world: World, tls: TLSMode = .startTLS) -> Endpoint {
         Endpoint(domain: world.ejabberdDomain, host: "127.0.0.1",
                  port: UInt16(tls == .startTLS ? world.ejabberdPort : world.ejabberdTLSPort), tlsMode: tls,
-                 pin: world.certificateSHA256)
+                 pin: world.ejabberdCertificateSHA256)
     }
 
     /// Answers from the world's record of the image shown; `wrongFirst` answers wrongly that many times.
