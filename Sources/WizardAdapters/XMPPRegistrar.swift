@@ -1,6 +1,7 @@
 import Wizard
 import Foundation
 import Secrets
+import Vocabulary
 import XMPPOverTor
 
 /// Registration over Tor through XMPPOverTor's `RegistrationClient`.
@@ -33,7 +34,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 
     static func endpoint(_ target: ConnectionTarget) -> Endpoint {
         Endpoint(domain: target.domain, host: target.host, port: UInt16(target.port),
-                 tlsMode: target.tlsMode == .directTLS ? .directTLS : .startTLS, pin: target.pinSHA256)
+                 tlsMode: target.tlsMode, pin: target.pinSHA256)
     }
 
     public func prepare(_ target: ConnectionTarget) {
@@ -57,9 +58,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
             }),
             webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken,
             answerFields: { form in try box.callbacks.fill(Self.fields(form, webRegistrationURL: target.webRegistrationURL)) })
-        options.serverBookmark = target.bookmark.map {
-            ServerBookmark(roomJID: $0.roomJID, nick: $0.nick, name: $0.name, autojoin: $0.autojoin)
-        }
+        options.serverBookmark = target.bookmark
         let socks = target.torSOCKS
         let endpoint = Self.endpoint(target)
         let jid = endpoint.bareJID(username: username)

@@ -1,5 +1,6 @@
 import Foundation
 import Secrets
+import Vocabulary
 
 /// One connection to an XMPP server, set up to the point where the certificate is
 /// trusted and the post-TLS features are known. Registration may be retried on the
@@ -287,8 +288,8 @@ public final class AccountSession {
     }
 
     /// The bookmark step never fails the run: the account exists by then.
-    func storeBookmarkReportingFailure(_ bookmark: ServerBookmark, accountJID: String) -> BookmarkOutcome {
-        events(.storingBookmark(room: bookmark.roomJID))
+    func storeBookmarkReportingFailure(_ bookmark: RoomBookmark, accountJID: String) -> BookmarkOutcome {
+        events(.storingBookmark(room: bookmark.jid))
         let outcome: BookmarkOutcome
         do {
             outcome = try storeBookmark(bookmark, accountJID: accountJID)
@@ -349,7 +350,7 @@ public enum RegistrationClient {
     }
 
     /// Logs in to an existing account and stores a room bookmark (the bookmark step alone).
-    public static func storeBookmark(_ bookmark: ServerBookmark, endpoint: Endpoint, proxy: Proxy, username: String,
+    public static func storeBookmark(_ bookmark: RoomBookmark, endpoint: Endpoint, proxy: Proxy, username: String,
                                      password: SecretBytes, options: SessionOptions = SessionOptions(),
                                      events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> BookmarkOutcome {
         let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)

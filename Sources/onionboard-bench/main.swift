@@ -10,6 +10,7 @@
 // Not a test: it prints numbers. Everything happens in a temporary directory removed at exit.
 import Foundation
 import PurpleConfig
+import Vocabulary
 import Secrets
 
 func fail(_ message: String) -> Never {
@@ -84,7 +85,7 @@ func request() -> ProfileRequest {
         password: SecretBytes(utf8: "bench-password-&<>"),
         connectServer: "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion",
         proxy: ProxySettings(username: "onionboard-bench", password: "isolation"),
-        chat: ChatBookmark(roomJID: "support@conference.onionboard.test", handle: "quiet-lark-27", alias: "Support"))
+        chat: RoomBookmark(jid: "support@conference.onionboard.test", alias: "Support", handle: "quiet-lark-27"))
 }
 
 func measure(buddies: Int, repeats: Int, root: URL) throws -> [String: Any] {

@@ -3,6 +3,7 @@ import Testing
 import Secrets
 @testable import Wizard
 import WizardAdapters
+import Vocabulary
 
 /// Answers questions from a script of lines, recording what it was shown.
 final class ScriptedAsker: QuestionAsker, RunInteraction {
@@ -81,7 +82,8 @@ final class RecordingWriter: ProfileWriter {
     func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         written.append(plan)
-        return ProfileWriteReport(directory: plan.profileDirectory, filesWritten: ["accounts.xml"], backups: [])
+        return ProfileWriteReport(directory: plan.profileDirectory, accountName: plan.jid + "/",
+                                  changes: [PlannedChange(path: "accounts.xml", action: .create)], backups: [])
     }
 }
 
@@ -91,9 +93,11 @@ final class DetailedWriter: ProfileWriter {
     func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         let directory = plan.profileDirectory
-        return ProfileWriteReport(directory: directory,
-                                  filesWritten: ["\(directory)/accounts.xml", "\(directory)/certificates/x509/tls_peers/x.onion"],
-                                  backups: ["\(directory)/accounts.xml.bak"], warnings: ["not persistent"])
+        return ProfileWriteReport(directory: directory, accountName: plan.jid + "/",
+                                  changes: [PlannedChange(path: "\(directory)/accounts.xml", action: .update),
+                                            PlannedChange(path: "\(directory)/certificates/x509/tls_peers/x.onion", action: .create)],
+                                  backups: ["\(directory)/accounts.xml.bak"],
+                                  warnings: [ProfileWarning(code: .notPersistent, message: "not persistent")])
     }
 }
 

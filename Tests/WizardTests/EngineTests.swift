@@ -1,6 +1,7 @@
 import Testing
 import Secrets
 @testable import Wizard
+import Vocabulary
 
 @Suite("Wizard engine")
 struct EngineTests {
@@ -146,7 +147,7 @@ struct EngineTests {
         #expect(plan.connectPort == 5222)
         #expect(plan.tlsMode == .startTLS)
         #expect(plan.pinPolicy == .askOnFirstUse)
-        #expect(plan.room == RoomTarget(jid: "tails@chat.disroot.org", group: "Chats", alias: "Tails support"))
+        #expect(plan.room == RoomBookmark(jid: "tails@chat.disroot.org", alias: "Tails support", group: "Chats"))
 
         let given = SecretBytes(utf8: "correct horse battery")
         let second = try engine.plan(Fixtures.answers([("provider", "pinned.example"), ("direct-tls", "yes")]),

@@ -3,6 +3,8 @@ import Secrets
 import Testing
 import TestSupport
 @testable import XMPPOverTor
+import Vocabulary
+import X509
 
 /// Against the local world's real Prosody instances, directly on 127.0.0.1 (no Tor).
 @Suite(.serialized) struct ProsodyIntegrationTests {

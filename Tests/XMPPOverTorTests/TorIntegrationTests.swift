@@ -3,6 +3,7 @@ import Secrets
 import Testing
 import TestSupport
 @testable import XMPPOverTor
+import Vocabulary
 
 /// Through the world's private Tor network to its v3 onion service.
 @Suite(.serialized) struct TorIntegrationTests {

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// What the runner may ask the person (the frontend implements it).
 public protocol RunInteraction: RegistrationCallbacks {
@@ -105,7 +106,7 @@ public struct OnboardingReport: Sendable, Equatable, Codable {
     public var port: Int
     public var tls: TLSMode
     public var certificateSHA256: String
-    public var room: RoomTarget
+    public var room: RoomBookmark
     public var handle: String
     public var profile: ProfileWriteReport
     public var usernameGenerated: Bool

@@ -1,5 +1,6 @@
 import Diagnostics
 import Secrets
+import Vocabulary
 
 /// A whole wizard run from answers to report: check the preset answers, ask what is
 /// still open (or, non-interactively, list what is missing), build the plan, warm up

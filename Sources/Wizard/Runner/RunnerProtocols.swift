@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// Where to connect: everything the registration layer needs to reach the server.
 public struct ConnectionTarget: Sendable, Equatable {
@@ -31,21 +32,6 @@ public struct ConnectionTarget: Sendable, Equatable {
     }
 }
 
-/// A server-side room bookmark: never a room password.
-public struct RoomBookmark: Sendable, Equatable {
-    public var roomJID: String
-    public var nick: String
-    public var name: String?
-    public var autojoin: Bool
-
-    public init(roomJID: String, nick: String, name: String?, autojoin: Bool) {
-        self.roomJID = roomJID
-        self.nick = nick
-        self.name = name
-        self.autojoin = autojoin
-    }
-}
-
 extension OnboardingPlan {
     public var connectionTarget: ConnectionTarget {
         var accepted: String?
@@ -55,8 +41,10 @@ extension OnboardingPlan {
         target.webRegistrationURL = provider.webRegistrationURL
         target.inviteToken = inviteToken
         if serverBookmark {
-            target.bookmark = RoomBookmark(roomJID: room.jid, nick: handle, name: room.alias.isEmpty ? nil : room.alias,
-                                           autojoin: room.autojoin)
+            var bookmark = room
+            bookmark.handle = handle
+            if bookmark.alias?.isEmpty == true { bookmark.alias = nil }
+            target.bookmark = bookmark
         }
         return target
     }
@@ -178,22 +166,6 @@ public struct ExistingAccount: Sendable, Equatable, Codable {
     }
 
     public var domain: String { String(jid.split(separator: "@").last ?? "").split(separator: "/").first.map(String.init) ?? "" }
-}
-
-/// What writing the profile did.
-public struct ProfileWriteReport: Sendable, Equatable, Codable {
-    public var directory: String
-    public var filesWritten: [String]
-    public var backups: [String]
-    /// Things the person should know (e.g. the profile will not survive a Tails restart).
-    public var warnings: [String]
-
-    public init(directory: String, filesWritten: [String], backups: [String], warnings: [String] = []) {
-        self.directory = directory
-        self.filesWritten = filesWritten
-        self.backups = backups
-        self.warnings = warnings
-    }
 }
 
 /// Writes the Pidgin profile (the PurpleConfig layer, through an adapter). The write

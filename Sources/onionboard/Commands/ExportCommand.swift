@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import PurpleConfig
 import Secrets
+import Vocabulary
 import XMPPOverTor
 
 /// `onionboard export`: write the Pidgin profile for an account that already exists.
@@ -95,8 +96,7 @@ struct ExportCommand: ParsableCommand {
                 port: port,
                 tlsMode: directTLS ? .directTLS : .startTLS,
                 proxy: ProxySettings(host: socks.host, port: Int(socks.port)),
-                chat: ChatBookmark(roomJID: room, handle: handle,
-                                   alias: alias, group: group),
+                chat: RoomBookmark(jid: room, alias: alias, handle: handle, group: group),
                 certificatePEM: certificate)
             }
             if dryRun {

@@ -2,6 +2,7 @@ import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Vocabulary
 import Wizard
 import WizardAdapters
 import XMPPOverTor

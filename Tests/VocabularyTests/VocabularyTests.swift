@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+import Vocabulary
+import X509
+
+/// The one owner of an OpenSSL X509 that XMPPOverTor and PurpleConfig share (issue 16, item 15).
+@Suite struct X509OwnerTests {
+    @Test func parsesPEMTextBytesAndDER() throws {
+        let fromText = try #require(X509Certificate(pem: TestCertificate.pem))
+        #expect(fromText.sha256Fingerprint == TestCertificate.sha256)
+        #expect(fromText.subject == "CN=example.org")
+        #expect(fromText.subjectAlternativeNames == ["example.org"])
+        #expect(fromText.matches(host: "example.org") && !fromText.matches(host: "evil.example"))
+        // PEM as libpurple may rewrite it (CRLF), then DER: the same certificate.
+        let crlf = Array(TestCertificate.pem.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        let fromBytes = try #require(X509Certificate(pem: crlf))
+        let fromDER = try #require(X509Certificate(der: fromBytes.der))
+        #expect(fromDER.der == fromText.der && fromDER.sha256Fingerprint == TestCertificate.sha256)
+        #expect(X509Certificate(pem: fromDER.pem)?.der == fromText.der)
+    }
+
+    @Test func refusesWhatIsNotACertificate() {
+        #expect(X509Certificate(pem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") == nil)
+        #expect(X509Certificate(der: [0x30, 0x03, 0x02, 0x01, 0x00]) == nil)
+        #expect(X509Certificate(pem: [UInt8]()) == nil)
+    }
+}
+
+/// One word for each thing every layer talks about.
+@Suite struct VocabularyTests {
+    @Test func roomBookmarkSplitsTheRoomAddress() {
+        let room = RoomBookmark(jid: "tails@chat.disroot.org", alias: "Tails support")
+        #expect(room.room == "tails" && room.service == "chat.disroot.org")
+        #expect(room.group == "Chats" && room.autojoin && room.handle == nil)
+        #expect(RoomBookmark(jid: "nodomain").service == "")
+    }
+
+    @Test func tlsModesKeepTheirReportNames() throws {
+        #expect(TLSMode.allCases.map(\.rawValue) == ["starttls", "direct-tls"])
+        let encoded = try JSONEncoder().encode([TLSMode.directTLS])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"["direct-tls"]"#)
+    }
+
+    @Test func aWriteReportListsOnlyChangedFiles() {
+        let report = ProfileWriteReport(directory: "/p", accountName: "a@b/",
+                                        changes: [PlannedChange(path: "/p/accounts.xml", action: .update),
+                                                  PlannedChange(path: "/p/blist.xml", action: .unchanged)],
+                                        backups: [])
+        #expect(report.written == ["/p/accounts.xml"])
+    }
+}
