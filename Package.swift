@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "X509", dependencies: ["COpenSSL"]),
         .target(
             name: "OnionMap",
-            dependencies: ["COpenSSL", "Diagnostics"],
+            dependencies: ["COpenSSL", "Vocabulary", "Diagnostics"],
             resources: [
                 .embedInCode("../../Providers/onions-map.lua"),
                 .embedInCode("../../Providers/providers.json"),

@@ -50,3 +50,26 @@ import X509
         #expect(report.written == ["/p/accounts.xml"])
     }
 }
+
+/// One ASCII-hex fingerprint type for the template rule, the provider map and the certificate policy.
+@Suite struct SHA256FingerprintTests {
+    static let hex = "b0a479253614827511d646cf01e0e24618bcfdb1c2748f0c283364ca84a01677"
+
+    @Test func acceptsHexWithOrWithoutColonsInEitherCase() {
+        #expect(SHA256Fingerprint(Self.hex)?.hex == Self.hex)
+        #expect(SHA256Fingerprint(Self.hex.uppercased())?.hex == Self.hex)
+        let colons = SHA256Fingerprint(Self.hex)!.colonSeparated
+        #expect(colons.hasPrefix("B0:A4:79:") && colons.count == 95)
+        #expect(SHA256Fingerprint(colons)?.hex == Self.hex)
+    }
+
+    @Test func refusesLookAlikesAndWrongLengths() {
+        #expect(SHA256Fingerprint(String(repeating: "\u{FF41}", count: 64)) == nil)  // full-width a
+        #expect(SHA256Fingerprint(String(repeating: "\u{FF10}", count: 64)) == nil)  // full-width 0
+        #expect(SHA256Fingerprint(String(repeating: "\u{0660}", count: 64)) == nil)  // Arabic-Indic 0
+        #expect(SHA256Fingerprint(String(Self.hex.dropLast())) == nil)
+        #expect(SHA256Fingerprint(Self.hex + "0") == nil)
+        #expect(SHA256Fingerprint(Self.hex.replacingOccurrences(of: "b0", with: "g0")) == nil)
+        #expect(SHA256Fingerprint("sha256 " + Self.hex) == nil)
+    }
+}

@@ -260,3 +260,11 @@ struct AnswersFileTests {
         #expect(again.profileDirectory == plan.profileDirectory)
     }
 }
+
+/// Issue 17 item 10: the template rule accepts ASCII hex only.
+@Suite struct FingerprintRuleTests {
+    @Test func fullWidthLettersAreNotAFingerprint() throws {
+        #expect(throws: ValidationFailure.self) { try Validation.fingerprint.check(String(repeating: "\u{FF41}", count: 64)).get() }
+        #expect(try Validation.fingerprint.check(String(repeating: "AB:", count: 31) + "AB").get() == String(repeating: "ab", count: 32))
+    }
+}

@@ -85,11 +85,10 @@ public enum Validation: Sendable, Equatable {
         case .domain:
             return Validation.checkDomain(value.lowercased())
         case .fingerprint:
-            let hex = value.replacingOccurrences(of: ":", with: "").lowercased()
-            guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit }) else {
-                return .failure(.init("a SHA-256 fingerprint is 64 hexadecimal digits (colons allowed)"))
+            guard let fingerprint = SHA256Fingerprint(value) else {
+                return .failure(.init(SHA256Fingerprint.expectedForm))
             }
-            return .success(hex)
+            return .success(fingerprint.hex)
         case .path:
             guard !value.isEmpty, value.hasPrefix("/") || value.hasPrefix("~") else {
                 return .failure(.init("give an absolute path (starting with / or ~)"))

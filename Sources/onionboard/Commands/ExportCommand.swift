@@ -81,6 +81,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parseTorSOCKS(torSocks)
+        try validateFingerprints(pin: pin, accepted: acceptFingerprint)
     }
 
     func run() throws {

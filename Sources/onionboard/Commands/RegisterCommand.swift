@@ -85,6 +85,7 @@ struct RegisterCommand: ParsableCommand {
         for value in [connectTimeout, tlsTimeout, replyTimeout] where !(value > 0) {
             throw ValidationError("timeouts must be positive numbers of seconds")
         }
+        try validateFingerprints(pin: pin, accepted: acceptFingerprint)
     }
 
     struct Report: Encodable {
