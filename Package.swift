@@ -63,8 +63,8 @@ let package = Package(
             ]
         ),
 
-        // Timings of the profile writer for bench/run.py (`make bench`); not part of the tests.
-        .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "Secrets", "Vocabulary"]),
+        // Timings of the profile writer and the stream parser for bench/run.py (`make bench`); not part of the tests.
+        .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "XMPPOverTor", "Secrets", "Vocabulary"]),
 
         // Shared test helpers: temp dirs, running the built binary, the local world's coordinates.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

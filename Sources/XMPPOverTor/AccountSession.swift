@@ -77,8 +77,7 @@ public final class AccountSession {
         self.endpoint = endpoint
         self.options = options
         self.events = events
-        let connection = XMPPConnection(tcp: tcp, domain: endpoint.domain, timeouts: options.timeouts,
-                                        limits: (options.maximumStanzaBytes, options.maximumDepth))
+        let connection = XMPPConnection(tcp: tcp, domain: endpoint.domain, timeouts: options.timeouts, limits: options.limits)
         self.connection = connection
 
         if endpoint.tlsMode == .startTLS {
@@ -153,7 +152,7 @@ public final class AccountSession {
             var preauthID: String?
             if let token = options.preauthToken, features?.offersInviteToken == true {
                 // The invitation goes first; the form get may ride along (it changes nothing).
-                let id = connection.makeID("preauth")
+                let id = connection.makeID("preauth", to: endpoint.domain)
                 preauthID = id
                 request = "<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>" + request
             }
@@ -268,6 +267,7 @@ public final class AccountSession {
             throw AuthenticationError.serverSignatureMismatch
         }
         try scram.verifyServerFinal(serverFinal)
+        connection.authenticated()
 
         // Restart and bind in one write, only now that <success/> has arrived.
         connection.restart()
@@ -282,6 +282,7 @@ public final class AccountSession {
             let error = StanzaError(iq: reply)
             throw AuthenticationError.bindFailed("\(error.type)/\(error.condition)" + (error.text.map { ": \($0)" } ?? ""))
         }
+        connection.bound(to: jid)
         if thenClose { connection.markClosedAfterFinalRequest() }
         events(.bound(jid: jid))
         return (jid, scram.mechanism)

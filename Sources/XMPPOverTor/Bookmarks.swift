@@ -140,7 +140,7 @@ extension AccountSession {
     /// second flight write the merged XEP-0049 storage. Then the stream is closed.
     public func storeBookmark(_ bookmark: RoomBookmark, accountJID: String) throws -> BookmarkOutcome {
         let start = roundTrips
-        let discoID = connection.makeID("disco")
+        let discoID = connection.makeID("disco", to: accountJID)
         let publishID = connection.makeID("bookmark")
         let privateID = connection.makeID("private")
         let bare = XMLElement.escape(accountJID)

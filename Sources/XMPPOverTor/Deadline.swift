@@ -30,6 +30,11 @@ public struct Deadline: Sendable {
     }
 
     var timeoutError: ConnectionError { .timedOut(phase: phase, seconds: seconds) }
+
+    /// Throws the timeout once the deadline has passed.
+    func check() throws {
+        if Deadline.now() >= end { throw timeoutError }
+    }
 }
 
 /// How long each phase may take. Defaults suit Tor: reaching an onion service

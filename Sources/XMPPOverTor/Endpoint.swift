@@ -100,26 +100,21 @@ public struct SessionOptions: Sendable {
     public var serverBookmark: RoomBookmark?
     /// SNI to send instead of the domain (Pidgin sends the onion when it is the connect server).
     public var serverNameOverride: String?
-    public var maximumStanzaBytes: Int
-    public var maximumDepth: Int
-    /// The bounds on one incoming stanza: 1 MiB, 48 levels of nesting.
-    public static let defaultMaximumStanzaBytes = 1 << 20
-    public static let defaultMaximumDepth = 48
+    /// What the server may make us parse before it is refused (sizes, depth, attributes,
+    /// and how much may arrive before authentication).
+    public var limits: StreamLimits
 
     public init(timeouts: Timeouts = Timeouts(), certificatePolicy: CertificatePolicy = CertificatePolicy(),
                 webRegistrationURL: String? = nil, preauthToken: String? = nil,
                 answerFields: (@Sendable (RegistrationForm) throws -> [String: String])? = nil,
-                serverNameOverride: String? = nil,
-                maximumStanzaBytes: Int = SessionOptions.defaultMaximumStanzaBytes,
-                maximumDepth: Int = SessionOptions.defaultMaximumDepth) {
+                serverNameOverride: String? = nil, limits: StreamLimits = .standard) {
         self.timeouts = timeouts
         self.certificatePolicy = certificatePolicy
         self.webRegistrationURL = webRegistrationURL
         self.preauthToken = preauthToken
         self.answerFields = answerFields
         self.serverNameOverride = serverNameOverride
-        self.maximumStanzaBytes = maximumStanzaBytes
-        self.maximumDepth = maximumDepth
+        self.limits = limits
     }
 }
 
