@@ -65,7 +65,11 @@ public struct ProfileRequest: Sendable {
         guard (1...65535).contains(port), (1...65535).contains(proxy.port) else {
             throw PurpleConfigError.invalidRequest("ports must be between 1 and 65535")
         }
-        guard !proxy.host.isEmpty else { throw PurpleConfigError.invalidRequest("the Tor SOCKS host is empty") }
+        // libpurple's Tor proxy type takes only IP addresses (it never resolves the proxy's name).
+        guard HostPort.ipLiteral(proxy.host) == proxy.host else {
+            throw PurpleConfigError.invalidRequest(
+                "the Tor SOCKS host '\(proxy.host)' is not an IP address; Pidgin's Tor proxy needs one, e.g. 127.0.0.1")
+        }
         if let chat {
             guard !chat.room.isEmpty, !chat.service.isEmpty, !chat.jid.contains("/") else {
                 throw PurpleConfigError.invalidRequest("the room '\(chat.jid)' is not of the form room@server")

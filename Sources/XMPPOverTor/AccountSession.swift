@@ -51,14 +51,13 @@ public final class AccountSession {
                         events: (ConnectionEvent) -> Void) throws -> TCPConnection {
         switch proxy {
         case .socks5(let host, let port, let credentials):
+            // One budget for the TCP connect to Tor and the SOCKS exchange (circuit building) together.
+            let deadline = Deadline(seconds: timeouts.connect, phase: "connecting to Tor at \(host):\(port)")
             events(.connectingToTor(host: host, port: port))
-            let tcp = try TCPConnection(host: host, port: port,
-                                        deadline: Deadline(seconds: timeouts.connect, phase: "connecting to Tor at \(host):\(port)"),
-                                        isTorProxy: true)
+            let tcp = try TCPConnection(host: host, port: port, deadline: deadline, isTorProxy: true)
             events(.reachingService(host: endpoint.host, port: endpoint.port))
             try SOCKS5Client.connect(over: tcp, host: endpoint.host, port: endpoint.port, credentials: credentials,
-                                     deadline: Deadline(seconds: timeouts.connect,
-                                                        phase: "reaching \(endpoint.host):\(endpoint.port) through Tor"))
+                                     deadline: deadline.continued(as: "reaching \(endpoint.host):\(endpoint.port) through Tor"))
             tcp.resetRoundTrips()
             return tcp
         case .none:

@@ -73,3 +73,42 @@ import X509
         #expect(SHA256Fingerprint("sha256 " + Self.hex) == nil)
     }
 }
+
+/// Issue 16 item 6: one host:port parser, IP literals only.
+@Suite struct HostPortTests {
+    @Test func ipLiteralsAndLocalhost() throws {
+        #expect(try HostPort(parsing: "127.0.0.1:9050") == HostPort(host: "127.0.0.1", port: 9050))
+        #expect(try HostPort(parsing: "localhost:9050") == HostPort(host: "127.0.0.1", port: 9050))
+        #expect(try HostPort(parsing: "LOCALHOST:9150").host == "127.0.0.1")
+        #expect(try HostPort(parsing: "[::1]:9050") == HostPort(host: "::1", port: 9050))
+        #expect(try HostPort(parsing: "[0:0:0:0:0:0:0:1]:9050").host == "::1")
+        #expect(try HostPort(parsing: "[::1]:9050").description == "[::1]:9050")
+        #expect(try HostPort(parsing: "10.0.0.2:1").description == "10.0.0.2:1")
+    }
+
+    @Test(arguments: ["tor.example:9050", "tor:9050", "::1:9050", "[127.0.0.1]:9050", "127.0.0.1", "127.0.0.1:0",
+                      "127.0.0.1:65536", "127.0.0.1:+90", ":9050", "[::1]9050", "127.1:9050", "[fe80::1%eth0]:9050"])
+    func refused(_ text: String) {
+        #expect(throws: HostPort.ParseError.self) { try HostPort(parsing: text) }
+    }
+
+    @Test func namesAreRefusedWithTheReason() {
+        #expect {
+            try HostPort(parsing: "tor.example:9050")
+        } throws: { error in
+            "\(error)".contains("tor.example is not an IP address") && "\(error)".contains("localhost means 127.0.0.1")
+        }
+    }
+}
+
+/// Issue 16 item 5: one rule for every duration.
+@Suite struct SecondsTests {
+    @Test func finitePositiveBounded() {
+        for bad in [Double.infinity, -.infinity, .nan, 1e300, 0, -5, 3600.5] {
+            #expect(Seconds.problem(bad) != nil, "\(bad)")
+        }
+        for good in [0.001, 1, 120, 3600] {
+            #expect(Seconds.problem(good) == nil, "\(good)")
+        }
+    }
+}

@@ -92,7 +92,10 @@ struct EngineTests {
         #expect(engine.validate(" lead", for: handle) == .failure(.init("a nickname cannot start or end with a space")))
         #expect(engine.validate("Ünïcode <&> ok", for: handle) == .success("Ünïcode <&> ok"))
         #expect(engine.validate("[::1]:9050", for: socks) == .success("[::1]:9050"))
-        #expect(engine.validate("127.0.0.1", for: socks) == .failure(.init("give host:port, for example 127.0.0.1:9050")))
+        #expect(engine.validate("127.0.0.1", for: socks) == .failure(.init("give address:port, for example 127.0.0.1:9050")))
+        #expect(engine.validate("localhost:9050", for: socks) == .success("127.0.0.1:9050"))
+        guard case .failure(let name) = engine.validate("tor.example:9050", for: socks) else { Issue.record("a name accepted"); return }
+        #expect(name.reason.contains("tor.example is not an IP address"))
         #expect(engine.validate("127.0.0.1:70000", for: socks) == .failure(.init("the port after : must be a number from 1 to 65535")))
         let tls = try #require(template.question("direct-tls"))
         #expect(engine.validate("Y", for: tls) == .success("yes"))

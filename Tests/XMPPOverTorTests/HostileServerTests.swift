@@ -219,3 +219,82 @@ import Testing
         }
     }
 }
+
+/// Issue 16 items 5 and 7: the connect budget and the SOCKS method.
+@Suite struct ConnectBudgetTests {
+    static let onion = FaultTests.onion
+
+    /// A proxy that accepts the isolation credentials and never answers the CONNECT.
+    static func silentProxy() -> FakeServer {
+        FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, [0x05, 0x02])
+            _ = server.read(fd)
+            Sockets.write(fd, [0x01, 0x00])
+            server.drain(fd, quiet: 4)
+        }
+    }
+
+    /// The TCP connect to Tor and the SOCKS exchange share one budget: time spent before the
+    /// SOCKS exchange (here a slow progress display) is not given back to it.
+    @Test func connectAndSOCKSShareOneBudget() throws {
+        let proxy = Self.silentProxy()
+        var options = FaultTests.fastOptions()
+        options.timeouts.connect = 1.5
+        let started = Date()
+        #expect {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: Self.onion, port: 5222),
+                                        proxy: .tor(host: "127.0.0.1", port: proxy.port), options: options,
+                                        intent: .register, events: { event in
+                                            if case .reachingService = event { Thread.sleep(forTimeInterval: 1) }
+                                        })
+        } throws: { error in
+            "\(error)".contains("reaching \(Self.onion):5222 through Tor did not finish within 1.5 s")
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 1.4 && elapsed < 2.2, "took \(elapsed) s for a 1.5 s budget")
+    }
+
+    /// Absurd durations from library callers cannot trap the process (they did in `Deadline`).
+    @Test func absurdDeadlinesDoNotCrash() throws {
+        for seconds in [Double.infinity, 1e300, -Double.infinity, .nan] {
+            let deadline = Deadline(seconds: seconds, phase: "p")
+            if seconds > 0 { #expect(throws: Never.self) { try deadline.check() } }
+        }
+        #expect(throws: ConnectionError.self) { try Deadline(seconds: .nan, phase: "p").check() }
+    }
+
+    /// Item 7: we offer only username/password (isolation); a proxy that picks "no
+    /// authentication" is refused before the CONNECT is sent.
+    @Test func noAuthenticationWhenOnlyIsolationWasOfferedIsRefused() throws {
+        let proxy = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, [0x05, 0x00])
+            server.drain(fd, quiet: 1)
+        }
+        #expect(throws: SOCKS5Error.unofferedMethodChosen) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: Self.onion, port: 5222),
+                                        proxy: .tor(host: "127.0.0.1", port: proxy.port), options: FaultTests.fastOptions(),
+                                        intent: .register)
+        }
+        proxy.waitUntilDone()
+        #expect(proxy.received == [0x05, 0x01, 0x02])
+        #expect(SOCKS5Error.unofferedMethodChosen.category == .protocolViolation)
+    }
+
+    /// Without credentials we offer "no authentication" ourselves, and then it is fine.
+    @Test func noAuthenticationIsFineWhenOffered() throws {
+        let proxy = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, [0x05, 0x00])
+            _ = server.read(fd)
+            Sockets.write(fd, [0x05, 0x05, 0x00, 0x01, 0, 0, 0, 0, 0, 0])
+            server.drain(fd, quiet: 0.3)
+        }
+        #expect(throws: SOCKS5Error.reply(code: 0x05, destination: "\(Self.onion):5222")) {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: Self.onion, port: 5222),
+                                        proxy: .socks5(host: "127.0.0.1", port: proxy.port, credentials: nil),
+                                        options: FaultTests.fastOptions(), intent: .register)
+        }
+    }
+}

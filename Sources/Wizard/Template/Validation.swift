@@ -12,7 +12,7 @@ public enum Validation: Sendable, Equatable {
     case handle
     /// A TCP port, 1–65535.
     case port
-    /// `host:port` (a name or an IPv4 address, or `[IPv6]:port`).
+    /// `address:port`: an IPv4 address, `[IPv6]:port`, or `localhost` (as 127.0.0.1); no other names.
     case hostPort
     /// A bare JID `local@domain`.
     case jid
@@ -145,8 +145,7 @@ public enum Validation: Sendable, Equatable {
 
     static func checkHostPort(_ value: String) -> Result<String, ValidationFailure> {
         do {
-            _ = try HostPort(parsing: value)
-            return .success(value)
+            return .success(try HostPort(parsing: value).description)
         } catch {
             return .failure(.init("\(error)"))
         }

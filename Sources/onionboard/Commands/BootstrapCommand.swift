@@ -34,6 +34,10 @@ struct BootstrapCommand: ParsableCommand {
         "Wait at most this many seconds for Tor's SOCKS port.", valueName: "seconds"))
     var waitTor: Int = 300
 
+    func validate() throws {
+        try validateDurations([("--wait-tor", Double(waitTor))])
+    }
+
     struct AlreadySetUp: Encodable {
         let ok = true
         let alreadySetUp = true

@@ -68,7 +68,8 @@ struct ExportCommand: ParsableCommand {
     var noLoginCheck = false
 
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to reach the server through Tor, circuit building included.", valueName: "seconds"))
+        "Seconds to connect to Tor and reach the server through it, circuit building included (at most 3600).",
+        valueName: "seconds"))
     var connectTimeout: Double = 120
 
     @Flag(help: "Write even while Pidgin or finch runs (they may overwrite the files when they exit).")
@@ -81,6 +82,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parseTorSOCKS(torSocks)
+        try validateDurations([("--connect-timeout", connectTimeout)])
         try validateFingerprints(pin: pin, accepted: acceptFingerprint)
     }
 
@@ -96,7 +98,7 @@ struct ExportCommand: ParsableCommand {
                 connectServer: connectServer,
                 port: port,
                 tlsMode: directTLS ? .directTLS : .startTLS,
-                proxy: ProxySettings(host: socks.host, port: Int(socks.port)),
+                proxy: ProxySettings(host: socks.host, port: socks.port),
                 chat: RoomBookmark(jid: room, alias: alias, handle: handle, group: group),
                 certificatePEM: certificate)
             }
@@ -136,7 +138,7 @@ struct ExportCommand: ParsableCommand {
     /// Fetches the server's leaf certificate over Tor, judged by the same rules as a
     /// registration (pin, then CA, then --accept-fingerprint or a prompt at a terminal), and
     /// by default logs in with the password so a typo shows now, not in Pidgin.
-    private func fetchCertificate(password: SecretBytes, socks: (host: String, port: UInt16)) throws -> [UInt8] {
+    private func fetchCertificate(password: SecretBytes, socks: HostPort) throws -> [UInt8] {
         let parts = jid.split(separator: "@", maxSplits: 1)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw ValidationError("--jid must look like user@domain")
@@ -152,7 +154,7 @@ struct ExportCommand: ParsableCommand {
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }
-        let proxy = Proxy.tor(host: socks.host, port: socks.port)
+        let proxy = Proxy.tor(host: socks.host, port: UInt16(socks.port))
         if noLoginCheck {
             return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
                                                                  events: events).certificate.pem.utf8)

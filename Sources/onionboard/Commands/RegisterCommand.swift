@@ -63,7 +63,8 @@ struct RegisterCommand: ParsableCommand {
     var webRegistrationURL: String?
 
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to reach the server through Tor, circuit building included.", valueName: "seconds"))
+        "Seconds to connect to Tor and reach the server through it, circuit building included (at most 3600).",
+        valueName: "seconds"))
     var connectTimeout: Double = 120
 
     @Option(name: .customLong("tls-timeout"), help: ArgumentHelp("Seconds for the TLS handshake.", valueName: "seconds"))
@@ -82,9 +83,9 @@ struct RegisterCommand: ParsableCommand {
         guard provider != nil || (domain != nil && host != nil) else {
             throw ValidationError("give --provider DOMAIN, or --domain and --host (and --port unless it is the default)")
         }
-        for value in [connectTimeout, tlsTimeout, replyTimeout] where !(value > 0) {
-            throw ValidationError("timeouts must be positive numbers of seconds")
-        }
+        try validateDurations([("--connect-timeout", connectTimeout), ("--tls-timeout", tlsTimeout),
+                               ("--reply-timeout", replyTimeout)])
+        if !noTor { _ = try parseTorSOCKS(torSocks) }
         try validateFingerprints(pin: pin, accepted: acceptFingerprint)
     }
 
@@ -122,8 +123,8 @@ struct RegisterCommand: ParsableCommand {
             if noTor {
                 proxy = .none
             } else {
-                let (socksHost, socksPort) = try parseTorSOCKS(torSocks)
-                proxy = .tor(host: socksHost, port: socksPort)
+                let socks = try parseTorSOCKS(torSocks)
+                proxy = .tor(host: socks.host, port: UInt16(socks.port))
             }
             let options = SessionOptions(
                 timeouts: Timeouts(connect: connectTimeout, tlsHandshake: tlsTimeout, reply: replyTimeout),
