@@ -214,24 +214,29 @@ public final class AccountSession {
                              serverEndPoint: { [tls] in try? tls.peerCertificate().serverEndPointChannelBinding })
     }
 
-    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type
-    /// (XEP-0440) we can produce, `y` when it offers no -PLUS at all (RFC 5802 §6).
+    /// Picks the SCRAM mechanism and the GS2 channel-binding flag from everything the
+    /// server offers (RFC 5802 §6, XEP-0440):
+    /// 1. a -PLUS mechanism (SHA-256 first) when the server names a binding type we can
+    ///    produce (`tls-exporter`, `tls-server-end-point`): `p=type`;
+    /// 2. otherwise the strongest plain SCRAM, with `y` ("we could bind, you offered no
+    ///    -PLUS") only when the server offers no -PLUS mechanism at all, and `n` when it
+    ///    offers one we cannot use — with or without a type list: without one, the implied
+    ///    type is tls-unique, which we do not implement (it does not exist in TLS 1.3), and
+    ///    `y` would make a server that binds fail the login.
     static func chooseSCRAM(username: String, offered: [String], bindingTypes: [String],
                             exporter: () -> [UInt8]?, serverEndPoint: () -> [UInt8]?) throws -> SCRAMClient {
-        for hash in [SCRAMHash.sha256, .sha1] {
-            let plain = "SCRAM-\(hash.rawValue)"
-            if offered.contains(plain + "-PLUS") {
-                if bindingTypes.contains("tls-exporter"), let data = exporter() {
-                    return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
-                }
-                if bindingTypes.contains("tls-server-end-point"), let data = serverEndPoint() {
-                    return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
-                }
-                // -PLUS without a type we support: say we cannot bind rather than claim a downgrade.
-                if offered.contains(plain) { return SCRAMClient(hash: hash, username: username, binding: .unsupported) }
-            } else if offered.contains(plain) {
-                return SCRAMClient(hash: hash, username: username, binding: .supportedButNotOffered)
+        let hashes = [SCRAMHash.sha256, .sha1]
+        for hash in hashes where offered.contains("SCRAM-\(hash.rawValue)-PLUS") {
+            if bindingTypes.contains("tls-exporter"), let data = exporter() {
+                return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
             }
+            if bindingTypes.contains("tls-server-end-point"), let data = serverEndPoint() {
+                return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
+            }
+        }
+        let offersPlus = offered.contains { $0.hasPrefix("SCRAM-") && $0.hasSuffix("-PLUS") }
+        for hash in hashes where offered.contains("SCRAM-\(hash.rawValue)") {
+            return SCRAMClient(hash: hash, username: username, binding: offersPlus ? .unsupported : .supportedButNotOffered)
         }
         throw AuthenticationError.noSupportedMechanism(offered: offered)
     }
