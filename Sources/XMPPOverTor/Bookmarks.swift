@@ -44,6 +44,7 @@ enum BookmarkNamespace {
     static let pep = "urn:xmpp:bookmarks:1"
     static let compat = "urn:xmpp:bookmarks:1#compat"
     static let pubsub = "http://jabber.org/protocol/pubsub"
+    static let pubsubErrors = "http://jabber.org/protocol/pubsub#errors"
     static let discoInfo = "http://jabber.org/protocol/disco#info"
     static let privateStorage = "jabber:iq:private"
     static let legacy = "storage:bookmarks"
@@ -54,7 +55,7 @@ public enum BookmarkPayloads {
     /// The XEP-0402 publish with the publish-options the XEP requires (whitelist, persistent, unbounded).
     /// `essentialOptionsOnly` keeps just persistence and the whitelist (the privacy-critical
     /// one): ejabberd 23.01 refuses `pubsub#max_items` and `pubsub#send_last_published_item`
-    /// ("Unknown field …", resource-constraint).
+    /// (`wait/resource-constraint`, "Unknown field …").
     public static func publish(_ bookmark: RoomBookmark, essentialOptionsOnly: Bool = false) -> XMLElement {
         var conference = XMLElement("conference", namespace: BookmarkNamespace.pep,
                                     attributes: [("autojoin", bookmark.autojoin ? "true" : "false")],
@@ -79,6 +80,19 @@ public enum BookmarkPayloads {
             ]),
             XMLElement("publish-options", children: [options]),
         ])
+    }
+
+    /// Whether a failed publish is worth one retry with only the essential options: the
+    /// error says the options could not be applied, not that publishing is impossible.
+    /// Decided on conditions, never on the (translatable) text: XEP-0060 §7.1.5's
+    /// `conflict` + `precondition-not-met`, and what servers answer for options they do not
+    /// know (`resource-constraint` from ejabberd 23.01, `bad-request`, `not-acceptable`).
+    static func retryWithEssentialOptions(after error: StanzaError) -> Bool {
+        if error.applicationCondition == "\(BookmarkNamespace.pubsubErrors)#precondition-not-met"
+            || error.applicationCondition == "\(BookmarkNamespace.pubsubErrors)#invalid-options" {
+            return true
+        }
+        return ["resource-constraint", "bad-request", "not-acceptable"].contains(error.condition)
     }
 
     /// `storage:bookmarks` with our room replaced or added and every other entry kept as it was.
@@ -171,7 +185,7 @@ extension AccountSession {
         // and the XEP-0049 write when the server does not mirror PEP bookmarks itself.
         var flight = ""
         var retryID: String?
-        if let error = publishError, error.text?.contains("Unknown field") == true || error.condition == "precondition-not-met" {
+        if let error = publishError, BookmarkPayloads.retryWithEssentialOptions(after: error) {
             retryID = connection.makeID("bookmark")
             flight += "<iq type='set' id='\(retryID!)'>"
                 + BookmarkPayloads.publish(bookmark, essentialOptionsOnly: true).serialized(parentNamespace: Namespace.client) + "</iq>"

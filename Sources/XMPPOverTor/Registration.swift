@@ -137,12 +137,17 @@ struct StanzaError: Equatable {
     let condition: String
     let type: String
     let text: String?
+    /// An application-specific condition (a child in another namespace, e.g. XEP-0060's
+    /// `precondition-not-met`), as `namespace#name`.
+    let applicationCondition: String?
 
     init(iq: XMLElement) {
         let error = iq.child("error")
         type = error?[attribute: "type"] ?? "cancel"
         condition = error?.definedCondition(namespace: Namespace.stanzas) ?? "undefined-condition"
         text = error?.errorText
+        applicationCondition = error?.children.first { $0.namespace != Namespace.stanzas && $0.namespace != nil }
+            .map { "\($0.namespace!)#\($0.name)" }
     }
 
     /// Maps a registration error (XEP-0077 §3, with Prosody's and ejabberd's real answers).

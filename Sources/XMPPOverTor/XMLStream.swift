@@ -165,17 +165,20 @@ private let startElement: startElementNsSAX2Func = { context, localName, _, uri,
         }
     }
     var pairs: [(String, String)] = []
+    var prefixes: [String: String] = [:]
     if let attributes {
         // Five pointers per attribute: localname, prefix, URI, value start, value end.
         for index in 0..<Int(attributeCount) {
             let base = index * 5
             guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
             let prefix = attributes[base + 1].map { String(cString: $0) }
+            if let prefix, let namespace = string(attributes[base + 2]) { prefixes[prefix] = namespace }
             let qualified = prefix.map { "\($0):\(String(cString: name))" } ?? String(cString: name)
             pairs.append((qualified, decodeReferences(string(start, length: end - start))))
         }
     }
-    let element = XMLElement(string(localName) ?? "", namespace: string(uri), attributes: pairs)
+    var element = XMLElement(string(localName) ?? "", namespace: string(uri), attributes: pairs)
+    element.attributeNamespaces = prefixes
     if state.depth == 1 {
         state.events.append(.streamOpened(Dictionary(pairs, uniquingKeysWith: { first, _ in first })))
         state.bytesSinceBoundary = 0

@@ -150,6 +150,52 @@ import Vocabulary
     }
 }
 
+/// Issue 16 item 14: re-sent bookmarks keep their namespaces; the retry decision reads conditions.
+@Suite struct BookmarkResendTests {
+    static func parse(_ xml: String) throws -> XMLElement {
+        let events = try XMLStreamParser().feed(Array(("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>" + xml).utf8))
+        guard case .element(let element)? = events.last else { throw StreamError.unexpected("no element") }
+        return element
+    }
+
+    /// Another client's entry with a prefixed attribute survives our read-merge-write and
+    /// still parses: the prefix's declaration is written again.
+    @Test func prefixedAttributesKeepTheirNamespace() throws {
+        let reply = try Self.parse("""
+            <iq type='result' id='p'><query xmlns='jabber:iq:private'><storage xmlns='storage:bookmarks' xmlns:g='urn:example:gajim'>\
+            <conference jid='other@muc.example' g:minimize='true' xml:lang='en'><nick>me</nick></conference></storage></query></iq>
+            """)
+        let storage = BookmarkPayloads.storage(inPrivateReply: reply)
+        let merged = BookmarkPayloads.mergedLegacy(existing: storage, adding: RoomBookmark(jid: "support@conference.example", handle: "heron"))
+        let request = BookmarkPayloads.privateStorageSet(id: "s", merged)
+        #expect(request.contains("xmlns:g='urn:example:gajim'"))
+        let again = try Self.parse(request)
+        let other = try #require(BookmarkPayloads.storage(inPrivateReply: again)?.children.first)
+        #expect(other[attribute: "g:minimize"] == "true" && other.attributeNamespaces["g"] == "urn:example:gajim")
+        #expect(other[attribute: "xml:lang"] == "en")
+    }
+
+    static func publishError(_ error: String) throws -> StanzaError {
+        StanzaError(iq: try parse("<iq type='error' id='b'>\(error)</iq>"))
+    }
+
+    @Test func theRetryFollowsConditionsNotText() throws {
+        // ejabberd 23.01's answer to pubsub#max_items, in any language.
+        for text in ["Unknown field 'pubsub#max_items'", "Unbekanntes Feld 'pubsub#max_items'", ""] {
+            let error = try Self.publishError("<error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>\(text)</text></error>")
+            #expect(BookmarkPayloads.retryWithEssentialOptions(after: error), "\(text)")
+        }
+        // XEP-0060 §7.1.5: the options do not match the node's configuration.
+        let precondition = try Self.publishError("<error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><precondition-not-met xmlns='http://jabber.org/protocol/pubsub#errors'/></error>")
+        #expect(BookmarkPayloads.retryWithEssentialOptions(after: precondition))
+        // Publishing is impossible whatever the options: no retry, even if the text says "Unknown field".
+        for condition in ["forbidden", "not-allowed", "service-unavailable", "item-not-found", "conflict"] {
+            let error = try Self.publishError("<error type='cancel'><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>Unknown field</text></error>")
+            #expect(!BookmarkPayloads.retryWithEssentialOptions(after: error), "\(condition)")
+        }
+    }
+}
+
 /// Thread-safe counter for @Sendable answer callbacks.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
