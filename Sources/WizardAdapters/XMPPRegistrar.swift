@@ -47,7 +47,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         }
     }
 
-    public func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    public func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                          events: @escaping @Sendable (RunEvent) -> Void,
                          callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         let box = CallbackBox(callbacks)
@@ -65,7 +65,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         do {
             let result = try RegistrationClient.register(
                 endpoint: endpoint, proxy: proxy(for: target), username: username, password: password,
-                options: options) { event in
+                usernameWasGenerated: usernameWasGenerated, options: options) { event in
                     if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
                 }
             return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,

@@ -134,9 +134,15 @@ public final class AccountSession {
 
     // MARK: - Registration (XEP-0077)
 
-    /// Creates the account `username` with `password`. On success a SCRAM exchange has
-    /// already begun in the same write; `logIn` completes it.
-    public func register(username rawUsername: String, password: SecretBytes) throws {
+    /// Creates the account `username` with `password`; `logIn` then proves it.
+    ///
+    /// With `usernameWasGenerated`, the SCRAM `<auth>` rides in the same write as the
+    /// registration (one round trip less): a generated name practically never exists
+    /// already. A name a person chose may well exist, and then that pipelined `<auth>` is a
+    /// failed login for someone else's account — counted by per-address limits such as
+    /// ejabberd's mod_fail2ban against every user of the onion (they all arrive from one
+    /// address). So for a chosen name the registration result comes first.
+    public func register(username rawUsername: String, password: SecretBytes, usernameWasGenerated: Bool = false) throws {
         let username = rawUsername.lowercased()
         events(.registering(username: username))
         // Refuse early (before the server sees the password) if we could not verify it after.
@@ -186,6 +192,16 @@ public final class AccountSession {
         let query = try RegistrationSubmission.query(form: form, username: username, passwordMarker: marker, answers: answers)
         let setID = connection.makeID("register")
         let submission = "<iq type='set' id='\(setID)'>" + query.serialized(parentNamespace: Namespace.client) + "</iq>"
+        if !usernameWasGenerated {
+            try connection.send(submission, replacing: marker, with: password, phase: "registering")
+            let reply = try connection.readIQ(id: setID, phase: "waiting for the registration result")
+            if reply[attribute: "type"] == "result" {
+                events(.registered(jid: "\(username)@\(endpoint.domain)"))
+                return
+            }
+            throw StanzaError(iq: reply).registrationError(username: username, webRegistrationURL: options.webRegistrationURL,
+                                                           hadCAPTCHA: form.hasCAPTCHA)
+        }
         // Registration and the SASL initial message in one write; a failed registration
         // fails SASL too, so both answers are read.
         try connection.send(submission + Self.authRequest(scram), replacing: marker, with: password, phase: "registering")
@@ -197,7 +213,7 @@ public final class AccountSession {
             return
         }
         if saslReply.name == "challenge" {
-            // The name exists (someone else's account): abandon that exchange cleanly.
+            // The name exists after all: abandon that exchange cleanly.
             try? connection.send("<abort xmlns='\(Namespace.sasl)'/>", phase: "aborting SASL")
             _ = try? connection.readSASL(phase: "waiting for the SASL abort")
         }
@@ -326,8 +342,9 @@ public final class AccountSession {
 public enum RegistrationClient {
     /// Registers `username` in-band, then proves the credentials by logging in and binding,
     /// all on one stream. Throws `RegistrationError.usernameTaken` when the name exists.
+    /// `usernameWasGenerated` lets the login ride with the registration (see `AccountSession.register`).
     public static func register(endpoint: Endpoint, proxy: Proxy, username: String, password: SecretBytes,
-                                options: SessionOptions = SessionOptions(),
+                                usernameWasGenerated: Bool = false, options: SessionOptions = SessionOptions(),
                                 events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
         let limit = max(1, options.captchaAttempts)
         var attempt = 1
@@ -335,7 +352,7 @@ public enum RegistrationClient {
             let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
             defer { session.close() }
             do {
-                try session.register(username: username, password: password)
+                try session.register(username: username, password: password, usernameWasGenerated: usernameWasGenerated)
             } catch RegistrationError.captchaFailed(let text) {
                 // A challenge allows one answer: a fresh form needs a fresh stream.
                 guard attempt < limit else { throw RegistrationError.captchaFailed(serverText: text) }

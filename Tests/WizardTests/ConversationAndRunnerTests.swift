@@ -55,6 +55,8 @@ final class ScriptedRegistrar: AccountRegistrar {
     var taken: Set<String>
     var prepared: [ConnectionTarget] = []
     var attempts: [String] = []
+    /// Whether each attempt's name was generated, as the registrar was told.
+    var generated: [Bool] = []
     var certificate: CertificateSummary?
     var certificateAccepted: Bool?
 
@@ -62,10 +64,11 @@ final class ScriptedRegistrar: AccountRegistrar {
 
     func prepare(_ target: ConnectionTarget) { prepared.append(target) }
 
-    func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         attempts.append(username)
+        generated.append(usernameWasGenerated)
         events(.registering(jid: "\(username)@\(target.domain)"))
         if let certificate {
             certificateAccepted = callbacks.confirm(certificate)
@@ -160,6 +163,8 @@ struct ConversationAndRunnerTests {
         let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
         let report = try session.execute(plan, options: options, interaction: ScriptedAsker([]), events: { log.append($0) })
         #expect(registrar.attempts == ["generated1", "generated2", "generated3"])
+        // The registrar knows the names were made up, so it may pipeline the login (#16 item 9).
+        #expect(registrar.generated == [true, true, true])
         #expect(report.jid == "generated3@open.example")
         #expect(report.attempts == 3)
         #expect(writer.written.map(\.username) == ["generated3"])
@@ -174,6 +179,8 @@ struct ConversationAndRunnerTests {
         #expect(asker.usernameOffers.count == 2)
         #expect(asker.usernameOffers[0] == "mine")
         #expect(second.usernameGenerated == false)
+        // Chosen names, the first and the one typed after the conflict: the registrar waits.
+        #expect(registrar.attempts.suffix(2) == ["mine", "yours"] && registrar.generated.suffix(2) == [false, false])
 
         // Non-interactive (no answer): the conflict is the result, and nothing is written.
         let count = writer.written.count

@@ -43,6 +43,7 @@ public final class OnboardingRunner {
             attempts += 1
             do {
                 account = try registrar.register(plan.connectionTarget, username: plan.username,
+                                                 usernameWasGenerated: plan.usernameWasGenerated,
                                                  password: plan.password, events: events, callbacks: callbacks)
             } catch RegistrarError.usernameTaken(let taken) {
                 if plan.usernameWasGenerated {

@@ -96,7 +96,7 @@ public final class UnavailableLayer: AccountRegistrar, ProfileWriter {
 
     public init() {}
     public func prepare(_ target: ConnectionTarget) {}
-    public func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    public func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                          events: @escaping @Sendable (RunEvent) -> Void,
                          callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         throw Missing(layer: "registration (XMPPOverTor)")

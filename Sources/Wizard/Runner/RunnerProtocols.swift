@@ -133,8 +133,10 @@ public protocol AccountRegistrar: AnyObject {
     /// reaching the onion (building the Tor circuit is the slowest step). Must not block.
     func prepare(_ target: ConnectionTarget)
     /// Registers `username` with `password`, verifies it by logging in, and returns the
-    /// account. Throws `RegistrarError.usernameTaken` on `conflict`.
-    func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    /// account. Throws `RegistrarError.usernameTaken` on `conflict`. `usernameWasGenerated`:
+    /// the name was made up (not typed), so the login may be sent before the registration
+    /// result (a round trip less); a chosen name waits for it.
+    func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount
 }

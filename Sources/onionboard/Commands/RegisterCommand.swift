@@ -35,8 +35,10 @@ struct RegisterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Port to connect to (default: the map's, else 5222, or 5223 with --direct-tls).", valueName: "port"))
     var port: UInt16?
 
-    @Option(help: ArgumentHelp("The account name to register (the part before @).", valueName: "name"))
-    var username: String
+    @Option(help: ArgumentHelp(
+        "The account name to register (the part before @); default: a generated one, whose login rides with the registration (a round trip less).",
+        valueName: "name"))
+    var username: String?
 
     @Option(name: .customLong("password-file"), help: ArgumentHelp(
         "A file holding the password, or - for standard input.", valueName: "file"))
@@ -87,6 +89,7 @@ struct RegisterCommand: ParsableCommand {
                                ("--reply-timeout", replyTimeout)])
         if !noTor { _ = try parseTorSOCKS(torSocks) }
         try validateFingerprints(pin: pin, accepted: acceptFingerprint)
+        if verifyOnly && username == nil { throw ValidationError("--verify-only logs in to an existing account: give its --username") }
     }
 
     struct Report: Encodable {
@@ -119,6 +122,9 @@ struct RegisterCommand: ParsableCommand {
                                     port: port ?? mapPort.map(UInt16.init) ?? (directTLS ? 5223 : 5222),
                                     tlsMode: directTLS ? .directTLS : .startTLS, pin: pin ?? entry?.pinSHA256)
             let password = try SecretBytes.read(path: passwordFile)
+            // A generated name practically never exists: its login may be pipelined.
+            let generated = username == nil && !verifyOnly
+            let username = self.username ?? CredentialGenerator.username()
             let proxy: Proxy
             if noTor {
                 proxy = .none
@@ -140,7 +146,7 @@ struct RegisterCommand: ParsableCommand {
                 ? try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username, password: password,
                                                 options: options, events: events)
                 : try RegistrationClient.register(endpoint: endpoint, proxy: proxy, username: username, password: password,
-                                                  options: options, events: events)
+                                                  usernameWasGenerated: generated, options: options, events: events)
             if json {
                 try Console.json(Report(jid: result.jid, boundJID: result.boundJID, registered: result.registered,
                                         certificateSHA256: result.certificate.sha256,
