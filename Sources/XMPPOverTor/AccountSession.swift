@@ -300,7 +300,8 @@ public final class AccountSession {
         guard reply[attribute: "type"] == "result",
               let jid = reply.child("bind", namespace: Namespace.bind)?.child("jid")?.text, !jid.isEmpty else {
             let error = StanzaError(iq: reply)
-            throw AuthenticationError.bindFailed("\(error.type)/\(error.condition)" + (error.text.map { ": \($0)" } ?? ""))
+            throw AuthenticationError.bindFailed(ServerText.sanitised("\(error.type)/\(error.condition)", maximumLength: 100)
+                                                     + ServerText.appended(error.text))
         }
         connection.bound(to: jid)
         if thenClose { connection.markClosedAfterFinalRequest() }

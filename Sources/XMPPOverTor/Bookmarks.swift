@@ -23,8 +23,8 @@ public struct BookmarkError: ClassifiedError, Equatable {
     public let serverText: String?
     public var category: ErrorCategory { .refused }
     public var description: String {
-        "the server did not store the room bookmark (\(step): \(condition))"
-            + (serverText.map { ". The server says: \"\($0)\"" } ?? "")
+        "the server did not store the room bookmark (\(step): \(ServerText.sanitised(condition, maximumLength: 64)))"
+            + ServerText.appended(serverText)
             + "; the account works, add the room by hand in other clients"
     }
 

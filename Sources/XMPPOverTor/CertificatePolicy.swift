@@ -43,10 +43,12 @@ public struct CertificateInfo: Sendable, Equatable, Codable {
     /// A multi-line description for a confirmation prompt.
     public var summary: String {
         let dates = ISO8601DateFormatter()
+        // Subject, names and issuer come from the server's certificate: shown sanitised.
+        let names = subjectAlternativeNames.map { ServerText.sanitised($0, maximumLength: 100) }
         var lines = [
-            "Subject:     \(subject)",
-            "Names (SAN): \(subjectAlternativeNames.isEmpty ? "(none)" : subjectAlternativeNames.joined(separator: ", "))",
-            "Issuer:      \(issuer)",
+            "Subject:     \(ServerText.sanitised(subject))",
+            "Names (SAN): \(names.isEmpty ? "(none)" : names.joined(separator: ", "))",
+            "Issuer:      \(ServerText.sanitised(issuer))",
             "Valid:       \(notBefore.map(dates.string) ?? "?") to \(notAfter.map(dates.string) ?? "?")",
             "SHA-256:     \(colonFingerprint)",
         ]

@@ -1,4 +1,5 @@
 import Diagnostics
+import Vocabulary
 
 /// Reaching the server failed below XMPP: TCP, deadlines, the proxy rule.
 public enum ConnectionError: ClassifiedError, Equatable {
@@ -84,11 +85,11 @@ public enum StreamError: ClassifiedError, Equatable {
         case .tooMuchBeforeAuthentication(let what):
             "the server sent \(what) before authentication, far more than a registration needs; refused"
         case .replyFromWrongSender(let from, let expected):
-            "the server delivered a reply to our request from '\(from)', which cannot answer it (expected \(expected)); refused"
+            "the server delivered a reply to our request from '\(ServerText.sanitised(from, maximumLength: 100))', which cannot answer it (expected \(expected)); refused"
         case .serverStreamError(let condition, let text):
-            "the server ended the stream with the error '\(condition)'" + (text.map { ": \($0)" } ?? "")
+            "the server ended the stream with the error '\(ServerText.sanitised(condition, maximumLength: 64))'" + ServerText.appended(text)
         case .streamClosed: "the server closed the XMPP stream"
-        case .unexpected(let what): "unexpected answer from the server: \(what)"
+        case .unexpected(let what): "unexpected answer from the server: \(ServerText.sanitised(what))"
         case .tlsNotOffered: "the server does not offer STARTTLS; refusing to continue without encryption (nothing secret was sent)"
         case .starttlsRefused: "the server refused to start TLS; refusing to continue without encryption (nothing secret was sent)"
         }

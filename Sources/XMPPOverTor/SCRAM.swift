@@ -2,6 +2,7 @@ import COpenSSL
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// SASL failed, or the server could not prove it knows the password.
 public enum AuthenticationError: ClassifiedError, Equatable {
@@ -32,7 +33,7 @@ public enum AuthenticationError: ClassifiedError, Equatable {
         case .failure(let condition, let text):
             (condition == "not-authorized"
                 ? "the server rejected the username or password (not-authorized)"
-                : "authentication failed (\(condition))") + (text.map { ": \($0)" } ?? "")
+                : "authentication failed (\(ServerText.sanitised(condition, maximumLength: 64)))") + ServerText.appended(text)
         case .serverSignatureMismatch:
             "the server could not prove it knows the password (SCRAM server signature mismatch): possible impostor"
         case .malformedChallenge(let detail): "the server sent a malformed SCRAM message: \(detail)"

@@ -112,3 +112,32 @@ import X509
         }
     }
 }
+
+/// Issue 16 item 4: server text on one line, without control or bidi tricks, bounded, marked.
+@Suite struct ServerTextTests {
+    @Test func forgedLinesAndControlsAreNeutralised() {
+        let hostile = "Try again later\n✓ registered victim@example.org\r\u{85}\u{2028}x\u{9B}31m\u{1B}[2J\u{7F}\u{0}"
+        let shown = ServerText.sanitised(hostile)
+        #expect(!shown.unicodeScalars.contains { $0.properties.generalCategory == .control })
+        #expect(!shown.contains("\n") && !shown.contains("\r"))
+        #expect(shown.hasPrefix("Try again later ✓ registered victim@example.org x\u{FFFD}31m\u{FFFD}[2J"))
+    }
+
+    @Test func bidiControlsAreDropped() {
+        let overrides = (0x202A...0x202E).map { String(UnicodeScalar($0)!) }.joined()
+        let isolates = (0x2066...0x2069).map { String(UnicodeScalar($0)!) }.joined()
+        let shown = ServerText.sanitised("a\u{202E}gpj.exe\(overrides)b\(isolates)c\u{200E}\u{200F}\u{061C}d")
+        #expect(shown == "agpj.exebcd")
+        // Joiners stay: scripts and emoji need them.
+        #expect(ServerText.sanitised("👩\u{200D}💻") == "👩\u{200D}💻")
+    }
+
+    @Test func lengthIsBoundedAndMarked() {
+        let long = String(repeating: "a", count: 10_000)
+        #expect(ServerText.sanitised(long).count == ServerText.maximumLength)
+        #expect(ServerText.sanitised(long).hasSuffix("…"))
+        #expect(ServerText.quoted("hi\nthere") == "server says: “hi there”")
+        #expect(ServerText.appended(" \n ") == "" && ServerText.appended(nil) == "")
+        #expect(ServerText.appended("slow down") == " (server says: “slow down”)")
+    }
+}

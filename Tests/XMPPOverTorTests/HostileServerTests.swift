@@ -298,3 +298,56 @@ import Testing
         }
     }
 }
+
+/// Issue 16 item 4: what a server says reaches messages sanitised and marked as its.
+@Suite struct ServerTextInMessagesTests {
+    static let forged = "Please wait\n✓ registered victim@example.org\u{202E}\u{9B}"
+
+    static func isClean(_ text: String) -> Bool {
+        !text.contains("\n✓") && !text.unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x9B }
+    }
+
+    @Test func registrationAndAuthenticationErrors() {
+        let errors: [any Error] = [
+            RegistrationError.usernameTaken(username: "alice", serverText: Self.forged),
+            RegistrationError.rateLimited(condition: "policy\nviolation", serverText: Self.forged, retryAfterSeconds: nil),
+            RegistrationError.webRegistrationOnly(url: "https://x.example/\nregistered", instructions: Self.forged),
+            RegistrationError.other(condition: "x\u{202E}", type: "cancel\n", serverText: Self.forged),
+            AuthenticationError.failure(condition: "not-authorized", text: Self.forged),
+            StreamError.serverStreamError(condition: "conflict", text: Self.forged),
+            BookmarkError(step: "XEP-0402 publish", condition: "forbidden", serverText: Self.forged),
+        ]
+        for error in errors {
+            let message = "\(error)"
+            #expect(Self.isClean(message), "\(message)")
+            #expect(message.contains("server says: “") || !message.contains("registered victim"), "\(message)")
+        }
+        #expect("\(errors[0])".contains("(server says: “Please wait ✓ registered victim@example.org\u{FFFD}”)"))
+    }
+
+    /// A fake server's stream error with a forged line arrives as one marked line.
+    @Test func aStreamErrorFromAFakeServer() throws {
+        let server = FakeServer { server, fd in
+            _ = server.read(fd)
+            Sockets.write(fd, FaultTests.header + "<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Bye&#10;onionboard: registered victim@example.org&#x202E;&#x9B;</text></stream:error></stream:stream>")
+            server.drain(fd)
+        }
+        #expect {
+            _ = try AccountSession.open(endpoint: Endpoint(domain: "example.org", host: "127.0.0.1", port: server.port),
+                                        proxy: .none, options: FaultTests.fastOptions(), intent: .register)
+        } throws: { error in
+            let message = "\(error)"
+            return !message.contains("\n") && Self.isClean(message)
+                && message.contains("(server says: “Bye onionboard: registered victim@example.org\u{FFFD}”)")
+        }
+    }
+
+    @Test func certificateNamesInThePrompt() {
+        let info = CertificateInfo(pem: "", sha256: String(repeating: "a", count: 64), subject: "CN=x\nSHA-256: 00:00",
+                                   issuer: "CN=\u{202E}y", subjectAlternativeNames: ["a.example\nSHA-256: 11"],
+                                   notBefore: nil, notAfter: nil, validForDomainBySystemCAs: false, domain: "x", overOnion: true)
+        let lines = info.summary.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("SHA-256:") }.count == 1 && lines.count == 6)  // five fields and the onion note
+        #expect(!info.summary.unicodeScalars.contains { $0.value == 0x202E })
+    }
+}
