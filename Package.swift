@@ -17,13 +17,15 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // prctl(2) behind fixed-argument wrappers (it is variadic).
+        .systemLibrary(name: "CProcessControl"),
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
         // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
         // what a profile write did. No network, no Pidgin code, no C library.
         .target(name: "Vocabulary"),
-        .target(name: "Secrets", dependencies: ["CSodium"]),
+        .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics"]),
         // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
         .target(name: "X509", dependencies: ["COpenSSL"]),
         .target(

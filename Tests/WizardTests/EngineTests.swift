@@ -116,8 +116,14 @@ struct EngineTests {
             "ONIONBOARD_HANDLE": "from-env", "ONIONBOARD_USERNAME": "envuser", "ONIONBOARD_PROVIDER": "open.example",
             "ONIONBOARD_PASSWORD": "never", "ONIONBOARD_TOR_SOCKS": "127.0.0.1:19050",
         ], template: template)
-        #expect(environment["password"] == nil)
-        let merged = AnswerSet.layered(flags: flags, file: file, environment: environment)
+        // ONIONBOARD_PASSWORD is noted without its value, and refused (#16 item 12).
+        #expect(environment["password"] == Answer("", source: .environment(variable: "ONIONBOARD_PASSWORD")))
+        let refused = WizardEngine(template: template, providers: Fixtures.providers).check(presets: environment).problems
+        #expect(refused.map(\.key) == ["password"] && refused[0].value == "(not shown)")
+        #expect(refused[0].reason.contains("--password-file"))
+        var withoutPassword = environment
+        withoutPassword.remove("password")
+        let merged = AnswerSet.layered(flags: flags, file: file, environment: withoutPassword)
         #expect(merged["handle"] == Answer("from-flag", source: .flag))
         #expect(merged["username"] == Answer("fileuser", source: .answersFile(path: "a.answers", line: 3)))
         #expect(merged["provider"] == Answer("open.example", source: .environment(variable: "ONIONBOARD_PROVIDER")))

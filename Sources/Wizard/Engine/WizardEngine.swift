@@ -131,6 +131,12 @@ public struct WizardEngine: Sendable {
                                       reason: "the wizard \(template.id) has no question `\(key)` (its keys: \(template.questions.map(\.key).joined(separator: ", ")))"))
                 continue
             }
+            if question.type == .secret || key == AnswerKeys.password {
+                // Never echo it back: the value is not shown.
+                problems.append(.init(key: key, value: "(not shown)", source: answer.source.description,
+                                      reason: AnswerKeys.passwordAdvice))
+                continue
+            }
             if question.type == .captcha {
                 problems.append(.init(key: key, value: answer.value, source: answer.source.description,
                                       reason: "a CAPTCHA can only be answered when the server shows it"))

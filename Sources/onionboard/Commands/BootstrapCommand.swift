@@ -35,6 +35,7 @@ struct BootstrapCommand: ParsableCommand {
     var waitTor: Int = 300
 
     func validate() throws {
+        try validateTemplateArgument(template)
         try validateDurations([("--wait-tor", Double(waitTor))])
     }
 

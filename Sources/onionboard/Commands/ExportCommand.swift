@@ -88,7 +88,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            let password = try SecretBytes.read(path: passwordFile)
+            let password = try readPasswordFile(passwordFile)
             let socks = try parseTorSOCKS(torSocks)
             let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
             func request(certificate: [UInt8]?) -> ProfileRequest {

@@ -121,7 +121,7 @@ struct RegisterCommand: ParsableCommand {
             let endpoint = Endpoint(domain: entry?.domain ?? domain!, host: host ?? entry!.onion.hostname,
                                     port: port ?? mapPort.map(UInt16.init) ?? (directTLS ? 5223 : 5222),
                                     tlsMode: directTLS ? .directTLS : .startTLS, pin: pin ?? entry?.pinSHA256)
-            let password = try SecretBytes.read(path: passwordFile)
+            let password = try readPasswordFile(passwordFile)
             // A generated name practically never exists: its login may be pipelined.
             let generated = username == nil && !verifyOnly
             let username = self.username ?? CredentialGenerator.username()
