@@ -23,7 +23,10 @@ final class XMPPConnection {
     private var transport: ByteStream
     private(set) var tls: TLSSession?
     private let parser: XMLStreamParser
+    /// Parsed events not handed out yet: `queue[queueHead...]` (an index, so that taking
+    /// one is O(1) however many stanzas one read brought).
     private var queue: [XMLStreamEvent] = []
+    private var queueHead = 0
     let domain: String
     let timeouts: Timeouts
     let limits: StreamLimits
@@ -78,6 +81,7 @@ final class XMPPConnection {
     func restart() {
         parser.restart()
         queue.removeAll()
+        queueHead = 0
     }
 
     func send(_ text: String, phase: String) throws {
@@ -129,7 +133,9 @@ final class XMPPConnection {
     func nextEvent(deadline: Deadline) throws -> XMLStreamEvent {
         do {
             try deadline.check()
-            while queue.isEmpty {
+            while queueHead == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                queueHead = 0
                 let bytes = try transport.read(maximum: 16 * 1024, deadline: deadline)
                 try countBeforeAuthentication(bytes: bytes.count)
                 queue += try parser.feed(bytes)
@@ -139,7 +145,8 @@ final class XMPPConnection {
             isOpen = false
             throw error
         }
-        return queue.removeFirst()
+        queueHead += 1
+        return queue[queueHead - 1]
     }
 
     /// Bytes and stanzas before authentication are capped (`StreamLimits`).
