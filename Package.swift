@@ -17,25 +17,32 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // prctl(2) behind fixed-argument wrappers (it is variadic).
+        .systemLibrary(name: "CProcessControl"),
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
-        .target(name: "Secrets", dependencies: ["CSodium"]),
+        // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
+        // what a profile write did. No network, no Pidgin code, no C library.
+        .target(name: "Vocabulary"),
+        .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics"]),
+        // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
+        .target(name: "X509", dependencies: ["COpenSSL"]),
         .target(
             name: "OnionMap",
-            dependencies: ["COpenSSL", "Diagnostics"],
+            dependencies: ["COpenSSL", "Vocabulary", "Diagnostics"],
             resources: [
                 .embedInCode("../../Providers/onions-map.lua"),
                 .embedInCode("../../Providers/providers.json"),
             ]
         ),
-        .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "Secrets", "Diagnostics"]),
-        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "COpenSSL", "Secrets", "Diagnostics"]),
+        .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "X509", "Secrets", "Vocabulary", "Diagnostics"]),
+        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "X509", "Secrets", "Vocabulary", "Diagnostics"]),
         // The template parser, the engine and the runner: no network, no Pidgin code, so the
         // build itself keeps them free of that I/O (README "Architecture").
         .target(
             name: "Wizard",
-            dependencies: ["Secrets", "Diagnostics"],
+            dependencies: ["Secrets", "Vocabulary", "Diagnostics"],
             resources: [
                 .embedInCode("../../Templates/tails-support.wizard"),
             ]
@@ -44,34 +51,36 @@ let package = Package(
         // the Pidgin profile writer, the Tor probe, answers-file I/O.
         .target(
             name: "WizardAdapters",
-            dependencies: ["Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics"]
+            dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics"]
         ),
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive,
         // zenity windows; and the child processes and signals they need.
-        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Diagnostics"]),
+        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics"]),
         .executableTarget(
             name: "onionboard",
             dependencies: [
-                "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
+                "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig",
+                "Diagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        // Timings of the profile writer for bench/run.py (`make bench`); not part of the tests.
-        .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "Secrets"]),
+        // Timings of the profile writer and the stream parser for bench/run.py (`make bench`); not part of the tests.
+        .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "XMPPOverTor", "Secrets", "Vocabulary"]),
 
         // Shared test helpers: temp dirs, running the built binary, the local world's coordinates.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
-        .testTarget(name: "XMPPOverTorTests", dependencies: ["XMPPOverTor", "Secrets", "TestSupport"]),
-        .testTarget(name: "PurpleConfigTests", dependencies: ["PurpleConfig", "Secrets", "TestSupport"],
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "X509", "TestSupport"]),
+        .testTarget(name: "XMPPOverTorTests", dependencies: ["XMPPOverTor", "X509", "Secrets", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "PurpleConfigTests", dependencies: ["PurpleConfig", "Secrets", "Vocabulary", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Writes a profile in a loop so the crash-safety test can SIGKILL it mid-write.
-        .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets"],
+        .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets", "Vocabulary"],
                           path: "Tests/PurpleCrashWriter"),
-        .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "WizardAdapters", "TestSupport"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

@@ -99,11 +99,14 @@ def relay_records(log):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def run_onionboard(prefix, binary, world, port, direct_tls, password_file):
-    user = "bench" + secrets.token_hex(5)
+def run_onionboard(prefix, binary, world, port, direct_tls, password_file, chosen_name=False):
+    """Without --username onionboard generates the name, as the wizard does, and sends the
+    SCRAM <auth> with the registration; a chosen name (--username) waits for the result first."""
     cmd = prefix + [binary, "register", "--domain", world["XMPP_DOMAIN"], "--host", "127.0.0.1",
-                    "--port", str(port), "--no-proxy", "--username", user, "--password-file", password_file,
+                    "--port", str(port), "--no-proxy", "--password-file", password_file,
                     "--accept-fingerprint", world["CERT_SHA256"], "--json"]
+    if chosen_name:
+        cmd += ["--username", "bench" + secrets.token_hex(5)]
     if direct_tls:
         cmd.append("--direct-tls")
     started = time.monotonic()
@@ -136,7 +139,7 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, with_peer):
+def bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, with_peer, chosen_name=False):
     """Alternating runs of onionboard and slixmpp through one relay in front of one Prosody."""
     log = os.path.join(args.scratch, "relay-%s.log" % label.replace(" ", "-"))
     relay = start_relay(prefix, args.relay_port, upstream, args.delay_ms, log)
@@ -149,7 +152,7 @@ def bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, 
                     continue
                 before = len(relay_records(log))
                 if who == "ours":
-                    run = run_onionboard(prefix, args.binary, world, args.relay_port, direct_tls, password_file)
+                    run = run_onionboard(prefix, args.binary, world, args.relay_port, direct_tls, password_file, chosen_name)
                 else:
                     run = run_slixmpp(prefix, args.python, world, args.relay_port, direct_tls, password_file)
                 # The relay logs a connection once both directions are closed.
@@ -327,6 +330,14 @@ def blist_merge(prefix, binary, sizes, repeats):
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
+def xml_attributes(prefix, binary, sizes):
+    out = subprocess.run(prefix + [binary, "xml-attributes", "--repeat", "5"] + [str(s) for s in sizes],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return [{"error": out.stderr.strip()}]
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -356,7 +367,8 @@ def main():
     parser.add_argument("--priority", choices=["fifo", "nice", "none"], default="fifo",
                         help="run the measured processes and the relay with chrt -f 50 (fifo) or nice -n -5; "
                              "both need root, otherwise none")
-    parser.add_argument("--skip", action="append", default=[], choices=["flows", "slixmpp-direct-tls", "help", "rss", "merge"])
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml"])
     parser.add_argument("--json", dest="json_out", help="also write all numbers to this file")
     args = parser.parse_args()
 
@@ -385,10 +397,14 @@ def main():
             print("\nregister + SCRAM + bind through a relay with %.0f ms each way (RTT %.0f ms), %d alternating runs each"
                   % (args.delay_ms, rtt * 1000, args.runs))
             results["flows"] = []
-            for label, upstream, direct_tls, peer in (
-                    ("STARTTLS", int(world["PROSODY_PORT"]), False, True),
-                    ("direct TLS", int(world["PROSODY_TLS_PORT"]), True, "slixmpp-direct-tls" not in args.skip)):
-                flow = bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, peer)
+            for label, upstream, direct_tls, peer, chosen in (
+                    ("STARTTLS", int(world["PROSODY_PORT"]), False, True, False),
+                    ("direct TLS", int(world["PROSODY_TLS_PORT"]), True, "slixmpp-direct-tls" not in args.skip, False),
+                    ("STARTTLS, chosen username", int(world["PROSODY_PORT"]), False, False, True),
+                    ("direct TLS, chosen username", int(world["PROSODY_TLS_PORT"]), True, False, True)):
+                if chosen and "chosen-name" in args.skip:
+                    continue
+                flow = bench_flow(args, world, prefix, password_file, label, upstream, direct_tls, peer, chosen)
                 summary, lines = summarize_flow(label, flow, rtt)
                 summary["raw"] = flow
                 results["flows"].append(summary)
@@ -430,6 +446,18 @@ def main():
                                  row["median_seconds"] * 1e6 / max(row["buddies"], 1)))
             else:
                 print("blist.xml merge: %s not built" % bench_binary)
+        if "xml" not in args.skip:
+            if os.access(bench_binary, os.X_OK):
+                results["xml_attributes"] = xml_attributes(prefix, bench_binary, [64, 4096, 20000, 40000, 80000])
+                print("stream parser, one stanza with N attributes (all on one element / 64 per element), median of 5:")
+                for row in results["xml_attributes"]:
+                    if "error" in row:
+                        print("  FAILED: %s" % row["error"])
+                    else:
+                        print("  %6d attributes, %5d per element: %9.3f ms  %s"
+                              % (row["attributes"], row["per_element"], row["median_seconds"] * 1000, row["outcome"]))
+            else:
+                print("stream parser: %s not built" % bench_binary)
         results["load_average_after"] = load_average()
         print("\nload average at the end: %s" % " ".join("%.2f" % x for x in results["load_average_after"]))
     finally:

@@ -1,4 +1,5 @@
 import Secrets
+import Vocabulary
 import Wizard
 
 /// Questions and answers one line at a time: the terminal frontend (standard input
@@ -82,9 +83,11 @@ public final class LineFrontend: Frontend {
     public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         var values: [String: String] = [:]
         for field in fields {
+            // Everything about the field comes from the server: sanitised, and marked as its.
+            let label = ServerText.sanitised(field.label, maximumLength: 80)
             output.writeLine("")
-            output.writeLine("The server asks: \(field.label)")
-            if let instructions = field.instructions { output.writeLine(instructions) }
+            output.writeLine("The server asks for “\(label)”")
+            if let instructions = field.instructions { output.writeLine("  " + ServerText.quoted(instructions)) }
             if field.kind == .captcha { field.captchaNotices.forEach { output.writeLine($0) } }
             var shown: CAPTCHAImageFile?
             if field.kind == .captcha, let media = field.media {
@@ -97,11 +100,11 @@ public final class LineFrontend: Frontend {
                 }
             }
             defer { shown?.remove() }
-            for location in field.mediaLocations {
+            for location in field.mediaLocations.map({ ServerText.sanitised($0) }) {
                 output.writeLine(field.kind == .captcha ? "  or open in Tor Browser: \(location)" : "  see: \(location)")
             }
             while true {
-                output.write("\(field.label): ")
+                output.write("“\(label)”: ")
                 let answer: String
                 if field.kind == .secret {
                     var bytes = try readSecret()
@@ -128,9 +131,12 @@ public final class LineFrontend: Frontend {
             output.writeLine("You reached it through its onion address, so Tor has already checked that this is the")
             output.writeLine("right server; the certificate only adds encryption inside the Tor circuit.")
         }
-        output.writeLine("  subject:  \(certificate.subject)")
-        if !certificate.subjectAltNames.isEmpty { output.writeLine("  names:    \(certificate.subjectAltNames.joined(separator: ", "))") }
-        output.writeLine("  issuer:   \(certificate.issuer)")
+        // Subject, names and issuer are the server's words (its certificate's): sanitised.
+        output.writeLine("  subject:  \(ServerText.sanitised(certificate.subject))")
+        if !certificate.subjectAltNames.isEmpty {
+            output.writeLine("  names:    \(certificate.subjectAltNames.map { ServerText.sanitised($0, maximumLength: 100) }.joined(separator: ", "))")
+        }
+        output.writeLine("  issuer:   \(ServerText.sanitised(certificate.issuer))")
         output.writeLine("  expires:  \(certificate.notAfter)")
         output.writeLine("  SHA-256:  \(certificate.sha256)")
         // Enter means the same as the desktop's default button (docs/wizard.md).

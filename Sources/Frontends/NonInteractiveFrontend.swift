@@ -1,4 +1,5 @@
 import Secrets
+import Vocabulary
 import Wizard
 
 /// `--non-interactive` / `--yes`: never reads standard input. Anything the run would
@@ -30,10 +31,11 @@ public final class NonInteractiveFrontend: Frontend {
     public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         if let captcha = fields.first(where: { $0.kind == .captcha }) {
             throw FrontendError.needsAnswer("the provider asks for a CAPTCHA, which needs a person; run without --non-interactive"
-                + (captcha.webRegistrationURL.map { ", or register on the provider's web page: \($0)" } ?? "")
+                + (captcha.webRegistrationURL.map { ", or register on the provider's web page: \(ServerText.sanitised($0))" } ?? "")
                 + ". Nothing was registered or written")
         }
-        throw FrontendError.needsAnswer("the server asks for \(fields.map(\.label).joined(separator: ", ")) (a CAPTCHA or extra field); run interactively or choose a provider without a CAPTCHA")
+        let labels = fields.map { "“\(ServerText.sanitised($0.label, maximumLength: 80))”" }.joined(separator: ", ")
+        throw FrontendError.needsAnswer("the server asks for \(labels) (a CAPTCHA or extra field); run interactively or choose a provider without a CAPTCHA")
     }
 
     public func confirm(_ certificate: CertificateSummary) -> Bool {

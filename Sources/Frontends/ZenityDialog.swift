@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Vocabulary
 
 /// One zenity window: spawned with an argv (never through a shell), its answer read
 /// from its standard output. Secrets come back on stdout too, never via argv or env.
@@ -21,6 +22,19 @@ public struct ZenityDialog {
     }
 
     let executable: String
+
+    /// Text for a window's `--text`: zenity passes it through `g_strcompress` (so `\n` in
+    /// it would become a line break) and, in entry windows, reads `_` as a mnemonic; this
+    /// escapes both so the text shows as it is.
+    static func literal(_ text: String, inEntryWindow: Bool) -> String {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+        return inEntryWindow ? escaped.replacingOccurrences(of: "_", with: "__") : escaped
+    }
+
+    /// Server text (sanitised, marked as the server's) for a window's `--text`.
+    static func serverText(_ text: String, inEntryWindow: Bool) -> String {
+        literal(ServerText.quoted(text), inEntryWindow: inEntryWindow)
+    }
 
     /// Runs the dialog to its end. While it is open, a cancel (signal or progress window)
     /// closes it on the way out.
@@ -45,7 +59,8 @@ final class ZenityProgress: @unchecked Sendable {
 
     init(executable: String, title: String, text: String, onCancel: @escaping @Sendable () -> Void) throws {
         window = try ChildProcess([executable, "--progress", "--pulsate", "--auto-close", "--no-markup", "--width=520",
-                                   "--title=\(title)", "--text=\(text)"], stdin: .pipe, stdout: .null,
+                                   "--title=\(title)", "--text=\(ZenityDialog.literal(text, inEntryWindow: false))"],
+                                  stdin: .pipe, stdout: .null,
                                   closedOnInterrupt: true)
         // Its own waiter: waiting on this one child returns exactly when the window ends.
         Thread.detachNewThread { [self] in
@@ -61,7 +76,7 @@ final class ZenityProgress: @unchecked Sendable {
 
     /// Shows `text` as the window's message.
     func show(_ text: String) {
-        send("# " + text.replacingOccurrences(of: "\n", with: " ") + "\n")
+        send("# " + ZenityDialog.literal(text.replacingOccurrences(of: "\n", with: " "), inEntryWindow: false) + "\n")
     }
 
     private func send(_ line: String) {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Secrets
+import Vocabulary
 import Wizard
 
 /// The desktop frontend: every question, the certificate decision, CAPTCHA and the
@@ -127,15 +128,20 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
     public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         var values: [String: String] = [:]
         for field in fields {
-            var prompt = "The server asks: \(field.label)"
-            if let instructions = field.instructions { prompt += "\n\(instructions)" }
+            // Everything about the field is the server's: sanitised, marked, escaped for zenity.
+            let entry = field.kind != .boolean
+            let label = ZenityDialog.literal(ServerText.sanitised(field.label, maximumLength: 80), inEntryWindow: entry)
+            let name = ServerText.sanitised(field.name, maximumLength: 40)
+            var prompt = "The server asks for “\(label)”"
+            if let instructions = field.instructions { prompt += "\n" + ZenityDialog.serverText(instructions, inEntryWindow: entry) }
             if field.kind == .captcha, !field.captchaNotices.isEmpty { prompt += "\n\n" + field.captchaNotices.joined(separator: "\n") }
             if !field.mediaLocations.isEmpty {
                 prompt += (field.kind == .captcha ? "\n\nOr open in Tor Browser: " : "\n\nSee: ")
-                    + field.mediaLocations.joined(separator: "\n")
+                    + field.mediaLocations.map { ZenityDialog.literal(ServerText.sanitised($0), inEntryWindow: entry) }
+                        .joined(separator: "\n")
             }
             if field.kind == .boolean {
-                let yes = try show(["--question", "--no-markup", "--title=\(windowTitle(field.name))", "--text=\(prompt)"])
+                let yes = try show(["--question", "--no-markup", "--title=\(windowTitle(name))", "--text=\(prompt)"])
                 values[field.name] = yes.accepted ? "true" : "false"
                 continue
             }
@@ -143,7 +149,7 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
             defer { picture?.close() }
             if picture != nil { prompt += "\n\nType the text of the picture in the window above (\"\(windowTitle("CAPTCHA image"))\")." }
             while true {
-                var arguments = ["--entry", "--title=\(windowTitle(field.kind == .captcha ? "CAPTCHA" : field.name))",
+                var arguments = ["--entry", "--title=\(windowTitle(field.kind == .captcha ? "CAPTCHA" : name))",
                                  "--text=\(prompt)", "--width=480"]
                 if field.kind == .secret { arguments.append("--hide-text") }
                 let answer = try text(try show(arguments))
@@ -171,7 +177,8 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
             return nil
         }
         let window = try? ChildProcess([dialog.executable, "--list", "--imagelist", "--no-markup",
-                                        "--title=\(windowTitle("CAPTCHA image"))", "--text=\(field.label)",
+                                        "--title=\(windowTitle("CAPTCHA image"))",
+                                        "--text=\(ZenityDialog.literal(ServerText.sanitised(field.label, maximumLength: 80), inEntryWindow: false))",
                                         "--column=CAPTCHA", "--column=", "--hide-header", "--ok-label=Close",
                                         "--width=480", "--height=560", file.path, ""],
                                        stdin: .null, stdout: .null, closedOnInterrupt: true)
@@ -198,9 +205,11 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
                 + "right server (the onion key authenticates it); the certificate only adds encryption "
                 + "inside the Tor circuit.\n\n"
         }
-        text += "Subject: \(certificate.subject)\n"
-        if !certificate.subjectAltNames.isEmpty { text += "Names: \(certificate.subjectAltNames.joined(separator: ", "))\n" }
-        text += "Issuer: \(certificate.issuer)\nExpires: \(certificate.notAfter)\n"
+        // The certificate's names are the server's words: sanitised, escaped for zenity.
+        func shown(_ text: String) -> String { ZenityDialog.literal(ServerText.sanitised(text), inEntryWindow: false) }
+        text += "Subject: \(shown(certificate.subject))\n"
+        if !certificate.subjectAltNames.isEmpty { text += "Names: \(shown(certificate.subjectAltNames.joined(separator: ", ")))\n" }
+        text += "Issuer: \(shown(certificate.issuer))\nExpires: \(certificate.notAfter)\n"
         text += "SHA-256: \(Self.grouped(certificate.sha256))\n\nTrust this certificate and remember it in Pidgin?"
         let outcome = try? show(["--question", "--no-markup", "--title=\(windowTitle("certificate"))", "--text=\(text)",
                                  "--ok-label=Trust", "--cancel-label=Do not trust", "--width=560"])
@@ -245,7 +254,8 @@ public final class ZenityFrontend: Frontend, @unchecked Sendable {
     public func failed(_ message: String) {
         Interruption.runFailed()
         closeProgress()
-        _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))", "--text=\(message)", "--width=520"])
+        _ = try? show(["--error", "--no-markup", "--title=\(windowTitle("error"))",
+                       "--text=\(ZenityDialog.literal(message, inEntryWindow: false))", "--width=520"])
     }
 
 }

@@ -1,6 +1,7 @@
 // onionboard — GPL-3.0-or-later.
 import Diagnostics
 import Foundation
+import Vocabulary
 
 /// Reads a provider metadata file: a JSON object keyed by XMPP domain (see
 /// docs/providers.md). Keys starting with "_" are comments. Validation is by hand so
@@ -199,11 +200,10 @@ private struct Record {
 
     private func pin(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> String? {
         guard let text = try string(fields, key) else { return nil }
-        let hex = text.lowercased().filter { $0 != ":" }
-        guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
-            throw error(key: key, "must be 64 hex digits: the SHA-256 of the certificate's DER (colons allowed)")
+        guard let fingerprint = SHA256Fingerprint(text) else {
+            throw error(key: key, "must be 64 hex digits 0-9 a-f: the SHA-256 of the certificate's DER (colons allowed)")
         }
-        return hex
+        return fingerprint.hex
     }
 
     /// YYYY, YYYY-MM or YYYY-MM-DD.

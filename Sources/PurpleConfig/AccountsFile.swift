@@ -1,5 +1,6 @@
 import CLibXML2
 import Secrets
+import Vocabulary
 
 /// Merges onionboard's account into accounts.xml, in place: every other account and
 /// every part of ours that we do not set (statuses, alias, other settings, unknown
@@ -51,7 +52,7 @@ enum AccountsFile {
         replaceOrInsert(password, named: "password", in: account, document: document)
 
         let settings = settingsElement(ui: nil, in: account, document: document)
-        setSetting("connection_security", type: "string", value: request.tlsMode.rawValue, in: settings, document: document)
+        setSetting("connection_security", type: "string", value: request.tlsMode.purpleConnectionSecurity, in: settings, document: document)
         setSetting("connect_server", type: "string", value: request.connectServer, in: settings, document: document)
         setSetting("port", type: "int", value: String(request.port), in: settings, document: document)
         setSetting("auth_plain_in_clear", type: "bool", value: "0", in: settings, document: document)

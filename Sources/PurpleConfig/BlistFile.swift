@@ -1,5 +1,6 @@
 import CLibXML2
 import Secrets
+import Vocabulary
 
 /// Merges onionboard's group-chat bookmark and privacy entry into blist.xml, in
 /// place. Our chat is the one with our account, room and server, wherever the user
@@ -11,7 +12,7 @@ enum BlistFile {
         return document
     }
 
-    static func findChat(in document: XMLDocument, accountName: String, chat: ChatBookmark) -> xmlNodePtr? {
+    static func findChat(in document: XMLDocument, accountName: String, chat: RoomBookmark) -> xmlNodePtr? {
         guard let root = document.root, let blist = XMLNodes.firstElement(of: root, named: "blist") else { return nil }
         for group in XMLNodes.elements(of: blist, named: "group") {
             for node in XMLNodes.elements(of: group, named: "chat") where isOurChat(node, accountName: accountName, chat: chat) {
@@ -21,7 +22,7 @@ enum BlistFile {
         return nil
     }
 
-    static func merge(_ chat: ChatBookmark?, accountName: String, into document: XMLDocument) throws {
+    static func merge(_ chat: RoomBookmark?, accountName: String, into document: XMLDocument) throws {
         guard let root = document.root else { return }
         let blist: xmlNodePtr
         if let existing = XMLNodes.firstElement(of: root, named: "blist") {
@@ -68,11 +69,11 @@ enum BlistFile {
         XMLNodes.attribute("name", of: group) ?? "Buddies"
     }
 
-    private static func isOurChat(_ node: xmlNodePtr, accountName: String, chat: ChatBookmark) -> Bool {
+    private static func isOurChat(_ node: xmlNodePtr, accountName: String, chat: RoomBookmark) -> Bool {
         guard XMLNodes.attribute("proto", of: node) == AccountsFile.protocolID,
               XMLNodes.attribute("account", of: node) == accountName else { return false }
         return component("room", of: node)?.lowercased() == chat.room.lowercased()
-            && component("server", of: node)?.lowercased() == chat.server.lowercased()
+            && component("server", of: node)?.lowercased() == chat.service.lowercased()
     }
 
     private static func component(_ name: String, of chat: xmlNodePtr) -> String? {
@@ -82,7 +83,7 @@ enum BlistFile {
 
     /// Sets alias, components and autojoin settings, keeping existing positions and
     /// anything else the chat holds (a room password, history limits, gtk-persistent).
-    private static func update(_ node: xmlNodePtr, with chat: ChatBookmark, document: XMLDocument) {
+    private static func update(_ node: xmlNodePtr, with chat: RoomBookmark, document: XMLDocument) {
         if let alias = chat.alias {
             if let existing = XMLNodes.firstElement(of: node, named: "alias") {
                 if XMLNodes.text(of: existing) != alias { document.setText(alias, of: existing) }
@@ -98,7 +99,7 @@ enum BlistFile {
             setComponent("handle", CredentialGenerator.handle(), in: node, document: document)
         }
         setComponent("room", chat.room, in: node, document: document)
-        setComponent("server", chat.server, in: node, document: document)
+        setComponent("server", chat.service, in: node, document: document)
         let autojoin = chat.autojoin ? "1" : "0"
         AccountsFile.setSetting("gnt-autojoin", type: "bool", value: autojoin, in: node, document: document)
         AccountsFile.setSetting("gtk-autojoin", type: "bool", value: autojoin, in: node, document: document)

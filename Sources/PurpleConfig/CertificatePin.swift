@@ -1,5 +1,5 @@
-import COpenSSL
 import Foundation
+import X509
 
 /// The pinned server certificate: libpurple's `tls_peers` cache entry, the leaf
 /// certificate as PEM at `certificates/x509/tls_peers/<connect_server>`, compared by
@@ -40,44 +40,4 @@ struct CertificatePin {
         guard let other = try? CertificatePin(pemOrDER: existing) else { return false }
         return other.der == der
     }
-}
-
-/// The one owner of an OpenSSL `X509*` here.
-private final class X509Certificate {
-    private let pointer: OpaquePointer
-
-    init?(pem: [UInt8]) {
-        guard let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else { return nil }
-        defer { BIO_free(bio) }
-        guard let x509 = PEM_read_bio_X509(bio, nil, nil, nil) else {
-            ERR_clear_error()
-            return nil
-        }
-        pointer = x509
-    }
-
-    init?(der: [UInt8]) {
-        let decoded: OpaquePointer? = der.withUnsafeBytes { raw in
-            var cursor: UnsafePointer<UInt8>? = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            return d2i_X509(nil, &cursor, raw.count)
-        }
-        guard let decoded else {
-            ERR_clear_error()
-            return nil
-        }
-        pointer = decoded
-    }
-
-    var der: [UInt8] {
-        let length = i2d_X509(pointer, nil)
-        guard length > 0 else { return [] }
-        var out = [UInt8](repeating: 0, count: Int(length))
-        out.withUnsafeMutableBufferPointer { buffer in
-            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
-            _ = i2d_X509(pointer, &cursor)
-        }
-        return out
-    }
-
-    deinit { X509_free(pointer) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// An XMPP account already in a profile, as `onionboard bootstrap` needs to see it to
 /// decide "already set up". Read-only; holds no password.
@@ -56,7 +57,7 @@ extension PurpleProfile {
             }
             var found = ExistingXMPPAccount(name: name, connectServer: setting("connect_server"), rooms: rooms[name] ?? [])
             found.port = setting("port").flatMap(Int.init)
-            found.directTLS = setting("connection_security") == TLSMode.directTLS.rawValue
+            found.directTLS = setting("connection_security") == TLSMode.directTLS.purpleConnectionSecurity
             return found
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 import Secrets
 
 /// An account the server has created whose Pidgin profile is not written yet, saved

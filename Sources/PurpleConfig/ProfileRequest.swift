@@ -1,12 +1,5 @@
 import Secrets
-
-/// How the client wraps the connection in TLS.
-public enum TLSMode: String, Sendable, Codable, CaseIterable {
-    /// STARTTLS on the plain port (5222), TLS required: `require_tls`.
-    case startTLS = "require_tls"
-    /// TLS from the first byte (XEP-0368, usually port 5223): `old_ssl`.
-    case directTLS = "old_ssl"
-}
+import Vocabulary
 
 /// The per-account SOCKS proxy: libpurple's `tor` type, which also stops local
 /// DNS/SRV lookups. The username/password make Tor isolate this account's circuits
@@ -26,31 +19,6 @@ public struct ProxySettings: Sendable, Equatable {
     }
 }
 
-/// The group chat Pidgin joins on start (libpurple's `<chat>` entry in blist.xml).
-public struct ChatBookmark: Sendable, Equatable {
-    /// `room@server`, e.g. `tails@chat.disroot.org`.
-    public var roomJID: String
-    /// The nickname; nil keeps the one an existing bookmark has, or makes a random one.
-    public var handle: String?
-    public var alias: String?
-    public var group: String
-    public var autojoin: Bool
-
-    public init(roomJID: String, handle: String? = nil, alias: String? = nil, group: String = "Chats", autojoin: Bool = true) {
-        self.roomJID = roomJID
-        self.handle = handle
-        self.alias = alias
-        self.group = group
-        self.autojoin = autojoin
-    }
-
-    var room: String { String(roomJID.split(separator: "@", maxSplits: 1).first ?? "") }
-    var server: String {
-        let parts = roomJID.split(separator: "@", maxSplits: 1)
-        return parts.count == 2 ? String(parts[1]) : ""
-    }
-}
-
 /// Everything onionboard writes into a Pidgin profile for one account.
 public struct ProfileRequest: Sendable {
     /// The bare JID, `user@domain` (no resource).
@@ -61,13 +29,13 @@ public struct ProfileRequest: Sendable {
     public var port: Int
     public var tlsMode: TLSMode
     public var proxy: ProxySettings
-    public var chat: ChatBookmark?
+    public var chat: RoomBookmark?
     /// The server's leaf certificate (PEM or DER; of a chain only the first is used).
     public var certificatePEM: [UInt8]?
 
     public init(accountJID: String, password: SecretBytes, connectServer: String, port: Int = 5222,
                 tlsMode: TLSMode = .startTLS, proxy: ProxySettings = ProxySettings(),
-                chat: ChatBookmark? = nil, certificatePEM: [UInt8]? = nil) {
+                chat: RoomBookmark? = nil, certificatePEM: [UInt8]? = nil) {
         self.accountJID = accountJID
         self.password = password
         self.connectServer = connectServer
@@ -97,14 +65,28 @@ public struct ProfileRequest: Sendable {
         guard (1...65535).contains(port), (1...65535).contains(proxy.port) else {
             throw PurpleConfigError.invalidRequest("ports must be between 1 and 65535")
         }
-        guard !proxy.host.isEmpty else { throw PurpleConfigError.invalidRequest("the Tor SOCKS host is empty") }
+        // libpurple's Tor proxy type takes only IP addresses (it never resolves the proxy's name).
+        guard HostPort.ipLiteral(proxy.host) == proxy.host else {
+            throw PurpleConfigError.invalidRequest(
+                "the Tor SOCKS host '\(proxy.host)' is not an IP address; Pidgin's Tor proxy needs one, e.g. 127.0.0.1")
+        }
         if let chat {
-            guard !chat.room.isEmpty, !chat.server.isEmpty, !chat.roomJID.contains("/") else {
-                throw PurpleConfigError.invalidRequest("the room '\(chat.roomJID)' is not of the form room@server")
+            guard !chat.room.isEmpty, !chat.service.isEmpty, !chat.jid.contains("/") else {
+                throw PurpleConfigError.invalidRequest("the room '\(chat.jid)' is not of the form room@server")
             }
             guard chat.handle?.isEmpty != true, !chat.group.isEmpty else {
                 throw PurpleConfigError.invalidRequest("the chat handle and group must not be empty")
             }
+        }
+    }
+}
+
+extension TLSMode {
+    /// libpurple's `connection_security` setting for this mode.
+    var purpleConnectionSecurity: String {
+        switch self {
+        case .startTLS: "require_tls"
+        case .directTLS: "old_ssl"
         }
     }
 }

@@ -1,25 +1,6 @@
 import Foundation
 import Secrets
-
-/// What a write will do (or did) to one file.
-public struct PlannedChange: Sendable, Codable, Equatable {
-    public enum Action: String, Sendable, Codable { case create, update, unchanged }
-    public let path: String
-    public let action: Action
-}
-
-/// The outcome of `PurpleProfile.write`. Never contains the password.
-public struct ProfileWriteReport: Sendable, Codable {
-    public let directory: String
-    /// The account's name as saved (`user@domain/`, or an existing account's own name).
-    public let accountName: String
-    public let changes: [PlannedChange]
-    public let backups: [String]
-    public let warnings: [ProfileWarning]
-
-    /// Files whose content changed.
-    public var written: [String] { changes.filter { $0.action != .unchanged }.map(\.path) }
-}
+import Vocabulary
 
 /// A Pidgin (libpurple 2.x) profile directory, `~/.purple` by default: onionboard
 /// merges its account into accounts.xml, its group chat into blist.xml and pins the

@@ -1,21 +1,5 @@
 import Foundation
-
-/// Something the user should know, but that does not stop the write.
-public struct ProfileWarning: Sendable, Codable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
-        /// Tails with Persistent Storage unlocked, but ~/.purple is not on it.
-        case notPersistent = "not-persistent"
-        /// Tails without unlocked Persistent Storage: everything vanishes at shutdown.
-        case persistentStorageLocked = "persistent-storage-locked"
-        case pidginNotInstalled = "pidgin-not-installed"
-        case noCertificatePinned = "no-certificate-pinned"
-        case clientRunningForced = "client-running-forced"
-    }
-
-    public let code: Code
-    public let message: String
-    public var description: String { message }
-}
+import Vocabulary
 
 /// Where the Tails facts live; injectable so tests can describe any machine.
 public struct TailsEnvironment: Sendable {

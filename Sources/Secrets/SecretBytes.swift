@@ -1,4 +1,5 @@
 import CSodium
+import Diagnostics
 import Foundation
 
 /// Secret bytes (a password) in libsodium guarded memory: guard pages around it,
@@ -41,11 +42,16 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
         self.init(consuming: &copy)
     }
 
-    /// Copies `bytes` into guarded memory and zeroes the source array.
+    /// Copies `bytes` into guarded memory and zeroes the source array's own storage. No
+    /// copy of the array is made on the way (a `let source = bytes` would have made the wipe
+    /// zero a fresh copy while the original storage, password and all, went back to malloc).
     public convenience init(consuming bytes: inout [UInt8]) {
-        let source = bytes
-        self.init(count: source.count) { destination in
-            source.withUnsafeBytes { destination.copyMemory(from: $0) }
+        self.init(count: bytes.count) { destination in
+            bytes.withUnsafeBytes { source in
+                if let base = source.baseAddress, source.count > 0 {
+                    destination.baseAddress!.copyMemory(from: base, byteCount: source.count)
+                }
+            }
         }
         wipe(&bytes)
     }
@@ -82,9 +88,16 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
 }
 
 extension SecretBytes {
+    /// The longest password file accepted: anything longer is not a password file.
+    public static let maximumFileSize = 4096
+
     /// Reads a secret from a file descriptor (a file or standard input) without it ever
     /// living in a Swift `String`. A single trailing newline is dropped, as `echo` adds one.
-    public static func read(fileDescriptor fd: Int32, limit: Int = 4096) throws -> SecretBytes {
+    /// `name` is what messages call the source (a path, or "standard input").
+    public static func read(fileDescriptor fd: Int32, name: String = "standard input",
+                            limit: Int = maximumFileSize) throws -> SecretBytes {
+        var status = stat()
+        if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { throw SecretInputError.isDirectory(name) }
         var buffer = [UInt8](repeating: 0, count: limit + 1)
         defer { wipe(&buffer) }
         var total = 0
@@ -94,16 +107,17 @@ extension SecretBytes {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw SecretInputError.unreadable(String(cString: strerror(errno)))
+                if errno == EISDIR { throw SecretInputError.isDirectory(name) }
+                throw SecretInputError.unreadable(name, reason: String(cString: strerror(errno)))
             }
             if n == 0 { break }
             total += n
         }
-        guard total <= limit else { throw SecretInputError.tooLong(limit: limit) }
+        guard total <= limit else { throw SecretInputError.tooLong(name, limit: limit) }
         var length = total
         if length > 0 && buffer[length - 1] == UInt8(ascii: "\n") { length -= 1 }
         if length > 0 && buffer[length - 1] == UInt8(ascii: "\r") { length -= 1 }
-        guard length > 0 else { throw SecretInputError.empty }
+        guard length > 0 else { throw SecretInputError.empty(name) }
         return buffer.withUnsafeBytes { SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
     }
 
@@ -112,25 +126,53 @@ extension SecretBytes {
         if path == "-" { return try read(fileDescriptor: STDIN_FILENO) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SecretInputError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            let code = errno
+            throw SecretInputError.cannotOpen(path, reason: String(cString: strerror(code)), missing: code == ENOENT || code == ENOTDIR)
         }
         defer { close(fd) }
-        return try read(fileDescriptor: fd)
+        return try read(fileDescriptor: fd, name: path)
+    }
+
+    /// Passwords shorter than this are accepted from a file (the account may exist already)
+    /// but warned about; the wizard refuses to take a shorter one at its prompt.
+    public static let shortPasswordLength = 8
+
+    /// A warning when this password is short enough to be guessed, nil otherwise.
+    public var shortPasswordWarning: String? {
+        guard count < Self.shortPasswordLength else { return nil }
+        return "the password has only \(count) character\(count == 1 ? "" : "s"); anyone who guesses it owns the account "
+            + "(use at least \(Self.shortPasswordLength), or leave the password out and onionboard generates a 26-character one)"
     }
 }
 
-public enum SecretInputError: Error, Equatable, CustomStringConvertible {
-    case cannotOpen(path: String, reason: String)
-    case unreadable(String)
-    case tooLong(limit: Int)
-    case empty
+/// A password file (or standard input) that cannot be used. The README's exit codes:
+/// a file that is missing or cannot be opened is missing input (66); one that is empty, a
+/// directory or far too long is invalid data (65).
+public enum SecretInputError: ClassifiedError, Equatable {
+    case cannotOpen(String, reason: String, missing: Bool)
+    case unreadable(String, reason: String)
+    case isDirectory(String)
+    case tooLong(String, limit: Int)
+    case empty(String)
+
+    public var category: ErrorCategory {
+        switch self {
+        case .cannotOpen, .unreadable: .missingInput
+        case .isDirectory, .tooLong, .empty: .invalidData
+        }
+    }
 
     public var description: String {
         switch self {
-        case .cannotOpen(let path, let reason): "cannot open the password file \(path): \(reason)"
-        case .unreadable(let reason): "cannot read the password: \(reason)"
-        case .tooLong(let limit): "the password is longer than \(limit) bytes"
-        case .empty: "the password is empty"
+        case .cannotOpen(let path, let reason, let missing):
+            missing ? "the password file \(path) does not exist (\(reason)); give an existing file, or - for standard input"
+                    : "cannot open the password file \(path): \(reason)"
+        case .unreadable(let name, let reason): "cannot read the password from \(name): \(reason)"
+        case .isDirectory(let path): "the password file \(path) is a directory; give the file that holds the password"
+        case .tooLong(let name, let limit):
+            "the password in \(name) is longer than \(limit) bytes, so it is probably not a password file; check the path"
+        case .empty(let name):
+            "the password file \(name) is empty; write the password into it, or leave out --password-file to have one generated"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Wizard
 import Foundation
 import PurpleConfig
+import Vocabulary
 
 /// Writes the plan into a Pidgin profile through PurpleConfig (merge, pin, atomic
 /// replace, running-client guard) and lists the XMPP accounts a profile already has.
@@ -28,14 +29,14 @@ public struct PurpleProfileWriter: ProfileWriter {
 
     public func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String {
         try PendingAccountFile(jid: account.jid, password: account.password, connectServer: account.connectHost,
-                               port: account.port, tlsMode: account.tlsMode == .directTLS ? .directTLS : .startTLS)
+                               port: account.port, tlsMode: account.tlsMode)
             .save(in: directory)
     }
 
     public func pendingAccount(in directory: String) throws -> PendingAccount? {
         try PendingAccountFile.load(from: directory).map {
             PendingAccount(jid: $0.jid, password: $0.password, connectHost: $0.connectServer, port: $0.port,
-                           tlsMode: $0.tlsMode == .directTLS ? .directTLS : .startTLS)
+                           tlsMode: $0.tlsMode)
         }
     }
 
@@ -51,19 +52,17 @@ public struct PurpleProfileWriter: ProfileWriter {
         try PurpleProfile(directory: directory).replacePinnedCertificate(for: host, pem: Array(pem.utf8))
     }
 
-    public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> Wizard.ProfileWriteReport {
-        let report = try PurpleProfile(directory: plan.profileDirectory)
+    public func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
+        try PurpleProfile(directory: plan.profileDirectory)
             .write(request(plan, jid: account.jid, certificatePEM: account.certificatePEM), force: force)
-        return Wizard.ProfileWriteReport(directory: report.directory, filesWritten: report.written, backups: report.backups,
-                                  warnings: report.warnings.map(\.message))
     }
 
     func request(_ plan: OnboardingPlan, jid: String, certificatePEM: String) -> ProfileRequest {
         ProfileRequest(
             accountJID: jid, password: plan.password, connectServer: plan.connectHost, port: plan.connectPort,
-            tlsMode: plan.tlsMode == .directTLS ? PurpleConfig.TLSMode.directTLS : PurpleConfig.TLSMode.startTLS,
+            tlsMode: plan.tlsMode,
             proxy: ProxySettings(host: plan.torSOCKS.host, port: plan.torSOCKS.port),
-            chat: ChatBookmark(roomJID: plan.room.jid, handle: plan.handle, alias: plan.room.alias,
+            chat: RoomBookmark(jid: plan.room.jid, alias: plan.room.alias, handle: plan.handle,
                                group: plan.room.group, autojoin: plan.room.autojoin),
             certificatePEM: certificatePEM.isEmpty ? nil : Array(certificatePEM.utf8))
     }

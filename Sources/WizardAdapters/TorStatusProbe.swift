@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 import Wizard
 import XMPPOverTor
 #if canImport(Glibc)

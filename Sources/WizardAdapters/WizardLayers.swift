@@ -1,3 +1,4 @@
+import Vocabulary
 import Wizard
 
 /// The real layers behind the Wizard's protocols: the provider map (OnionMap), the

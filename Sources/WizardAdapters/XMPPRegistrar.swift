@@ -1,6 +1,7 @@
 import Wizard
 import Foundation
 import Secrets
+import Vocabulary
 import XMPPOverTor
 
 /// Registration over Tor through XMPPOverTor's `RegistrationClient`.
@@ -39,7 +40,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 
     static func endpoint(_ target: ConnectionTarget) -> Endpoint {
         Endpoint(domain: target.domain, host: target.host, port: UInt16(target.port),
-                 tlsMode: target.tlsMode == .directTLS ? .directTLS : .startTLS, pin: target.pinSHA256)
+                 tlsMode: target.tlsMode, pin: target.pinSHA256)
     }
 
     /// SNI: the connect server when it is an onion (what Pidgin sends), else the domain.
@@ -68,7 +69,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         }
     }
 
-    public func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    public func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                          events: @escaping @Sendable (RunEvent) -> Void,
                          callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         let box = CallbackBox(callbacks)
@@ -83,7 +84,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         do {
             let result = try RegistrationClient.register(
                 endpoint: endpoint, proxy: proxy(for: target), username: username, password: password,
-                options: options) { event in
+                usernameWasGenerated: usernameWasGenerated, options: options) { event in
                     clock.observe(event)
                     // Synchronous, on the registering thread: saved before the login goes on.
                     if case .registered(let created) = event { box.callbacks.accountCreated(jid: created) }
@@ -118,9 +119,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
             certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256),
             webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken)
         options.serverNameOverride = Self.serverName(target)
-        options.serverBookmark = target.bookmark.map {
-            ServerBookmark(roomJID: $0.roomJID, nick: $0.nick, name: $0.name, autojoin: $0.autojoin)
-        }
+        options.serverBookmark = target.bookmark
         return options
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Secrets
+import Vocabulary
 
 /// One connection to an XMPP server, set up to the point where the certificate is
 /// trusted and the post-TLS features are known. Registration may be retried on the
@@ -50,14 +51,13 @@ public final class AccountSession {
                         events: (ConnectionEvent) -> Void) throws -> TCPConnection {
         switch proxy {
         case .socks5(let host, let port, let credentials):
+            // One budget for the TCP connect to Tor and the SOCKS exchange (circuit building) together.
+            let deadline = Deadline(seconds: timeouts.connect, phase: "connecting to Tor at \(host):\(port)")
             events(.connectingToTor(host: host, port: port))
-            let tcp = try TCPConnection(host: host, port: port,
-                                        deadline: Deadline(seconds: timeouts.connect, phase: "connecting to Tor at \(host):\(port)"),
-                                        isTorProxy: true)
+            let tcp = try TCPConnection(host: host, port: port, deadline: deadline, isTorProxy: true)
             events(.reachingService(host: endpoint.host, port: endpoint.port))
             try SOCKS5Client.connect(over: tcp, host: endpoint.host, port: endpoint.port, credentials: credentials,
-                                     deadline: Deadline(seconds: timeouts.connect,
-                                                        phase: "reaching \(endpoint.host):\(endpoint.port) through Tor"))
+                                     deadline: deadline.continued(as: "reaching \(endpoint.host):\(endpoint.port) through Tor"))
             tcp.resetRoundTrips()
             return tcp
         case .none:
@@ -76,8 +76,7 @@ public final class AccountSession {
         self.endpoint = endpoint
         self.options = options
         self.events = events
-        let connection = XMPPConnection(tcp: tcp, domain: endpoint.domain, timeouts: options.timeouts,
-                                        limits: (options.maximumStanzaBytes, options.maximumDepth))
+        let connection = XMPPConnection(tcp: tcp, domain: endpoint.domain, timeouts: options.timeouts, limits: options.limits)
         self.connection = connection
 
         if endpoint.tlsMode == .startTLS {
@@ -135,9 +134,15 @@ public final class AccountSession {
 
     // MARK: - Registration (XEP-0077)
 
-    /// Creates the account `username` with `password`. On success a SCRAM exchange has
-    /// already begun in the same write; `logIn` completes it.
-    public func register(username rawUsername: String, password: SecretBytes) throws {
+    /// Creates the account `username` with `password`; `logIn` then proves it.
+    ///
+    /// With `usernameWasGenerated`, the SCRAM `<auth>` rides in the same write as the
+    /// registration (one round trip less): a generated name practically never exists
+    /// already. A name a person chose may well exist, and then that pipelined `<auth>` is a
+    /// failed login for someone else's account — counted by per-address limits such as
+    /// ejabberd's mod_fail2ban against every user of the onion (they all arrive from one
+    /// address). So for a chosen name the registration result comes first.
+    public func register(username rawUsername: String, password: SecretBytes, usernameWasGenerated: Bool = false) throws {
         let username = rawUsername.lowercased()
         events(.registering(username: username))
         // Refuse early (before the server sees the password) if we could not verify it after.
@@ -152,7 +157,7 @@ public final class AccountSession {
             var preauthID: String?
             if let token = options.preauthToken, features?.offersInviteToken == true {
                 // The invitation goes first; the form get may ride along (it changes nothing).
-                let id = connection.makeID("preauth")
+                let id = connection.makeID("preauth", to: endpoint.domain)
                 preauthID = id
                 request = "<iq type='set' id='\(id)' to='\(XMLElement.escape(endpoint.domain))'><preauth xmlns='\(Namespace.preauth)' token='\(XMLElement.escape(token))'/></iq>" + request
             }
@@ -187,6 +192,16 @@ public final class AccountSession {
         let query = try RegistrationSubmission.query(form: form, username: username, passwordMarker: marker, answers: answers)
         let setID = connection.makeID("register")
         let submission = "<iq type='set' id='\(setID)'>" + query.serialized(parentNamespace: Namespace.client) + "</iq>"
+        if !usernameWasGenerated {
+            try connection.send(submission, replacing: marker, with: password, phase: "registering")
+            let reply = try connection.readIQ(id: setID, phase: "waiting for the registration result")
+            if reply[attribute: "type"] == "result" {
+                events(.registered(jid: "\(username)@\(endpoint.domain)"))
+                return
+            }
+            throw StanzaError(iq: reply).registrationError(username: username, webRegistrationURL: options.webRegistrationURL,
+                                                           hadCAPTCHA: form.hasCAPTCHA)
+        }
         // Registration and the SASL initial message in one write; a failed registration
         // fails SASL too, so both answers are read.
         try connection.send(submission + Self.authRequest(scram), replacing: marker, with: password, phase: "registering")
@@ -198,7 +213,7 @@ public final class AccountSession {
             return
         }
         if saslReply.name == "challenge" {
-            // The name exists (someone else's account): abandon that exchange cleanly.
+            // The name exists after all: abandon that exchange cleanly.
             try? connection.send("<abort xmlns='\(Namespace.sasl)'/>", phase: "aborting SASL")
             _ = try? connection.readSASL(phase: "waiting for the SASL abort")
         }
@@ -215,24 +230,29 @@ public final class AccountSession {
                              serverEndPoint: { [tls] in try? tls.peerCertificate().serverEndPointChannelBinding })
     }
 
-    /// Picks the strongest SCRAM the server offers; -PLUS when it names a binding type
-    /// (XEP-0440) we can produce, `y` when it offers no -PLUS at all (RFC 5802 §6).
+    /// Picks the SCRAM mechanism and the GS2 channel-binding flag from everything the
+    /// server offers (RFC 5802 §6, XEP-0440):
+    /// 1. a -PLUS mechanism (SHA-256 first) when the server names a binding type we can
+    ///    produce (`tls-exporter`, `tls-server-end-point`): `p=type`;
+    /// 2. otherwise the strongest plain SCRAM, with `y` ("we could bind, you offered no
+    ///    -PLUS") only when the server offers no -PLUS mechanism at all, and `n` when it
+    ///    offers one we cannot use — with or without a type list: without one, the implied
+    ///    type is tls-unique, which we do not implement (it does not exist in TLS 1.3), and
+    ///    `y` would make a server that binds fail the login.
     static func chooseSCRAM(username: String, offered: [String], bindingTypes: [String],
                             exporter: () -> [UInt8]?, serverEndPoint: () -> [UInt8]?) throws -> SCRAMClient {
-        for hash in [SCRAMHash.sha256, .sha1] {
-            let plain = "SCRAM-\(hash.rawValue)"
-            if offered.contains(plain + "-PLUS") {
-                if bindingTypes.contains("tls-exporter"), let data = exporter() {
-                    return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
-                }
-                if bindingTypes.contains("tls-server-end-point"), let data = serverEndPoint() {
-                    return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
-                }
-                // -PLUS without a type we support: say we cannot bind rather than claim a downgrade.
-                if offered.contains(plain) { return SCRAMClient(hash: hash, username: username, binding: .unsupported) }
-            } else if offered.contains(plain) {
-                return SCRAMClient(hash: hash, username: username, binding: .supportedButNotOffered)
+        let hashes = [SCRAMHash.sha256, .sha1]
+        for hash in hashes where offered.contains("SCRAM-\(hash.rawValue)-PLUS") {
+            if bindingTypes.contains("tls-exporter"), let data = exporter() {
+                return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-exporter", data: data))
             }
+            if bindingTypes.contains("tls-server-end-point"), let data = serverEndPoint() {
+                return SCRAMClient(hash: hash, username: username, binding: .bound(type: "tls-server-end-point", data: data))
+            }
+        }
+        let offersPlus = offered.contains { $0.hasPrefix("SCRAM-") && $0.hasSuffix("-PLUS") }
+        for hash in hashes where offered.contains("SCRAM-\(hash.rawValue)") {
+            return SCRAMClient(hash: hash, username: username, binding: offersPlus ? .unsupported : .supportedButNotOffered)
         }
         throw AuthenticationError.noSupportedMechanism(offered: offered)
     }
@@ -267,6 +287,7 @@ public final class AccountSession {
             throw AuthenticationError.serverSignatureMismatch
         }
         try scram.verifyServerFinal(serverFinal)
+        connection.authenticated()
 
         // Restart and bind in one write, only now that <success/> has arrived.
         connection.restart()
@@ -279,16 +300,18 @@ public final class AccountSession {
         guard reply[attribute: "type"] == "result",
               let jid = reply.child("bind", namespace: Namespace.bind)?.child("jid")?.text, !jid.isEmpty else {
             let error = StanzaError(iq: reply)
-            throw AuthenticationError.bindFailed("\(error.type)/\(error.condition)" + (error.text.map { ": \($0)" } ?? ""))
+            throw AuthenticationError.bindFailed(ServerText.sanitised("\(error.type)/\(error.condition)", maximumLength: 100)
+                                                     + ServerText.appended(error.text))
         }
+        connection.bound(to: jid)
         if thenClose { connection.markClosedAfterFinalRequest() }
         events(.bound(jid: jid))
         return (jid, scram.mechanism)
     }
 
     /// The bookmark step never fails the run: the account exists by then.
-    func storeBookmarkReportingFailure(_ bookmark: ServerBookmark, accountJID: String) -> BookmarkOutcome {
-        events(.storingBookmark(room: bookmark.roomJID))
+    func storeBookmarkReportingFailure(_ bookmark: RoomBookmark, accountJID: String) -> BookmarkOutcome {
+        events(.storingBookmark(room: bookmark.jid))
         let outcome: BookmarkOutcome
         do {
             outcome = try storeBookmark(bookmark, accountJID: accountJID)
@@ -320,8 +343,9 @@ public final class AccountSession {
 public enum RegistrationClient {
     /// Registers `username` in-band, then proves the credentials by logging in and binding,
     /// all on one stream. Throws `RegistrationError.usernameTaken` when the name exists.
+    /// `usernameWasGenerated` lets the login ride with the registration (see `AccountSession.register`).
     public static func register(endpoint: Endpoint, proxy: Proxy, username: String, password: SecretBytes,
-                                options: SessionOptions = SessionOptions(),
+                                usernameWasGenerated: Bool = false, options: SessionOptions = SessionOptions(),
                                 events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
         let limit = max(1, options.captchaAttempts)
         var attempt = 1
@@ -330,7 +354,7 @@ public enum RegistrationClient {
             let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .register, events: events)
             defer { session.close() }
             do {
-                try session.register(username: username, password: password)
+                try session.register(username: username, password: password, usernameWasGenerated: usernameWasGenerated)
             } catch let error where session.answeredCAPTCHA && Self.isCAPTCHARetryable(error) {
                 // A challenge allows one answer (and ejabberd drops a client that has not
                 // logged in ~30 s after connecting): a fresh form needs a fresh stream.
@@ -383,7 +407,7 @@ public enum RegistrationClient {
     }
 
     /// Logs in to an existing account and stores a room bookmark (the bookmark step alone).
-    public static func storeBookmark(_ bookmark: ServerBookmark, endpoint: Endpoint, proxy: Proxy, username: String,
+    public static func storeBookmark(_ bookmark: RoomBookmark, endpoint: Endpoint, proxy: Proxy, username: String,
                                      password: SecretBytes, options: SessionOptions = SessionOptions(),
                                      events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> BookmarkOutcome {
         let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)

@@ -1,21 +1,6 @@
 import Diagnostics
 import Foundation
-
-/// A group chat the server should remember for the account (so every client, not only
-/// Pidgin, finds the room). Never carries a room password.
-public struct ServerBookmark: Sendable, Equatable, Codable {
-    public var roomJID: String
-    public var nick: String
-    public var name: String?
-    public var autojoin: Bool
-
-    public init(roomJID: String, nick: String, name: String? = nil, autojoin: Bool = true) {
-        self.roomJID = roomJID
-        self.nick = nick
-        self.name = name
-        self.autojoin = autojoin
-    }
-}
+import Vocabulary
 
 /// What the bookmark step did.
 public struct BookmarkOutcome: Sendable, Equatable, Codable {
@@ -38,8 +23,8 @@ public struct BookmarkError: ClassifiedError, Equatable {
     public let serverText: String?
     public var category: ErrorCategory { .refused }
     public var description: String {
-        "the server did not store the room bookmark (\(step): \(condition))"
-            + (serverText.map { ". The server says: \"\($0)\"" } ?? "")
+        "the server did not store the room bookmark (\(step): \(ServerText.sanitised(condition, maximumLength: 64)))"
+            + ServerText.appended(serverText)
             + "; the account works, add the room by hand in other clients"
     }
 
@@ -59,6 +44,7 @@ enum BookmarkNamespace {
     static let pep = "urn:xmpp:bookmarks:1"
     static let compat = "urn:xmpp:bookmarks:1#compat"
     static let pubsub = "http://jabber.org/protocol/pubsub"
+    static let pubsubErrors = "http://jabber.org/protocol/pubsub#errors"
     static let discoInfo = "http://jabber.org/protocol/disco#info"
     static let privateStorage = "jabber:iq:private"
     static let legacy = "storage:bookmarks"
@@ -69,12 +55,12 @@ public enum BookmarkPayloads {
     /// The XEP-0402 publish with the publish-options the XEP requires (whitelist, persistent, unbounded).
     /// `essentialOptionsOnly` keeps just persistence and the whitelist (the privacy-critical
     /// one): ejabberd 23.01 refuses `pubsub#max_items` and `pubsub#send_last_published_item`
-    /// ("Unknown field …", resource-constraint).
-    public static func publish(_ bookmark: ServerBookmark, essentialOptionsOnly: Bool = false) -> XMLElement {
+    /// (`wait/resource-constraint`, "Unknown field …").
+    public static func publish(_ bookmark: RoomBookmark, essentialOptionsOnly: Bool = false) -> XMLElement {
         var conference = XMLElement("conference", namespace: BookmarkNamespace.pep,
                                     attributes: [("autojoin", bookmark.autojoin ? "true" : "false")],
-                                    children: [XMLElement("nick", text: bookmark.nick)])
-        if let name = bookmark.name { conference.attributes.insert((name: "name", value: name), at: 0) }
+                                    children: bookmark.handle.map { [XMLElement("nick", text: $0)] } ?? [])
+        if let name = bookmark.alias { conference.attributes.insert((name: "name", value: name), at: 0) }
         func field(_ variable: String, _ value: String, hidden: Bool = false) -> XMLElement {
             XMLElement("field", attributes: hidden ? [("var", variable), ("type", "hidden")] : [("var", variable)],
                        children: [XMLElement("value", text: value)])
@@ -90,26 +76,39 @@ public enum BookmarkPayloads {
         let options = XMLElement("x", namespace: Namespace.dataForms, attributes: [("type", "submit")], children: fields)
         return XMLElement("pubsub", namespace: BookmarkNamespace.pubsub, children: [
             XMLElement("publish", attributes: [("node", BookmarkNamespace.pep)], children: [
-                XMLElement("item", attributes: [("id", bookmark.roomJID)], children: [conference]),
+                XMLElement("item", attributes: [("id", bookmark.jid)], children: [conference]),
             ]),
             XMLElement("publish-options", children: [options]),
         ])
     }
 
+    /// Whether a failed publish is worth one retry with only the essential options: the
+    /// error says the options could not be applied, not that publishing is impossible.
+    /// Decided on conditions, never on the (translatable) text: XEP-0060 §7.1.5's
+    /// `conflict` + `precondition-not-met`, and what servers answer for options they do not
+    /// know (`resource-constraint` from ejabberd 23.01, `bad-request`, `not-acceptable`).
+    static func retryWithEssentialOptions(after error: StanzaError) -> Bool {
+        if error.applicationCondition == "\(BookmarkNamespace.pubsubErrors)#precondition-not-met"
+            || error.applicationCondition == "\(BookmarkNamespace.pubsubErrors)#invalid-options" {
+            return true
+        }
+        return ["resource-constraint", "bad-request", "not-acceptable"].contains(error.condition)
+    }
+
     /// `storage:bookmarks` with our room replaced or added and every other entry kept as it was.
-    public static func mergedLegacy(existing: XMLElement?, adding bookmark: ServerBookmark) -> XMLElement {
+    public static func mergedLegacy(existing: XMLElement?, adding bookmark: RoomBookmark) -> XMLElement {
         var storage = existing ?? XMLElement("storage", namespace: BookmarkNamespace.legacy)
-        storage.children.removeAll { $0.name == "conference" && $0[attribute: "jid"]?.lowercased() == bookmark.roomJID.lowercased() }
-        var attributes: [(String, String)] = [("jid", bookmark.roomJID), ("autojoin", bookmark.autojoin ? "true" : "false")]
-        if let name = bookmark.name { attributes.insert(("name", name), at: 0) }
+        storage.children.removeAll { $0.name == "conference" && $0[attribute: "jid"]?.lowercased() == bookmark.jid.lowercased() }
+        var attributes: [(String, String)] = [("jid", bookmark.jid), ("autojoin", bookmark.autojoin ? "true" : "false")]
+        if let name = bookmark.alias { attributes.insert(("name", name), at: 0) }
         // No <password/>: a room password must never be stored on the server.
         storage.children.append(XMLElement("conference", namespace: BookmarkNamespace.legacy, attributes: attributes,
-                                           children: [XMLElement("nick", namespace: BookmarkNamespace.legacy, text: bookmark.nick)]))
+                                           children: bookmark.handle.map { [XMLElement("nick", namespace: BookmarkNamespace.legacy, text: $0)] } ?? []))
         return storage
     }
 
     /// Bookmarks in a XEP-0402 items reply or a `storage:bookmarks` element.
-    public static func parse(pepItems iq: XMLElement) -> [ServerBookmark] {
+    public static func parse(pepItems iq: XMLElement) -> [RoomBookmark] {
         let items = iq.child("pubsub", namespace: BookmarkNamespace.pubsub)?.child("items")?.children("item") ?? []
         return items.compactMap { item in
             guard let jid = item[attribute: "id"], let conference = item.child("conference", namespace: BookmarkNamespace.pep)
@@ -118,17 +117,17 @@ public enum BookmarkPayloads {
         }
     }
 
-    public static func parse(legacyStorage storage: XMLElement?) -> [ServerBookmark] {
+    public static func parse(legacyStorage storage: XMLElement?) -> [RoomBookmark] {
         (storage?.children("conference") ?? []).compactMap { conference in
             conference[attribute: "jid"].map { bookmark($0, conference) }
         }
     }
 
     /// A `<conference/>` of either format (XEP-0402 keeps the room in the item id).
-    private static func bookmark(_ roomJID: String, _ conference: XMLElement) -> ServerBookmark {
+    private static func bookmark(_ roomJID: String, _ conference: XMLElement) -> RoomBookmark {
         let autojoin = conference[attribute: "autojoin"]
-        return ServerBookmark(roomJID: roomJID, nick: conference.child("nick")?.text ?? "", name: conference[attribute: "name"],
-                              autojoin: autojoin == "true" || autojoin == "1")
+        return RoomBookmark(jid: roomJID, alias: conference[attribute: "name"], handle: conference.child("nick")?.text,
+                            autojoin: autojoin == "true" || autojoin == "1")
     }
 
     /// The private-storage (XEP-0049) read, and the `<storage/>` in its reply.
@@ -153,9 +152,9 @@ extension AccountSession {
     /// the account, the XEP-0402 publish and a private-storage get (all harmless to
     /// pipeline); only when the server does not mirror PEP bookmarks itself does a
     /// second flight write the merged XEP-0049 storage. Then the stream is closed.
-    public func storeBookmark(_ bookmark: ServerBookmark, accountJID: String) throws -> BookmarkOutcome {
+    public func storeBookmark(_ bookmark: RoomBookmark, accountJID: String) throws -> BookmarkOutcome {
         let start = roundTrips
-        let discoID = connection.makeID("disco")
+        let discoID = connection.makeID("disco", to: accountJID)
         let publishID = connection.makeID("bookmark")
         let privateID = connection.makeID("private")
         let bare = XMLElement.escape(accountJID)
@@ -186,7 +185,7 @@ extension AccountSession {
         // and the XEP-0049 write when the server does not mirror PEP bookmarks itself.
         var flight = ""
         var retryID: String?
-        if let error = publishError, error.text?.contains("Unknown field") == true || error.condition == "precondition-not-met" {
+        if let error = publishError, BookmarkPayloads.retryWithEssentialOptions(after: error) {
             retryID = connection.makeID("bookmark")
             flight += "<iq type='set' id='\(retryID!)'>"
                 + BookmarkPayloads.publish(bookmark, essentialOptionsOnly: true).serialized(parentNamespace: Namespace.client) + "</iq>"
@@ -226,7 +225,7 @@ extension AccountSession {
     }
 
     /// Reads the account's bookmarks back: XEP-0402 items and XEP-0049 storage (one flight).
-    public func readBookmarks() throws -> (pep: [ServerBookmark], legacy: [ServerBookmark]) {
+    public func readBookmarks() throws -> (pep: [RoomBookmark], legacy: [RoomBookmark]) {
         let itemsID = connection.makeID("items")
         let privateID = connection.makeID("private")
         try connection.send(
@@ -239,7 +238,7 @@ extension AccountSession {
     }
 
     /// Replaces the private storage outright (tests set up pre-existing bookmarks with it).
-    public func writeLegacyBookmarks(_ bookmarks: [ServerBookmark]) throws {
+    public func writeLegacyBookmarks(_ bookmarks: [RoomBookmark]) throws {
         var storage: XMLElement?
         for bookmark in bookmarks { storage = BookmarkPayloads.mergedLegacy(existing: storage, adding: bookmark) }
         let setID = connection.makeID("private")

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Vocabulary
 
 /// What the server's leaf certificate says, for the user and for Pidgin's pin file.
 public struct CertificateInfo: Sendable, Equatable, Codable {
@@ -42,10 +43,12 @@ public struct CertificateInfo: Sendable, Equatable, Codable {
     /// A multi-line description for a confirmation prompt.
     public var summary: String {
         let dates = ISO8601DateFormatter()
+        // Subject, names and issuer come from the server's certificate: shown sanitised.
+        let names = subjectAlternativeNames.map { ServerText.sanitised($0, maximumLength: 100) }
         var lines = [
-            "Subject:     \(subject)",
-            "Names (SAN): \(subjectAlternativeNames.isEmpty ? "(none)" : subjectAlternativeNames.joined(separator: ", "))",
-            "Issuer:      \(issuer)",
+            "Subject:     \(ServerText.sanitised(subject))",
+            "Names (SAN): \(names.isEmpty ? "(none)" : names.joined(separator: ", "))",
+            "Issuer:      \(ServerText.sanitised(issuer))",
             "Valid:       \(notBefore.map(dates.string) ?? "?") to \(notAfter.map(dates.string) ?? "?")",
             "SHA-256:     \(colonFingerprint)",
         ]
@@ -117,23 +120,25 @@ public struct CertificatePolicy: Sendable {
         self.confirm = confirm
     }
 
-    /// Lower-case hex without separators, so `AB:CD` and `abcd` compare equal.
-    public static func normalise(_ fingerprint: String) -> String {
-        fingerprint.lowercased().filter { $0.isHexDigit }
+    /// Lower-case hex without separators, so `AB:CD…` and `abcd…` compare equal; nil
+    /// unless it is 64 ASCII hex digits (colons allowed).
+    public static func normalise(_ fingerprint: String) -> String? {
+        SHA256Fingerprint(fingerprint)?.hex
     }
 
     public func evaluate(_ info: CertificateInfo) throws -> CertificateTrust {
-        let actual = Self.normalise(info.sha256)
+        let actual = info.sha256
         if let pin, !pin.isEmpty {
+            // A pin that is not a fingerprint can never match: refused like a mismatch.
             guard Self.normalise(pin) == actual else {
-                throw CertificateError.pinMismatch(expected: Self.normalise(pin), actual: actual)
+                throw CertificateError.pinMismatch(expected: Self.normalise(pin) ?? pin, actual: actual)
             }
             return .pinned
         }
         if info.validForDomainBySystemCAs { return .systemCA }
         if let acceptedFingerprint {
             guard Self.normalise(acceptedFingerprint) == actual else {
-                throw CertificateError.notTrusted(sha256: actual, reason: "it does not match --accept-fingerprint \(Self.normalise(acceptedFingerprint))")
+                throw CertificateError.notTrusted(sha256: actual, reason: "it does not match --accept-fingerprint \(Self.normalise(acceptedFingerprint) ?? acceptedFingerprint)")
             }
             return .acceptedFingerprint
         }

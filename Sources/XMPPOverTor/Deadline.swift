@@ -10,10 +10,26 @@ public struct Deadline: Sendable {
     let phase: String
     let seconds: Double
 
+    /// Longer waits are cut to this (a day), so no value can overflow the clock arithmetic;
+    /// the commands allow at most an hour (`Seconds`).
+    static let longest: Double = 86_400
+
     public init(seconds: Double, phase: String) {
         self.seconds = seconds
         self.phase = phase
-        end = Deadline.now() &+ UInt64(max(seconds, 0) * 1_000_000_000)
+        let bounded = seconds.isNaN ? 0 : min(max(seconds, 0), Deadline.longest)
+        end = Deadline.now() &+ UInt64(bounded * 1_000_000_000)
+    }
+
+    private init(end: UInt64, phase: String, seconds: Double) {
+        self.end = end
+        self.phase = phase
+        self.seconds = seconds
+    }
+
+    /// The same deadline for the next step of one phase (one budget, a new name for messages).
+    func continued(as phase: String) -> Deadline {
+        Deadline(end: end, phase: phase, seconds: seconds)
     }
 
     static func now() -> UInt64 {
@@ -30,12 +46,18 @@ public struct Deadline: Sendable {
     }
 
     var timeoutError: ConnectionError { .timedOut(phase: phase, seconds: seconds) }
+
+    /// Throws the timeout once the deadline has passed.
+    func check() throws {
+        if Deadline.now() >= end { throw timeoutError }
+    }
 }
 
 /// How long each phase may take. Defaults suit Tor: reaching an onion service
 /// (descriptor fetch, introduction, rendezvous) can take a minute on a cold circuit.
 public struct Timeouts: Sendable {
-    /// TCP connect to the SOCKS proxy plus the SOCKS exchange, including circuit building.
+    /// TCP connect to the SOCKS proxy plus the SOCKS exchange, including circuit building:
+    /// one budget for both.
     public var connect: Double = 120
     /// The TLS handshake.
     public var tlsHandshake: Double = 60

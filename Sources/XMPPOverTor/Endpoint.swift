@@ -1,11 +1,6 @@
 import Foundation
 import Secrets
-
-/// How TLS starts: STARTTLS on the plain port (RFC 6120), or TLS from the first byte (XEP-0368).
-public enum TLSMode: String, Sendable, Codable {
-    case startTLS = "starttls"
-    case directTLS = "direct-tls"
-}
+import Vocabulary
 
 /// Where the XMPP server is: its domain (the JID part, the stream `to`, SNI), and the
 /// host and port we connect to (an onion through Tor, or a loopback IP in tests).
@@ -105,29 +100,24 @@ public struct SessionOptions: Sendable {
     /// How many CAPTCHA forms to try (each on a new stream: a challenge allows one answer).
     public var captchaAttempts: Int = 3
     /// A room to bookmark on the server after bind (XEP-0402, plus XEP-0049 when needed).
-    public var serverBookmark: ServerBookmark?
+    public var serverBookmark: RoomBookmark?
     /// SNI to send instead of the domain (Pidgin sends the onion when it is the connect server).
     public var serverNameOverride: String?
-    public var maximumStanzaBytes: Int
-    public var maximumDepth: Int
-    /// The bounds on one incoming stanza: 1 MiB, 48 levels of nesting.
-    public static let defaultMaximumStanzaBytes = 1 << 20
-    public static let defaultMaximumDepth = 48
+    /// What the server may make us parse before it is refused (sizes, depth, attributes,
+    /// and how much may arrive before authentication).
+    public var limits: StreamLimits
 
     public init(timeouts: Timeouts = Timeouts(), certificatePolicy: CertificatePolicy = CertificatePolicy(),
                 webRegistrationURL: String? = nil, preauthToken: String? = nil,
                 answerFields: (@Sendable (RegistrationForm) throws -> [String: String])? = nil,
-                serverNameOverride: String? = nil,
-                maximumStanzaBytes: Int = SessionOptions.defaultMaximumStanzaBytes,
-                maximumDepth: Int = SessionOptions.defaultMaximumDepth) {
+                serverNameOverride: String? = nil, limits: StreamLimits = .standard) {
         self.timeouts = timeouts
         self.certificatePolicy = certificatePolicy
         self.webRegistrationURL = webRegistrationURL
         self.preauthToken = preauthToken
         self.answerFields = answerFields
         self.serverNameOverride = serverNameOverride
-        self.maximumStanzaBytes = maximumStanzaBytes
-        self.maximumDepth = maximumDepth
+        self.limits = limits
     }
 }
 

@@ -1,4 +1,5 @@
 import Diagnostics
+import Vocabulary
 
 /// Reaching the server failed below XMPP: TCP, deadlines, the proxy rule.
 public enum ConnectionError: ClassifiedError, Equatable {
@@ -48,6 +49,14 @@ public enum StreamError: ClassifiedError, Equatable {
     case entityRefused
     case stanzaTooLarge(limit: Int)
     case tooDeep(limit: Int)
+    /// More attributes than allowed on one element (`inOneElement`) or in one stanza.
+    case tooManyAttributes(limit: Int, inOneElement: Bool)
+    /// Character data other than whitespace between stanzas.
+    case textBetweenStanzas
+    /// More bytes or stanzas than allowed before SASL succeeded (what was exceeded).
+    case tooMuchBeforeAuthentication(String)
+    /// An iq reply came from an entity that cannot answer our request.
+    case replyFromWrongSender(from: String, expected: String)
     /// `<stream:error>` from the server: condition and its `<text/>`.
     case serverStreamError(condition: String, text: String?)
     case streamClosed
@@ -68,12 +77,19 @@ public enum StreamError: ClassifiedError, Equatable {
         case .malformedXML(let detail): "the server sent malformed XML: \(detail)"
         case .doctypeRefused: "the server sent a DOCTYPE declaration; refused (XMPP forbids DTDs, and they enable entity-expansion attacks)"
         case .entityRefused: "the server sent an entity declaration or reference; refused (possible XML entity bomb)"
-        case .stanzaTooLarge(let limit): "the server sent a stanza larger than \(limit / 1024) KiB; refused"
+        case .stanzaTooLarge(let limit): "the server sent more than \(limit / 1024) KiB without completing a stanza; refused"
         case .tooDeep(let limit): "the server sent XML nested deeper than \(limit) levels; refused"
+        case .tooManyAttributes(let limit, let inOneElement):
+            "the server sent more than \(limit) attributes \(inOneElement ? "on one element" : "in one stanza"); refused"
+        case .textBetweenStanzas: "the server sent text between stanzas (only whitespace is allowed there); refused"
+        case .tooMuchBeforeAuthentication(let what):
+            "the server sent \(what) before authentication, far more than a registration needs; refused"
+        case .replyFromWrongSender(let from, let expected):
+            "the server delivered a reply to our request from '\(ServerText.sanitised(from, maximumLength: 100))', which cannot answer it (expected \(expected)); refused"
         case .serverStreamError(let condition, let text):
-            "the server ended the stream with the error '\(condition)'" + (text.map { ": \($0)" } ?? "")
+            "the server ended the stream with the error '\(ServerText.sanitised(condition, maximumLength: 64))'" + ServerText.appended(text)
         case .streamClosed: "the server closed the XMPP stream"
-        case .unexpected(let what): "unexpected answer from the server: \(what)"
+        case .unexpected(let what): "unexpected answer from the server: \(ServerText.sanitised(what))"
         case .tlsNotOffered: "the server does not offer STARTTLS; refusing to continue without encryption (nothing secret was sent)"
         case .starttlsRefused: "the server refused to start TLS; refusing to continue without encryption (nothing secret was sent)"
         }

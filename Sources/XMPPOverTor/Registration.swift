@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Vocabulary
 
 /// What the server asks for (XEP-0077 §3.1): the reply to the registration form get.
 public struct RegistrationForm: Sendable, Equatable {
@@ -97,26 +98,28 @@ public enum RegistrationError: ClassifiedError, Equatable {
         }
     }
 
-    private static func quote(_ text: String?) -> String {
-        text.map { " The server says: \"\($0)\"" } ?? ""
-    }
+    /// The server's own text, sanitised and marked as its (" (server says: “…”)").
+    private static func quote(_ text: String?) -> String { ServerText.appended(text) }
+
+    /// A condition or type name from the server, made safe to show.
+    private static func word(_ text: String) -> String { ServerText.sanitised(text, maximumLength: 64) }
 
     public var description: String {
         switch self {
         case .usernameTaken(let username, let text):
             "the username '\(username)' is already taken on this server (conflict); choose another one." + Self.quote(text)
         case .notAcceptable(let condition, let text):
-            "the server did not accept the registration data (\(condition)); check the username (letters and digits are safest) and the other fields." + Self.quote(text)
+            "the server did not accept the registration data (\(Self.word(condition))); check the username (letters and digits are safest) and the other fields." + Self.quote(text)
         case .closed(let condition, let text, let url):
-            "this server does not allow registering accounts from this client (\(condition))."
-                + (url.map { " Register on the provider's web page instead: \($0)" } ?? "") + Self.quote(text)
+            "this server does not allow registering accounts from this client (\(Self.word(condition)))."
+                + (url.map { " Register on the provider's web page instead: \(ServerText.sanitised($0))" } ?? "") + Self.quote(text)
         case .rateLimited(let condition, let text, let retry):
-            "the server is rate-limiting registrations (\(condition)); "
+            "the server is rate-limiting registrations (\(Self.word(condition))); "
                 + (retry.map { "try again in about \(max(1, $0 / 60)) minute(s)." } ?? "try again later (the server did not say when; usually after 10 minutes or more).")
                 + Self.quote(text)
         case .webRegistrationOnly(let url, let instructions):
             "this server only allows registration on its web page"
-                + (url.map { ": \($0)" } ?? ".") + (instructions.map { " Instructions: \"\($0)\"" } ?? "")
+                + (url.map { ": \(ServerText.sanitised($0))" } ?? ".") + Self.quote(instructions)
         case .captchaFailed(let text):
             "the CAPTCHA answer was not accepted; a new attempt needs a new form." + Self.quote(text)
         case .captchaAttemptsExhausted(let attempts, let url, let text):
@@ -125,15 +128,15 @@ public enum RegistrationError: ClassifiedError, Equatable {
                     ?? " Run onionboard again for new pictures.") + Self.quote(text)
         case .captchaRequired(let url):
             "this server asks for a CAPTCHA, which needs a person: run onionboard interactively"
-                + (url.map { ", or register on the provider's web page: \($0)" } ?? "") + ". Nothing was registered or written."
+                + (url.map { ", or register on the provider's web page: \(ServerText.sanitised($0))" } ?? "") + ". Nothing was registered or written."
         case .invitationRequired(let text):
             "this server creates accounts only with an invitation; ask the provider or a member for an invite link (xmpp:…?register;preauth=…)." + Self.quote(text)
         case .inviteRejected(let text):
             "The invite token is invalid or expired (or was already used); ask for a new invite link." + Self.quote(text)
         case .unansweredFields(let fields):
-            "the server asks for fields that were not answered: \(fields.joined(separator: ", "))"
+            "the server asks for fields that were not answered: \(fields.map { Self.word($0) }.joined(separator: ", "))"
         case .other(let condition, let type, let text):
-            "registration failed: \(type)/\(condition)." + Self.quote(text)
+            "registration failed: \(Self.word(type))/\(Self.word(condition))." + Self.quote(text)
         }
     }
 }
@@ -143,12 +146,17 @@ struct StanzaError: Equatable {
     let condition: String
     let type: String
     let text: String?
+    /// An application-specific condition (a child in another namespace, e.g. XEP-0060's
+    /// `precondition-not-met`), as `namespace#name`.
+    let applicationCondition: String?
 
     init(iq: XMLElement) {
         let error = iq.child("error")
         type = error?[attribute: "type"] ?? "cancel"
         condition = error?.definedCondition(namespace: Namespace.stanzas) ?? "undefined-condition"
         text = error?.errorText
+        applicationCondition = error?.children.first { $0.namespace != Namespace.stanzas && $0.namespace != nil }
+            .map { "\($0.namespace!)#\($0.name)" }
     }
 
     /// Maps a registration error (XEP-0077 §3, with Prosody's and ejabberd's real answers).

@@ -2,6 +2,7 @@ import COpenSSL
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// SASL failed, or the server could not prove it knows the password.
 public enum AuthenticationError: ClassifiedError, Equatable {
@@ -11,6 +12,10 @@ public enum AuthenticationError: ClassifiedError, Equatable {
     case malformedChallenge(String)
     case unsupportedPassword(String)
     case bindFailed(String)
+    /// The server-first message asks for fewer PBKDF2 iterations than RFC 7677's minimum.
+    case tooFewIterations(Int)
+    /// The server-first message carries the mandatory-extension attribute `m=` (RFC 5802 §5.1).
+    case mandatoryExtension
 
     public var category: ErrorCategory {
         switch self {
@@ -28,12 +33,16 @@ public enum AuthenticationError: ClassifiedError, Equatable {
         case .failure(let condition, let text):
             (condition == "not-authorized"
                 ? "the server rejected the username or password (not-authorized)"
-                : "authentication failed (\(condition))") + (text.map { ": \($0)" } ?? "")
+                : "authentication failed (\(ServerText.sanitised(condition, maximumLength: 64)))") + ServerText.appended(text)
         case .serverSignatureMismatch:
             "the server could not prove it knows the password (SCRAM server signature mismatch): possible impostor"
         case .malformedChallenge(let detail): "the server sent a malformed SCRAM message: \(detail)"
         case .unsupportedPassword(let reason): "unsupported password: \(reason)"
         case .bindFailed(let detail): "resource binding failed: \(detail)"
+        case .tooFewIterations(let count):
+            "the server asked for only \(count) SCRAM iterations; RFC 7677 requires at least \(SCRAMClient.minimumIterations), and with fewer the proof would let whoever runs or impersonates the server guess the password cheaply; refused before the proof was sent"
+        case .mandatoryExtension:
+            "the server requires a SCRAM extension (m=) that onionboard does not support; refused (RFC 5802)"
         }
     }
 }
@@ -73,6 +82,10 @@ final class SCRAMClient {
     let username: String
     let clientNonce: String
     private var clientFirstBare = ""
+    /// RFC 7677 §4: a server-first message asking for fewer PBKDF2 iterations is refused.
+    static let minimumIterations: Int32 = 4096
+    /// More than this is not a real server's choice, only a way to burn our CPU.
+    static let maximumIterations: Int32 = 10_000_000
     private var expectedServerSignature: [UInt8] = []
 
     var mechanism: String {
@@ -124,6 +137,8 @@ final class SCRAMClient {
     func clientFinalMessage(serverFirst: String, password: SecretBytes) throws -> String {
         let fields = Self.attributes(serverFirst)
         if let error = fields["e"] { throw AuthenticationError.failure(condition: error, text: nil) }
+        // "m" is reserved for mandatory extensions: a client that does not know it must fail.
+        if fields["m"] != nil { throw AuthenticationError.mandatoryExtension }
         guard let nonce = fields["r"], nonce.hasPrefix(clientNonce), nonce.count > clientNonce.count else {
             throw AuthenticationError.malformedChallenge("the nonce does not extend ours")
         }
@@ -133,7 +148,8 @@ final class SCRAMClient {
         guard let iterationText = fields["i"], let iterations = Int32(iterationText), iterations >= 1 else {
             throw AuthenticationError.malformedChallenge("missing iteration count")
         }
-        guard iterations <= 10_000_000 else {
+        guard iterations >= Self.minimumIterations else { throw AuthenticationError.tooFewIterations(Int(iterations)) }
+        guard iterations <= Self.maximumIterations else {
             throw AuthenticationError.malformedChallenge("absurd iteration count \(iterations)")
         }
         var cbindInput = Array(binding.header.utf8)

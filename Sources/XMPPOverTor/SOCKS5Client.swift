@@ -5,6 +5,9 @@ public enum SOCKS5Error: ClassifiedError, Equatable {
     case reply(code: UInt8, destination: String)
     case authenticationRejected
     case noAcceptableMethod
+    /// The proxy chose "no authentication" although we offered only username/password
+    /// (stream isolation): RFC 1928 lets it pick only an offered method; Tor never does this.
+    case unofferedMethodChosen
     case notSOCKS5(String)
     case hostNameTooLong(String)
 
@@ -50,6 +53,8 @@ public enum SOCKS5Error: ClassifiedError, Equatable {
         case .reply(let code, let destination): Self.message(code: code, destination: destination)
         case .authenticationRejected: "the SOCKS proxy rejected the stream-isolation credentials"
         case .noAcceptableMethod: "the SOCKS proxy accepts none of our authentication methods"
+        case .unofferedMethodChosen:
+            "the SOCKS proxy chose \"no authentication\", which onionboard did not offer: it is not behaving like Tor's SocksPort, and without the isolation credentials this account would share Tor circuits with other traffic; refused before connecting (is --tor-socks pointing at Tor?)"
         case .notSOCKS5(let detail): "the proxy does not speak SOCKS5 (\(detail)): is this Tor's SocksPort?"
         case .hostNameTooLong(let host): "the host name \(host) is too long for SOCKS5"
         }
@@ -111,7 +116,9 @@ enum SOCKS5Client {
             let choice = try readExactly(2, from: stream, deadline: deadline)
             guard choice[0] == 0x05 else { throw SOCKS5Error.notSOCKS5("version byte 0x\(String(choice[0], radix: 16))") }
             switch choice[1] {
-            case 0x00: break
+            case 0x00:
+                // Only when we offered it: otherwise isolation would be lost without a word.
+                guard credentials == nil else { throw SOCKS5Error.unofferedMethodChosen }
             case 0x02:
                 guard let credentials else { throw SOCKS5Error.noAcceptableMethod }
                 try stream.write(authentication(credentials), deadline: deadline)

@@ -1,6 +1,7 @@
 import COpenSSL
 import Diagnostics
 import Glibc
+import X509
 
 /// The TLS layer failed.
 public enum TLSError: ClassifiedError, Equatable {

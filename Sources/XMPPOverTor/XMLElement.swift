@@ -8,6 +8,10 @@ public struct XMLElement: Sendable, Equatable {
     public var attributes: [(name: String, value: String)]
     public var children: [XMLElement]
     public var text: String
+    /// The namespace URI of each prefix the attributes use (`g` for `g:minimize`), so a
+    /// re-sent element declares them again: a prefix without its declaration makes the
+    /// XML unparseable.
+    public var attributeNamespaces: [String: String] = [:]
 
     public init(_ name: String, namespace: String? = nil, attributes: [(String, String)] = [],
                 children: [XMLElement] = [], text: String = "") {
@@ -20,7 +24,7 @@ public struct XMLElement: Sendable, Equatable {
 
     public static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
         lhs.name == rhs.name && lhs.namespace == rhs.namespace && lhs.text == rhs.text
-            && lhs.children == rhs.children
+            && lhs.children == rhs.children && lhs.attributeNamespaces == rhs.attributeNamespaces
             && lhs.attributes.map(\.name) == rhs.attributes.map(\.name)
             && lhs.attributes.map(\.value) == rhs.attributes.map(\.value)
     }
@@ -55,6 +59,9 @@ public struct XMLElement: Sendable, Equatable {
         var out = "<" + name
         if let namespace, namespace != parentNamespace {
             out += " xmlns='\(Self.escape(namespace))'"
+        }
+        for (prefix, uri) in attributeNamespaces.sorted(by: { $0.key < $1.key }) where prefix != "xml" {
+            out += " xmlns:\(prefix)='\(Self.escape(uri))'"
         }
         for attribute in attributes {
             out += " \(attribute.name)='\(Self.escape(attribute.value))'"

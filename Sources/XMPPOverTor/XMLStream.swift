@@ -1,7 +1,7 @@
 import CLibXML2
 
 /// What the parser found in the server's byte stream.
-enum XMLStreamEvent: Equatable {
+package enum XMLStreamEvent: Equatable {
     /// `<stream:stream …>` with its attributes (id, from, version).
     case streamOpened([String: String])
     /// One complete top-level element (a stanza, features, TLS/SASL nonza).
@@ -14,70 +14,77 @@ enum XMLStreamEvent: Equatable {
 /// each depth-1 element as an `XMLElement`; a stream restart (after TLS and SASL)
 /// makes a new parser. Hostile input is refused: DOCTYPE and entity declarations
 /// abort, entities are never substituted (no `XML_PARSE_NOENT`), the network is off
-/// (`XML_PARSE_NONET`), and a stanza's size and nesting are bounded.
-final class XMLStreamParser {
-    static let defaultMaximumStanzaBytes = SessionOptions.defaultMaximumStanzaBytes
-    static let defaultMaximumDepth = SessionOptions.defaultMaximumDepth
+/// (`XML_PARSE_NONET`), text between stanzas must be whitespace, and a stanza's size,
+/// nesting and attributes are bounded (`StreamLimits`).
+package final class XMLStreamParser {
     /// Bytes fed per `xmlParseChunk`, so the size check runs at least this often.
     static let chunkSize = 16 * 1024
 
-    let maximumStanzaBytes: Int
-    let maximumDepth: Int
+    let limits: StreamLimits
     private var parser: ParserContext
     private let state: ParserState
+    private var scanner: StartTagScanner
 
-    init(maximumStanzaBytes: Int = defaultMaximumStanzaBytes, maximumDepth: Int = defaultMaximumDepth) {
-        self.maximumStanzaBytes = maximumStanzaBytes
-        self.maximumDepth = maximumDepth
-        state = ParserState(maximumDepth: maximumDepth)
+    package init(limits: StreamLimits = .standard) {
+        self.limits = limits
+        state = ParserState(limits: limits)
         parser = ParserContext(state: state)
+        scanner = StartTagScanner(maximumAttributes: limits.attributesPerElement)
     }
 
     /// Forgets the old stream; the next bytes start a new document.
     func restart() {
         state.reset()
         parser = ParserContext(state: state)
+        scanner = StartTagScanner(maximumAttributes: limits.attributesPerElement)
     }
 
     /// Feeds bytes and returns the events they complete.
-    func feed(_ bytes: [UInt8]) throws -> [XMLStreamEvent] {
+    package func feed(_ bytes: [UInt8]) throws -> [XMLStreamEvent] {
         if let failure = state.failure { throw failure }
         var offset = 0
         while offset < bytes.count {
             let end = min(offset + Self.chunkSize, bytes.count)
+            // Before libxml2 sees the chunk: its attribute check is quadratic.
+            guard scanner.scan(bytes[offset..<end]) else {
+                try fail(.tooManyAttributes(limit: limits.attributesPerElement, inOneElement: true))
+            }
             let result = bytes[offset..<end].withUnsafeBufferPointer { chunk in
                 chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(parser.context, $0.baseAddress, Int32($0.count), 0) }
             }
             state.bytesSinceBoundary += end - offset
             offset = end
             if let failure = state.failure { throw failure }
-            if result != 0 {
-                let failure = parser.lastError()
-                state.failure = failure
-                throw failure
-            }
-            if state.bytesSinceBoundary > maximumStanzaBytes {
-                state.failure = StreamError.stanzaTooLarge(limit: maximumStanzaBytes)
-                xmlStopParser(parser.context)
-                throw state.failure!
-            }
+            if result != 0 { try fail(parser.lastError()) }
+            if state.bytesSinceBoundary > limits.stanzaBytes { try fail(.stanzaTooLarge(limit: limits.stanzaBytes)) }
         }
         defer { state.events.removeAll() }
         return state.events
+    }
+
+    /// Stops this stream for good with `error`.
+    private func fail(_ error: StreamError) throws -> Never {
+        state.failure = error
+        xmlStopParser(parser.context)
+        throw error
     }
 }
 
 /// Builds elements from SAX callbacks; reached from C through the context's user data.
 final class ParserState {
-    let maximumDepth: Int
+    let limits: StreamLimits
     var depth = 0
     /// Open elements below depth 1, innermost last.
     var stack: [XMLElement] = []
     var events: [XMLStreamEvent] = []
     var failure: StreamError?
+    /// Bytes since the last stanza ended (or the stream opened): the stanza being read and
+    /// any whitespace before it.
     var bytesSinceBoundary = 0
+    /// Attributes of the stanza being read.
+    var stanzaAttributes = 0
 
-    init(maximumDepth: Int) { self.maximumDepth = maximumDepth }
+    init(limits: StreamLimits) { self.limits = limits }
 
     func reset() {
         depth = 0
@@ -85,6 +92,7 @@ final class ParserState {
         events.removeAll()
         failure = nil
         bytesSinceBoundary = 0
+        stanzaAttributes = 0
     }
 
     func fail(_ error: StreamError, _ context: UnsafeMutableRawPointer?) {
@@ -145,22 +153,32 @@ private func state(_ context: UnsafeMutableRawPointer?) -> ParserState? {
 private let startElement: startElementNsSAX2Func = { context, localName, _, uri, _, _, attributeCount, _, attributes in
     guard let state = state(context), state.failure == nil else { return }
     state.depth += 1
-    if state.depth > state.maximumDepth {
-        state.fail(.tooDeep(limit: state.maximumDepth), context)
+    if state.depth > state.limits.depth {
+        state.fail(.tooDeep(limit: state.limits.depth), context)
         return
     }
+    if state.depth > 1 {
+        state.stanzaAttributes += Int(attributeCount)
+        if state.stanzaAttributes > state.limits.attributesPerStanza {
+            state.fail(.tooManyAttributes(limit: state.limits.attributesPerStanza, inOneElement: false), context)
+            return
+        }
+    }
     var pairs: [(String, String)] = []
+    var prefixes: [String: String] = [:]
     if let attributes {
         // Five pointers per attribute: localname, prefix, URI, value start, value end.
         for index in 0..<Int(attributeCount) {
             let base = index * 5
             guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
             let prefix = attributes[base + 1].map { String(cString: $0) }
+            if let prefix, let namespace = string(attributes[base + 2]) { prefixes[prefix] = namespace }
             let qualified = prefix.map { "\($0):\(String(cString: name))" } ?? String(cString: name)
             pairs.append((qualified, decodeReferences(string(start, length: end - start))))
         }
     }
-    let element = XMLElement(string(localName) ?? "", namespace: string(uri), attributes: pairs)
+    var element = XMLElement(string(localName) ?? "", namespace: string(uri), attributes: pairs)
+    element.attributeNamespaces = prefixes
     if state.depth == 1 {
         state.events.append(.streamOpened(Dictionary(pairs, uniquingKeysWith: { first, _ in first })))
         state.bytesSinceBoundary = 0
@@ -180,6 +198,7 @@ private let endElement: endElementNsSAX2Func = { context, _, _, _ in
     if state.stack.isEmpty {
         state.events.append(.element(finished))
         state.bytesSinceBoundary = 0
+        state.stanzaAttributes = 0
     } else {
         state.stack[state.stack.count - 1].children.append(finished)
     }
@@ -188,8 +207,12 @@ private let endElement: endElementNsSAX2Func = { context, _, _, _ in
 private let characters: charactersSAXFunc = { context, bytes, length in
     guard let state = state(context), state.failure == nil else { return }
     guard !state.stack.isEmpty else {
-        // Whitespace keepalives between stanzas are dropped, not buffered.
-        state.bytesSinceBoundary = 0
+        // Between stanzas only whitespace (keepalives) may come; it is dropped, not
+        // buffered, but still counts towards the next stanza's size.
+        let text = UnsafeBufferPointer(start: bytes, count: Int(length))
+        if text.contains(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) {
+            state.fail(.textBetweenStanzas, context)
+        }
         return
     }
     state.stack[state.stack.count - 1].text += string(bytes, length: Int(length))

@@ -23,24 +23,45 @@ final class XMPPConnection {
     private var transport: ByteStream
     private(set) var tls: TLSSession?
     private let parser: XMLStreamParser
+    /// Parsed events not handed out yet: `queue[queueHead...]` (an index, so that taking
+    /// one is O(1) however many stanzas one read brought).
     private var queue: [XMLStreamEvent] = []
+    private var queueHead = 0
     let domain: String
     let timeouts: Timeouts
+    let limits: StreamLimits
     private(set) var isOpen = true
-    private var nextID = 0
+    /// Set once SASL succeeded: from then on the pre-authentication caps no longer apply.
+    private(set) var isAuthenticated = false
+    private var bytesBeforeAuthentication = 0
+    private var stanzasBeforeAuthentication = 0
+    /// Who may answer each iq we sent, by its id (RFC 6120 §8.1.2.1).
+    private var expectedRepliers: [String: ReplySender] = [:]
+    /// The account's bare and full JID, once bound: then they may answer iqs sent without `to`.
+    private(set) var boundJID: JID?
 
-    init(tcp: TCPConnection, domain: String, timeouts: Timeouts, limits: (bytes: Int, depth: Int)) {
+    init(tcp: TCPConnection, domain: String, timeouts: Timeouts, limits: StreamLimits = .standard) {
         self.tcp = tcp
         transport = tcp
         self.domain = domain
         self.timeouts = timeouts
-        parser = XMLStreamParser(maximumStanzaBytes: limits.bytes, maximumDepth: limits.depth)
+        self.limits = limits
+        parser = XMLStreamParser(limits: limits)
     }
 
-    func makeID(_ prefix: String) -> String {
-        nextID += 1
-        return "\(prefix)\(nextID)"
+    /// A fresh, unpredictable id (96 random bits) for an iq sent to `to` (nil: to the
+    /// server, on the account's behalf); its reply must come from there.
+    func makeID(_ prefix: String, to: String? = nil) -> String {
+        let id = prefix + "-" + SecureRandom.bytes(12).map { String(format: "%02x", $0) }.joined()
+        expectedRepliers[id] = ReplySender(to: to)
+        return id
     }
+
+    /// SASL succeeded: the caps on what may arrive before authentication are lifted.
+    func authenticated() { isAuthenticated = true }
+
+    /// A resource was bound: the account may now answer (or the server on its behalf).
+    func bound(to jid: String) { boundJID = JID(jid) }
 
     var streamHeader: String {
         "<?xml version='1.0'?><stream:stream to='\(XMLElement.escape(domain))' version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
@@ -60,6 +81,7 @@ final class XMPPConnection {
     func restart() {
         parser.restart()
         queue.removeAll()
+        queueHead = 0
     }
 
     func send(_ text: String, phase: String) throws {
@@ -105,18 +127,41 @@ final class XMPPConnection {
         try send(bytes: buffer, phase: phase)
     }
 
-    /// The next parser event, reading from the network as needed.
+    /// The next parser event, reading from the network as needed. The deadline is checked
+    /// on every call and before every read, not only when the socket is idle: a server
+    /// that never stops talking cannot hold a phase past its deadline.
     func nextEvent(deadline: Deadline) throws -> XMLStreamEvent {
-        while queue.isEmpty {
-            do {
+        do {
+            try deadline.check()
+            while queueHead == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                queueHead = 0
                 let bytes = try transport.read(maximum: 16 * 1024, deadline: deadline)
+                try countBeforeAuthentication(bytes: bytes.count)
                 queue += try parser.feed(bytes)
-            } catch {
-                isOpen = false
-                throw error
+                try deadline.check()
             }
+        } catch {
+            isOpen = false
+            throw error
         }
-        return queue.removeFirst()
+        queueHead += 1
+        return queue[queueHead - 1]
+    }
+
+    /// Bytes and stanzas before authentication are capped (`StreamLimits`).
+    private func countBeforeAuthentication(bytes: Int = 0, stanzas: Int = 0) throws {
+        guard !isAuthenticated else { return }
+        bytesBeforeAuthentication += bytes
+        stanzasBeforeAuthentication += stanzas
+        if bytesBeforeAuthentication > limits.bytesBeforeAuthentication {
+            isOpen = false
+            throw StreamError.tooMuchBeforeAuthentication("more than \(limits.bytesBeforeAuthentication / 1024) KiB")
+        }
+        if stanzasBeforeAuthentication > limits.stanzasBeforeAuthentication {
+            isOpen = false
+            throw StreamError.tooMuchBeforeAuthentication("more than \(limits.stanzasBeforeAuthentication) stanzas")
+        }
     }
 
     /// One deadline for a whole wait, however many stanzas the server sends meanwhile.
@@ -135,6 +180,7 @@ final class XMPPConnection {
                 isOpen = false
                 throw StreamError.streamClosed
             case .element(let element):
+                try countBeforeAuthentication(stanzas: 1)
                 if element.name == "error" && element.namespace == Namespace.stream {
                     isOpen = false
                     throw StreamError.serverStreamError(condition: element.definedCondition(namespace: Namespace.streams)
@@ -161,14 +207,23 @@ final class XMPPConnection {
     }
 
     /// Collects the replies to several pipelined iqs, in whatever order they come (other
-    /// stanzas in between are skipped); returns only once every id has its reply.
+    /// stanzas in between are skipped); returns only once every id has its reply. A reply
+    /// (`result` or `error`) from an entity that cannot answer that request is refused.
     func readIQs(_ ids: [String], phase: String) throws -> [String: XMLElement] {
         let deadline = replyDeadline(phase)
         var replies: [String: XMLElement] = [:]
         let wanted = Set(ids)
         while replies.count < wanted.count {
             let element = try nextElement(deadline: deadline)
-            if element.name == "iq", let id = element[attribute: "id"], wanted.contains(id) { replies[id] = element }
+            guard element.name == "iq", let id = element[attribute: "id"], wanted.contains(id),
+                  element[attribute: "type"] == "result" || element[attribute: "type"] == "error" else { continue }
+            let sender = expectedRepliers[id] ?? ReplySender(to: nil)
+            guard sender.accepts(element[attribute: "from"], domain: domain, account: boundJID) else {
+                isOpen = false
+                throw StreamError.replyFromWrongSender(from: element[attribute: "from"] ?? "", expected: sender.description(domain: domain))
+            }
+            expectedRepliers[id] = nil
+            replies[id] = element
         }
         return replies
     }

@@ -7,10 +7,18 @@
 //       (median of R fresh copies), and its dry run (plannedChanges: read, parse, merge,
 //       serialise, no write). Prints one JSON object per N.
 //
+//   onionboard-bench xml-attributes [--repeat R] N...
+//       For each N: one stanza with N attributes, all on one element and then 64 on each of
+//       several elements, fed to the XMPP stream parser (XMPPOverTor's libxml2 push parser)
+//       as a server would send it; prints the median time until the parser returns (the
+//       stanza, or the refusal) and what it was.
+//
 // Not a test: it prints numbers. Everything happens in a temporary directory removed at exit.
 import Foundation
 import PurpleConfig
+import Vocabulary
 import Secrets
+import XMPPOverTor
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("onionboard-bench: \(message)\n".utf8))
@@ -84,7 +92,7 @@ func request() -> ProfileRequest {
         password: SecretBytes(utf8: "bench-password-&<>"),
         connectServer: "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion",
         proxy: ProxySettings(username: "onionboard-bench", password: "isolation"),
-        chat: ChatBookmark(roomJID: "support@conference.onionboard.test", handle: "quiet-lark-27", alias: "Support"))
+        chat: RoomBookmark(jid: "support@conference.onionboard.test", alias: "Support", handle: "quiet-lark-27"))
 }
 
 func measure(buddies: Int, repeats: Int, root: URL) throws -> [String: Any] {
@@ -127,8 +135,42 @@ func measure(buddies: Int, repeats: Int, root: URL) throws -> [String: Any] {
             "median_dry_run_seconds": prepareSeconds[prepareSeconds.count / 2]]
 }
 
+/// Parses one stanza with `attributes` attributes, `repeats` times: all on one element, or
+/// `perElement` on each of several child elements.
+func measureAttributes(_ attributes: Int, perElement: Int?, repeats: Int) -> [String: Any] {
+    var text = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'><message>"
+    var index = 0
+    while index < attributes {
+        text += "<x"
+        for _ in 0..<min(perElement ?? attributes, attributes - index) {
+            text += " a\(index)='x'"
+            index += 1
+        }
+        text += "/>"
+    }
+    text += "</message>"
+    let bytes = Array(text.utf8)
+    var seconds: [Double] = []
+    var outcome = ""
+    for _ in 0..<repeats {
+        let parser = XMLStreamParser()
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            let events = try parser.feed(bytes)
+            outcome = "parsed \(events.count) events"
+        } catch {
+            outcome = "refused: \(error)"
+        }
+        seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    seconds.sort()
+    return ["attributes": attributes, "per_element": perElement ?? attributes, "bytes": bytes.count, "repeats": repeats,
+            "median_seconds": seconds[seconds.count / 2], "min_seconds": seconds[0], "outcome": outcome]
+}
+
+let usage = "usage: onionboard-bench blist-merge|xml-attributes [--repeat R] N..."
 var arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.first == "blist-merge" else { fail("usage: onionboard-bench blist-merge [--repeat R] N...") }
+guard let mode = arguments.first, mode == "blist-merge" || mode == "xml-attributes" else { fail(usage) }
 arguments.removeFirst()
 var repeats = 3
 if arguments.first == "--repeat", arguments.count > 1, let value = Int(arguments[1]), value > 0 {
@@ -137,6 +179,17 @@ if arguments.first == "--repeat", arguments.count > 1, let value = Int(arguments
 }
 let sizes = arguments.compactMap(Int.init)
 guard !sizes.isEmpty, sizes.count == arguments.count else { fail("sizes must be whole numbers") }
+
+if mode == "xml-attributes" {
+    for size in sizes {
+        for perElement in [nil, 64] {
+            let result = measureAttributes(size, perElement: perElement, repeats: repeats)
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        }
+    }
+    exit(0)
+}
 
 let root = FileManager.default.temporaryDirectory.appendingPathComponent("onionboard-bench-\(getpid())")
 try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

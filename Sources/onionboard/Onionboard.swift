@@ -1,5 +1,6 @@
 import Frontends
 import ArgumentParser
+import Secrets
 
 /// The `onionboard` command. It only parses flags and hands over to the library
 /// layers; see the README for the commands and exit codes.
@@ -24,4 +25,10 @@ struct Onionboard: ParsableCommand {
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// Core dumps off before anything else: a core taken mid-login would hold the password.
+    static func main() {
+        CoreDumps.disable()
+        main(nil)
+    }
 }

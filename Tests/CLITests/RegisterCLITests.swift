@@ -30,13 +30,21 @@ struct RegisterCLITests {
         let report = try JSONDecoder().decode(Report.self, from: Data(first.stdout.utf8))
         #expect(report.ok && report.registered && report.jid == "\(username)@\(world.xmppDomain)")
         #expect(report.certificateSHA256 == world.certificateSHA256 && report.certificateTrust == "pinned")
-        #expect(report.roundTrips <= 7 && report.saslMechanism == "SCRAM-SHA-1")
+        // A chosen name waits for the registration result before logging in (#16 item 9).
+        #expect(report.roundTrips == 8 && report.saslMechanism == "SCRAM-SHA-1")
         #expect(!first.stdout.contains(password))
 
         let second = try BinaryRun.run(arguments, stdin: password)
         #expect(second.status == 77)
         #expect(second.stderr.contains("'\(username)' is already taken"))
         #expect(!second.stderr.contains(password))
+
+        // Without --username: a generated name, one round trip less.
+        let generatedArguments = arguments.filter { $0 != "--username" && $0 != username }
+        let generated = try BinaryRun.run(generatedArguments + ["--json"], stdin: password)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let generatedReport = try JSONDecoder().decode(Report.self, from: Data(generated.stdout.utf8))
+        #expect(generatedReport.registered && generatedReport.roundTrips == 7 && generatedReport.jid != report.jid)
 
         let verify = try BinaryRun.run(arguments + ["--verify-only"], stdin: password)
         #expect(verify.status == 0)
@@ -73,11 +81,13 @@ struct RegisterCLITests {
         }
         let common = ["register", "--provider", world.xmppDomain, "--tor-socks", "\(world.socksHost):\(world.socksPort)",
                       "--password-file", "-"]
-        let good = try BinaryRun.run(common + ["--providers", try map(pin: world.certificateSHA256), "--username", Self.name(),
+        // Without --username a name is generated, and its login rides with the registration.
+        let good = try BinaryRun.run(common + ["--providers", try map(pin: world.certificateSHA256),
                                           "--direct-tls", "--json"], stdin: "map-pass-1")
         #expect(good.status == 0, "\(good.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(good.stdout.utf8))
-        #expect(report.certificateTrust == "pinned" && report.roundTrips <= 6)
+        #expect(report.certificateTrust == "pinned" && report.roundTrips == 6)
+        #expect(report.registered && report.jid.hasSuffix("@\(world.xmppDomain)"))
 
         let wrong = String(repeating: "1", count: 64)
         let refused = try BinaryRun.run(common + ["--providers", try map(pin: wrong), "--username", Self.name()], stdin: "map-pass-1")

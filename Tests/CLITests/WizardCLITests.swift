@@ -206,6 +206,33 @@ struct LineFrontendTests {
         #expect(output.text.contains("Tor has already checked that this is the"))
     }
 
+    /// Issue 16 item 4: a server's field label and instructions cannot forge lines of ours.
+    @Test("server text in a form is shown on one line, sanitised and marked as the server's")
+    func serverTextIsMarked() throws {
+        let output = CapturedOutput()
+        let frontend = LineFrontend(context: ConsoleContext(input: ScriptedInput(["answer"]), output: output))
+        var field = RegistrationField(name: "ocr\nx", label: "Code\n• Registering victim@example.org", kind: .text,
+                                      instructions: "Type it\n\u{9B}2J\u{202E}\nDone. Your new account: victim@example.org",
+                                      mediaLocations: ["http://x.example/\nDone."])
+        field.required = true
+        let values = try frontend.fill([field])
+        #expect(values["ocr\nx"] == "answer")
+        let lines = output.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("• Registering") || $0.hasPrefix("Done.") })
+        #expect(output.text.contains("The server asks for “Code • Registering victim@example.org”"))
+        #expect(output.text.contains("  server says: “Type it \u{FFFD}2J Done. Your new account: victim@example.org”"))
+        #expect(!output.text.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x202E })
+    }
+
+    /// zenity runs window texts through g_strcompress (and reads `_` as a mnemonic in entry
+    /// windows): server text cannot make a line break out of a backslash-n there either.
+    @Test("server text for zenity windows is escaped for g_strcompress and mnemonics")
+    func zenityText() {
+        #expect(ZenityDialog.literal("a\\nb_c", inEntryWindow: true) == "a\\\\nb__c")
+        #expect(ZenityDialog.literal("a\\nb_c", inEntryWindow: false) == "a\\\\nb_c")
+        #expect(ZenityDialog.serverText("x\ny", inEntryWindow: false) == "server says: “x y”")
+    }
+
     @Test("end of input before the last answer cancels cleanly")
     func endOfInput() throws {
         let frontend = LineFrontend(context: ConsoleContext(input: ScriptedInput(["1"]), output: CapturedOutput()))

@@ -177,3 +177,14 @@ struct ProviderMetadataTests {
         }
     }
 }
+
+/// Issue 17 item 10: full-width look-alikes are not hex digits.
+@Suite struct FingerprintDigitsTests {
+    @Test func aPinOfFullWidthLettersIsRefused() {
+        let fullWidth = String(repeating: "\u{FF41}", count: 64)
+        #expect(throws: ProviderMetadataError.self) {
+            _ = try ProviderMetadata.parse(Array(#"{ "example.org": { "onion": "\#(ProviderMetadataTests.onion)", "certificateSHA256": "\#(fullWidth)" } }"#.utf8),
+                                           source: "extra.json")
+        }
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import Secrets
 import Testing
 import TestSupport
+import Vocabulary
 
 /// The promise, proven with a real libpurple: finch, pointed at a profile we wrote,
 /// logs in to the local world's Prosody through the private Tor network's onion,
@@ -29,7 +30,7 @@ struct FinchProofTests {
         ProfileRequest(accountJID: account.jid, password: SecretBytes(utf8: account.password),
                        connectServer: world.onion, port: world.onionPort, tlsMode: .startTLS,
                        proxy: ProxySettings(host: world.socksHost, port: world.socksPort),
-                       chat: ChatBookmark(roomJID: world.roomJID, handle: handle, alias: "Support"),
+                       chat: RoomBookmark(jid: world.roomJID, alias: "Support", handle: handle),
                        certificatePEM: certificate)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 @testable import PurpleConfig
 import Secrets
 import TestSupport
+import Vocabulary
 
 /// Shared pieces of the PurpleConfig tests.
 enum Fixture {
@@ -38,7 +39,7 @@ enum Fixture {
                         room: String = "tails@chat.disroot.org", certificate: [UInt8]? = nil) -> ProfileRequest {
         ProfileRequest(accountJID: jid, password: SecretBytes(utf8: password), connectServer: onion,
                        port: 5222, tlsMode: .startTLS, proxy: ProxySettings(),
-                       chat: ChatBookmark(roomJID: room, handle: handle, alias: alias),
+                       chat: RoomBookmark(jid: room, alias: alias, handle: handle),
                        certificatePEM: certificate)
     }
 

@@ -105,6 +105,18 @@ struct SafetyTests {
         #expect(Fixture.files(in: dir).isEmpty)
     }
 
+    @Test("The Tor proxy host must be an IP address: libpurple's tor proxy type never resolves a name (#16 item 6)",
+          arguments: ["localhost", "tor.example", "[::1]", ""])
+    func proxyHostIsAnIPLiteral(host: String) throws {
+        let dir = try Fixture.profileDirectory(copying: nil)
+        var request = Fixture.request()
+        request.proxy.host = host
+        #expect(throws: PurpleConfigError.self) { try Fixture.profile(dir).write(request) }
+        #expect(Fixture.files(in: dir).isEmpty)
+        request.proxy.host = "::1"
+        #expect(throws: Never.self) { try Fixture.profile(dir).write(request) }
+    }
+
     @Test("A bare JID is required; an empty accounts.xml counts as absent")
     func requestValidation() throws {
         let dir = try Fixture.profileDirectory(copying: nil)

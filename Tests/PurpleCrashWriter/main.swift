@@ -11,6 +11,7 @@
 import Foundation
 import PurpleConfig
 import Secrets
+import Vocabulary
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5 else {
@@ -32,7 +33,7 @@ func request(_ variant: Int) -> ProfileRequest {
         password: SecretBytes(utf8: "password-\(variant)-&<>"),
         connectServer: "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion",
         proxy: ProxySettings(username: "onionboard-crash", password: "isolation"),
-        chat: ChatBookmark(roomJID: "tails@chat.disroot.org", handle: "handle-\(variant)", alias: "Zoë 日本 \(variant)"),
+        chat: RoomBookmark(jid: "tails@chat.disroot.org", alias: "Zoë 日本 \(variant)", handle: "handle-\(variant)"),
         certificatePEM: certificates[variant])
 }
 

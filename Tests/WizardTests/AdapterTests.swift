@@ -47,14 +47,14 @@ struct AdapterTests {
                                    context: .init(homeDirectory: "/h", interactive: false))
         let account = RegisteredAccount(jid: plan.jid, certificatePEM: "", certificateSHA256: "")
         let report = try writer.write(plan, account: account, force: true)
-        #expect(Set(report.filesWritten.map { URL(fileURLWithPath: $0).lastPathComponent }) == ["accounts.xml", "blist.xml"])
+        #expect(Set(report.written.map { URL(fileURLWithPath: $0).lastPathComponent }) == ["accounts.xml", "blist.xml"])
         let accounts = try writer.existingAccounts(in: profile)
         #expect(accounts == [ExistingAccount(jid: "generated1@open.example", connectServer: Fixtures.openProvider.onion,
                                              rooms: ["tails@chat.disroot.org"])])
         #expect(Bootstrap.existingSetup(in: accounts, providers: Fixtures.providers)?.jid == "generated1@open.example")
         let accountsXML = try String(contentsOfFile: profile + "/accounts.xml", encoding: .utf8)
         #expect(accountsXML.contains("generated-password-1"))  // the password goes into the profile, and only there
-        #expect(!report.filesWritten.isEmpty)
+        #expect(!report.written.isEmpty)
 
         try "<account version='1.0'><account>".write(toFile: profile + "/accounts.xml", atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { try writer.existingAccounts(in: profile) }

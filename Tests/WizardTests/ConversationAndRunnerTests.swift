@@ -5,6 +5,7 @@ import TestSupport
 import Secrets
 @testable import Wizard
 import WizardAdapters
+import Vocabulary
 
 /// Answers questions from a script of lines, recording what it was shown.
 final class ScriptedAsker: QuestionAsker, RunInteraction {
@@ -94,6 +95,8 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
     var registeredTargets: [ConnectionTarget] = []
     /// Thrown after the server "created" the account (the login fails).
     var failAfterCreating: Error?
+    /// Whether each attempt's name was generated, as the registrar was told.
+    var generated: [Bool] = []
 
     init(taken: Set<String> = []) { self.taken = taken }
 
@@ -112,11 +115,12 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         return attempt
     }
 
-    func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         attempts.append(username)
         registeredTargets.append(target)
+        generated.append(usernameWasGenerated)
         events(.registering(jid: "\(username)@\(target.domain)"))
         if taken.contains(username) { throw RegistrarError.usernameTaken(username) }
         callbacks.accountCreated(jid: "\(username)@\(target.domain)")
@@ -143,7 +147,8 @@ class RecordingWriter: ProfileWriter {
     func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
     func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         written.append(plan)
-        return ProfileWriteReport(directory: plan.profileDirectory, filesWritten: ["accounts.xml"], backups: [])
+        return ProfileWriteReport(directory: plan.profileDirectory, accountName: plan.jid + "/",
+                                  changes: [PlannedChange(path: "accounts.xml", action: .create)], backups: [])
     }
     func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String {
         pending[directory] = account
@@ -163,9 +168,11 @@ class RecordingWriter: ProfileWriter {
 final class DetailedWriter: RecordingWriter {
     override func write(_ plan: OnboardingPlan, account: RegisteredAccount, force: Bool) throws -> ProfileWriteReport {
         let directory = plan.profileDirectory
-        return ProfileWriteReport(directory: directory,
-                                  filesWritten: ["\(directory)/accounts.xml", "\(directory)/certificates/x509/tls_peers/x.onion"],
-                                  backups: ["\(directory)/accounts.xml.bak"], warnings: ["not persistent"])
+        return ProfileWriteReport(directory: directory, accountName: plan.jid + "/",
+                                  changes: [PlannedChange(path: "\(directory)/accounts.xml", action: .update),
+                                            PlannedChange(path: "\(directory)/certificates/x509/tls_peers/x.onion", action: .create)],
+                                  backups: ["\(directory)/accounts.xml.bak"],
+                                  warnings: [ProfileWarning(code: .notPersistent, message: "not persistent")])
     }
 }
 
@@ -229,6 +236,8 @@ struct ConversationAndRunnerTests {
         let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
         let report = try session.execute(plan, options: options, interaction: ScriptedAsker([]), events: { log.append($0) })
         #expect(registrar.attempts == ["generated1", "generated2", "generated3"])
+        // The registrar knows the names were made up, so it may pipeline the login (#16 item 9).
+        #expect(registrar.generated == [true, true, true])
         #expect(report.jid == "generated3@open.example")
         #expect(report.attempts == 3)
         #expect(writer.written.map(\.username) == ["generated3"])
@@ -243,6 +252,8 @@ struct ConversationAndRunnerTests {
         #expect(asker.usernameOffers.count == 2)
         #expect(asker.usernameOffers[0] == "mine")
         #expect(second.usernameGenerated == false)
+        // Chosen names, the first and the one typed after the conflict: the registrar waits.
+        #expect(registrar.attempts.suffix(2) == ["mine", "yours"] && registrar.generated.suffix(2) == [false, false])
 
         // Non-interactive (no answer): the conflict is the result, and nothing is written.
         let count = writer.written.count

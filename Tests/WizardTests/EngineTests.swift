@@ -1,6 +1,7 @@
 import Testing
 import Secrets
 @testable import Wizard
+import Vocabulary
 
 @Suite("Wizard engine")
 struct EngineTests {
@@ -91,7 +92,10 @@ struct EngineTests {
         #expect(engine.validate(" lead", for: handle) == .failure(.init("a nickname cannot start or end with a space")))
         #expect(engine.validate("Ünïcode <&> ok", for: handle) == .success("Ünïcode <&> ok"))
         #expect(engine.validate("[::1]:9050", for: socks) == .success("[::1]:9050"))
-        #expect(engine.validate("127.0.0.1", for: socks) == .failure(.init("give host:port, for example 127.0.0.1:9050")))
+        #expect(engine.validate("127.0.0.1", for: socks) == .failure(.init("give address:port, for example 127.0.0.1:9050")))
+        #expect(engine.validate("localhost:9050", for: socks) == .success("127.0.0.1:9050"))
+        guard case .failure(let name) = engine.validate("tor.example:9050", for: socks) else { Issue.record("a name accepted"); return }
+        #expect(name.reason.contains("tor.example is not an IP address"))
         #expect(engine.validate("127.0.0.1:70000", for: socks) == .failure(.init("the port after : must be a number from 1 to 65535")))
         let tls = try #require(template.question("direct-tls"))
         #expect(engine.validate("Y", for: tls) == .success("yes"))
@@ -112,8 +116,14 @@ struct EngineTests {
             "ONIONBOARD_HANDLE": "from-env", "ONIONBOARD_USERNAME": "envuser", "ONIONBOARD_PROVIDER": "open.example",
             "ONIONBOARD_PASSWORD": "never", "ONIONBOARD_TOR_SOCKS": "127.0.0.1:19050",
         ], template: template)
-        #expect(environment["password"] == nil)
-        let merged = AnswerSet.layered(flags: flags, file: file, environment: environment)
+        // ONIONBOARD_PASSWORD is noted without its value, and refused (#16 item 12).
+        #expect(environment["password"] == Answer("", source: .environment(variable: "ONIONBOARD_PASSWORD")))
+        let refused = WizardEngine(template: template, providers: Fixtures.providers).check(presets: environment).problems
+        #expect(refused.map(\.key) == ["password"] && refused[0].value == "(not shown)")
+        #expect(refused[0].reason.contains("--password-file"))
+        var withoutPassword = environment
+        withoutPassword.remove("password")
+        let merged = AnswerSet.layered(flags: flags, file: file, environment: withoutPassword)
         #expect(merged["handle"] == Answer("from-flag", source: .flag))
         #expect(merged["username"] == Answer("fileuser", source: .answersFile(path: "a.answers", line: 3)))
         #expect(merged["provider"] == Answer("open.example", source: .environment(variable: "ONIONBOARD_PROVIDER")))
@@ -146,7 +156,7 @@ struct EngineTests {
         #expect(plan.connectPort == 5222)
         #expect(plan.tlsMode == .startTLS)
         #expect(plan.pinPolicy == .askOnFirstUse)
-        #expect(plan.room == RoomTarget(jid: "tails@chat.disroot.org", group: "Chats", alias: "Tails support"))
+        #expect(plan.room == RoomBookmark(jid: "tails@chat.disroot.org", alias: "Tails support", group: "Chats"))
 
         let given = SecretBytes(utf8: "correct horse battery")
         let second = try engine.plan(Fixtures.answers([("provider", "pinned.example"), ("direct-tls", "yes")]),
@@ -257,5 +267,13 @@ struct AnswersFileTests {
         #expect(again.handle == "Me & You")
         #expect(again.room == plan.room)
         #expect(again.profileDirectory == plan.profileDirectory)
+    }
+}
+
+/// Issue 17 item 10: the template rule accepts ASCII hex only.
+@Suite struct FingerprintRuleTests {
+    @Test func fullWidthLettersAreNotAFingerprint() throws {
+        #expect(throws: ValidationFailure.self) { try Validation.fingerprint.check(String(repeating: "\u{FF41}", count: 64)).get() }
+        #expect(try Validation.fingerprint.check(String(repeating: "AB:", count: 31) + "AB").get() == String(repeating: "ab", count: 32))
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Wizard
+import Vocabulary
 
 @Suite("Template parser")
 struct TemplateParserTests {
@@ -7,7 +8,7 @@ struct TemplateParserTests {
     func bundled() throws {
         let template = try Fixtures.tailsSupport()
         #expect(template.id == "tails-support")
-        #expect(template.room == RoomTarget(jid: "tails@chat.disroot.org", group: "Chats", alias: "Tails support", autojoin: true))
+        #expect(template.room == RoomBookmark(jid: "tails@chat.disroot.org", alias: "Tails support", group: "Chats", autojoin: true))
         #expect(template.questions.map(\.key) == ["provider", "direct-tls", "username", "password", "handle", "room",
                                                   "alias", "purple-dir", "tor-socks", "captcha"])
         let username = try #require(template.question("username"))

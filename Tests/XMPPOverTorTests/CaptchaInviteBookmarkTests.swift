@@ -3,6 +3,7 @@ import Secrets
 import Testing
 import TestSupport
 @testable import XMPPOverTor
+import Vocabulary
 
 /// Invite links (XEP-0401 / XEP-0445), parsed without a network.
 @Suite struct InviteURITests {
@@ -118,7 +119,7 @@ import TestSupport
 /// XEP-0402 / XEP-0049 payloads.
 @Suite struct BookmarkPayloadTests {
     @Test func publishCarriesThePublishOptions() {
-        let xml = BookmarkPayloads.publish(ServerBookmark(roomJID: "support@conference.example", nick: "heron", name: "Support"))
+        let xml = BookmarkPayloads.publish(RoomBookmark(jid: "support@conference.example", alias: "Support", handle: "heron"))
             .serialized(parentNamespace: "jabber:client")
         #expect(xml.contains("<publish node='urn:xmpp:bookmarks:1'><item id='support@conference.example'>"))
         #expect(xml.contains("<conference xmlns='urn:xmpp:bookmarks:1' name='Support' autojoin='true'><nick>heron</nick></conference>"))
@@ -138,14 +139,60 @@ import TestSupport
             XMLElement("conference", namespace: "storage:bookmarks", attributes: [("jid", "Support@conference.example")]),
         ])
         let merged = BookmarkPayloads.mergedLegacy(existing: existing,
-                                                   adding: ServerBookmark(roomJID: "support@conference.example", nick: "heron"))
+                                                   adding: RoomBookmark(jid: "support@conference.example", handle: "heron"))
         let parsed = BookmarkPayloads.parse(legacyStorage: merged)
-        #expect(parsed.map(\.roomJID) == ["other@muc.example", "support@conference.example"])
-        #expect(parsed.last == ServerBookmark(roomJID: "support@conference.example", nick: "heron"))
+        #expect(parsed.map(\.jid) == ["other@muc.example", "support@conference.example"])
+        #expect(parsed.last == RoomBookmark(jid: "support@conference.example", handle: "heron"))
         #expect(merged.children.contains { $0.name == "url" })
         let ours = merged.serialized()
         #expect(ours.contains("<password>theirs</password>"))  // someone else's entry untouched
         #expect(ours.components(separatedBy: "<password>").count == 2)  // and we add none
+    }
+}
+
+/// Issue 16 item 14: re-sent bookmarks keep their namespaces; the retry decision reads conditions.
+@Suite struct BookmarkResendTests {
+    static func parse(_ xml: String) throws -> XMLElement {
+        let events = try XMLStreamParser().feed(Array(("<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>" + xml).utf8))
+        guard case .element(let element)? = events.last else { throw StreamError.unexpected("no element") }
+        return element
+    }
+
+    /// Another client's entry with a prefixed attribute survives our read-merge-write and
+    /// still parses: the prefix's declaration is written again.
+    @Test func prefixedAttributesKeepTheirNamespace() throws {
+        let reply = try Self.parse("""
+            <iq type='result' id='p'><query xmlns='jabber:iq:private'><storage xmlns='storage:bookmarks' xmlns:g='urn:example:gajim'>\
+            <conference jid='other@muc.example' g:minimize='true' xml:lang='en'><nick>me</nick></conference></storage></query></iq>
+            """)
+        let storage = BookmarkPayloads.storage(inPrivateReply: reply)
+        let merged = BookmarkPayloads.mergedLegacy(existing: storage, adding: RoomBookmark(jid: "support@conference.example", handle: "heron"))
+        let request = BookmarkPayloads.privateStorageSet(id: "s", merged)
+        #expect(request.contains("xmlns:g='urn:example:gajim'"))
+        let again = try Self.parse(request)
+        let other = try #require(BookmarkPayloads.storage(inPrivateReply: again)?.children.first)
+        #expect(other[attribute: "g:minimize"] == "true" && other.attributeNamespaces["g"] == "urn:example:gajim")
+        #expect(other[attribute: "xml:lang"] == "en")
+    }
+
+    static func publishError(_ error: String) throws -> StanzaError {
+        StanzaError(iq: try parse("<iq type='error' id='b'>\(error)</iq>"))
+    }
+
+    @Test func theRetryFollowsConditionsNotText() throws {
+        // ejabberd 23.01's answer to pubsub#max_items, in any language.
+        for text in ["Unknown field 'pubsub#max_items'", "Unbekanntes Feld 'pubsub#max_items'", ""] {
+            let error = try Self.publishError("<error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>\(text)</text></error>")
+            #expect(BookmarkPayloads.retryWithEssentialOptions(after: error), "\(text)")
+        }
+        // XEP-0060 §7.1.5: the options do not match the node's configuration.
+        let precondition = try Self.publishError("<error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><precondition-not-met xmlns='http://jabber.org/protocol/pubsub#errors'/></error>")
+        #expect(BookmarkPayloads.retryWithEssentialOptions(after: precondition))
+        // Publishing is impossible whatever the options: no retry, even if the text says "Unknown field".
+        for condition in ["forbidden", "not-allowed", "service-unavailable", "item-not-found", "conflict"] {
+            let error = try Self.publishError("<error type='cancel'><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>Unknown field</text></error>")
+            #expect(!BookmarkPayloads.retryWithEssentialOptions(after: error), "\(condition)")
+        }
     }
 }
 
@@ -234,7 +281,7 @@ final class Counter: @unchecked Sendable {
         let world = try #require(World.current, "local world not running")
         let username = ProsodyIntegrationTests.name()
         let password = CredentialGenerator.password()
-        let bookmark = ServerBookmark(roomJID: "support@conference.\(world.ejabberdDomain)", nick: "heron", name: "Support")
+        let bookmark = RoomBookmark(jid: "support@conference.\(world.ejabberdDomain)", alias: "Support", handle: "heron")
         var options = SessionOptions(answerFields: Self.answering(world, counter: Counter()))
         options.serverBookmark = bookmark
         let result = try RegistrationClient.register(endpoint: Self.endpoint(world), proxy: .none, username: username,
@@ -249,23 +296,23 @@ final class Counter: @unchecked Sendable {
 }
 
 enum BookmarkChecks {
-    static func read(endpoint: Endpoint, username: String, password: SecretBytes) throws -> (pep: [ServerBookmark], legacy: [ServerBookmark]) {
+    static func read(endpoint: Endpoint, username: String, password: SecretBytes) throws -> (pep: [RoomBookmark], legacy: [RoomBookmark]) {
         let session = try AccountSession.open(endpoint: endpoint, proxy: .none, intent: .login)
         defer { session.close() }
         _ = try session.logIn(username: username, password: password)
         return try session.readBookmarks()
     }
 
-    static func expectStored(_ bookmark: ServerBookmark, endpoint: Endpoint, username: String, password: SecretBytes) throws {
+    static func expectStored(_ bookmark: RoomBookmark, endpoint: Endpoint, username: String, password: SecretBytes) throws {
         let (pep, legacy) = try read(endpoint: endpoint, username: username, password: password)
         #expect(pep.contains(bookmark), "XEP-0402 items: \(pep)")
-        let stored = legacy.first { $0.roomJID == bookmark.roomJID }
-        #expect(stored?.autojoin == true && stored?.nick == bookmark.nick, "XEP-0049 storage: \(legacy)")
+        let stored = legacy.first { $0.jid == bookmark.jid }
+        #expect(stored?.autojoin == true && stored?.handle == bookmark.handle, "XEP-0049 storage: \(legacy)")
     }
 
     /// A bookmark that was there before the step survives it (both stores).
     static func expectPreexistingKept(endpoint: Endpoint, username: String, password: SecretBytes) throws {
-        let other = ServerBookmark(roomJID: "other@muc.elsewhere.example", nick: "me", autojoin: false)
+        let other = RoomBookmark(jid: "other@muc.elsewhere.example", handle: "me", autojoin: false)
         do {
             let session = try AccountSession.open(endpoint: endpoint, proxy: .none, intent: .login)
             defer { session.close() }
@@ -273,12 +320,12 @@ enum BookmarkChecks {
             let (_, legacy) = try session.readBookmarks()
             try session.writeLegacyBookmarks(legacy + [other])
         }
-        let room = ServerBookmark(roomJID: "second@conference.example", nick: "heron2")
+        let room = RoomBookmark(jid: "second@conference.example", handle: "heron2")
         let outcome = try RegistrationClient.storeBookmark(room, endpoint: endpoint, proxy: .none, username: username, password: password)
         #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
         let (pep, legacy) = try read(endpoint: endpoint, username: username, password: password)
         #expect(legacy.contains(other), "the earlier bookmark was dropped: \(legacy)")
-        #expect(legacy.contains { $0.roomJID == room.roomJID && $0.nick == "heron2" && $0.autojoin })
+        #expect(legacy.contains { $0.jid == room.jid && $0.handle == "heron2" && $0.autojoin })
         #expect(pep.contains(room))
     }
 }
@@ -291,7 +338,7 @@ enum BookmarkChecks {
         let endpoint = ProsodyIntegrationTests.endpoint(world, port: world.prosodyPort)
         let username = ProsodyIntegrationTests.name()
         let password = CredentialGenerator.password()
-        let bookmark = ServerBookmark(roomJID: world.roomJID, nick: "mossyheron", name: "Support")
+        let bookmark = RoomBookmark(jid: world.roomJID, alias: "Support", handle: "mossyheron")
         var options = SessionOptions()
         options.serverBookmark = bookmark
         let events = EventLog()

@@ -214,7 +214,7 @@ import Testing
             }
         }
         let tcp = try TCPConnection(host: "127.0.0.1", port: server.port, deadline: Deadline(seconds: 5, phase: "connect"))
-        let connection = XMPPConnection(tcp: tcp, domain: "example.org", timeouts: Timeouts(reply: 1), limits: (1 << 20, 48))
+        let connection = XMPPConnection(tcp: tcp, domain: "example.org", timeouts: Timeouts(reply: 1))
         let started = Date()
         #expect(throws: ConnectionError.timedOut(phase: "waiting for the registration result", seconds: 1)) {
             _ = try connection.readIQ(id: "r1", phase: "waiting for the registration result")
@@ -226,7 +226,7 @@ import Testing
     @Test func passwordIsEscapedIntoTheRequest() throws {
         let server = FakeServer { server, fd in server.drain(fd, quiet: 0.5) }
         let tcp = try TCPConnection(host: "127.0.0.1", port: server.port, deadline: Deadline(seconds: 5, phase: "connect"))
-        let connection = XMPPConnection(tcp: tcp, domain: "example.org", timeouts: Timeouts(), limits: (1 << 20, 48))
+        let connection = XMPPConnection(tcp: tcp, domain: "example.org", timeouts: Timeouts())
         try connection.send("<password>MARK</password><x>MARK</x>", replacing: "MARK",
                             with: SecretBytes(utf8: "a&b<c>'\""), phase: "registering")
         #expect(throws: AuthenticationError.self) {  // a control character never reaches the wire

@@ -134,6 +134,14 @@ import Testing
         #expect(throws: CertificateError.self) { try CertificatePolicy().evaluate(info) }
     }
 
+    /// Issue 17 item 10: only ASCII hex digits make a fingerprint.
+    @Test func fullWidthFingerprintsAreNotFingerprints() {
+        let fullWidth = String(repeating: "\u{FF41}", count: 64)
+        #expect(CertificatePolicy.normalise(fullWidth) == nil)
+        #expect(CertificatePolicy.normalise("AB:" + String(repeating: "0", count: 62)) == "ab" + String(repeating: "0", count: 62))
+        #expect(throws: CertificateError.self) { try CertificatePolicy(acceptedFingerprint: fullWidth).evaluate(Self.info()) }
+    }
+
     @Test func pinMismatchShowsBothFingerprints() {
         let message = CertificateError.pinMismatch(expected: "aabb", actual: "ccdd").description
         #expect(message.contains("AA:BB") && message.contains("CC:DD") && message.contains("before anything was registered"))

@@ -43,13 +43,13 @@ import Testing
     @Test func gs2HeaderForChannelBindingStates() throws {
         let yes = SCRAMClient(hash: .sha1, username: "a,b=c", binding: .supportedButNotOffered, nonce: "abc")
         #expect(yes.clientFirstMessage() == "y,,n=a=2Cb=3Dc,r=abc")
-        let final = try yes.clientFinalMessage(serverFirst: "r=abcdef,s=QSXCR+Q6sek8bf92,i=10", password: SecretBytes(utf8: "x"))
+        let final = try yes.clientFinalMessage(serverFirst: "r=abcdef,s=QSXCR+Q6sek8bf92,i=4096", password: SecretBytes(utf8: "x"))
         #expect(final.hasPrefix("c=eSws,r=abcdef,p="))  // base64("y,,")
 
         let bound = SCRAMClient(hash: .sha256, username: "u", binding: .bound(type: "tls-exporter", data: [1, 2, 3]), nonce: "n")
         #expect(bound.mechanism == "SCRAM-SHA-256-PLUS")
         #expect(bound.clientFirstMessage() == "p=tls-exporter,,n=u,r=n")
-        let boundFinal = try bound.clientFinalMessage(serverFirst: "r=nn,s=QSXCR+Q6sek8bf92,i=1", password: SecretBytes(utf8: "x"))
+        let boundFinal = try bound.clientFinalMessage(serverFirst: "r=nn,s=QSXCR+Q6sek8bf92,i=4096", password: SecretBytes(utf8: "x"))
         let expected = Data(Array("p=tls-exporter,,".utf8) + [1, 2, 3]).base64EncodedString()
         #expect(boundFinal.hasPrefix("c=\(expected),r=nn,p="))
     }
@@ -69,12 +69,33 @@ import Testing
         }
     }
 
+    /// Issue 16 item 8: fewer than 4096 iterations (RFC 7677) and the `m=` extension are refused.
+    @Test(arguments: [1, 2, 4095])
+    func tooFewIterationsAreRefused(count: Int) throws {
+        let client = SCRAMClient(hash: .sha256, username: "user", binding: .unsupported, nonce: "abc")
+        _ = client.clientFirstMessage()
+        #expect(throws: AuthenticationError.tooFewIterations(count)) {
+            try client.clientFinalMessage(serverFirst: "r=abc1,s=QSXCR+Q6sek8bf92,i=\(count)", password: SecretBytes(utf8: "pencil"))
+        }
+        #expect(AuthenticationError.tooFewIterations(count).category == .protocolViolation)
+        #expect(AuthenticationError.tooFewIterations(count).description.contains("at least 4096"))
+        _ = try client.clientFinalMessage(serverFirst: "r=abc1,s=QSXCR+Q6sek8bf92,i=4096", password: SecretBytes(utf8: "pencil"))
+    }
+
+    @Test func mandatoryExtensionIsRefused() {
+        let client = SCRAMClient(hash: .sha1, username: "user", binding: .unsupported, nonce: "abc")
+        _ = client.clientFirstMessage()
+        #expect(throws: AuthenticationError.mandatoryExtension) {
+            try client.clientFinalMessage(serverFirst: "m=future,r=abc1,s=QSXCR+Q6sek8bf92,i=4096", password: SecretBytes(utf8: "pencil"))
+        }
+    }
+
     @Test func nonASCIIOrControlPasswordsAreRefused() {
         let client = SCRAMClient(hash: .sha1, username: "user", binding: .unsupported, nonce: "abc")
         _ = client.clientFirstMessage()
         for password in ["pässword", "tab\there"] {
             #expect(throws: AuthenticationError.self) {
-                try client.clientFinalMessage(serverFirst: "r=abc1,s=QSXCR+Q6sek8bf92,i=1", password: SecretBytes(utf8: password))
+                try client.clientFinalMessage(serverFirst: "r=abc1,s=QSXCR+Q6sek8bf92,i=4096", password: SecretBytes(utf8: password))
             }
         }
     }
@@ -112,6 +133,26 @@ import Testing
         let client = try choose(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-1"], types: ["tls-unique"])
         #expect(client.mechanism == "SCRAM-SHA-1" && client.binding == .unsupported)
         #expect(client.clientFirstMessage().hasPrefix("n,,"))
+    }
+
+    /// Issue 16 item 8: the flag is decided across every offered mechanism. A server with
+    /// SCRAM-SHA-1-PLUS and plain SCRAM-SHA-256 binds, so `y` would make it fail the login.
+    @Test func plusOfOneHashForbidsYOnAnother() throws {
+        let client = try choose(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"], types: ["tls-unique"])
+        #expect(client.mechanism == "SCRAM-SHA-256" && client.binding == .unsupported)
+        #expect(client.clientFirstMessage().hasPrefix("n,,"))
+        // When we can bind with the -PLUS one, binding wins over the stronger hash.
+        let bound = try choose(["SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"], types: ["tls-server-end-point"])
+        #expect(bound.mechanism == "SCRAM-SHA-1-PLUS" && bound.binding == .bound(type: "tls-server-end-point", data: [7, 7]))
+    }
+
+    /// -PLUS without an XEP-0440 type list: the implied type is tls-unique, which we cannot
+    /// do, and the server binds, so `n`, never `y`.
+    @Test func plusWithoutATypeListSaysNo() throws {
+        let client = try choose(["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1"])
+        #expect(client.mechanism == "SCRAM-SHA-256" && client.binding == .unsupported)
+        // Only with no -PLUS anywhere does the client say `y`.
+        #expect(try choose(["SCRAM-SHA-256", "SCRAM-SHA-1"]).binding == .supportedButNotOffered)
     }
 
     @Test func neverPlain() {

@@ -3,6 +3,7 @@ import Secrets
 import Testing
 import TestSupport
 @testable import XMPPOverTor
+import Vocabulary
 
 /// Through the world's private Tor network to its v3 onion service.
 @Suite(.serialized) struct TorIntegrationTests {
@@ -37,7 +38,8 @@ import TestSupport
         let events = EventLog()
         let result = try Self.withRetries {
             try RegistrationClient.register(endpoint: endpoint, proxy: Self.proxy(world), username: username,
-                                            password: password, options: Self.options, events: events.record)
+                                            password: password, usernameWasGenerated: true, options: Self.options,
+                                            events: events.record)
         }
         #expect(result.registered && result.saslMechanism == "SCRAM-SHA-1")
         #expect(result.certificateTrust == .pinned && result.certificate.overOnion)

@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func deepNestingIsRefused() throws {
-        let parser = XMLStreamParser(maximumDepth: 48)
+        let parser = XMLStreamParser()
         _ = try parser.feed(Array(Self.header.utf8))
         #expect(throws: StreamError.tooDeep(limit: 48)) {
             _ = try parser.feed(Array(String(repeating: "<a>", count: 100).utf8))

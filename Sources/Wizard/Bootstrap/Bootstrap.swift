@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Vocabulary
 
 /// First boot, as decided for `onionboard bootstrap` (docs/wizard.md):
 ///

@@ -145,6 +145,13 @@ extension AnswerSet {
             keys.append((key, key == AnswerKeys.password ? .secret : .text))
         }
         for (key, type) in keys {
+            if type == .secret {
+                // Never taken from the environment, but not ignored either: noted (without
+                // its value) so that `WizardEngine.check` refuses it and says how.
+                let variable = AnswerKeys.variableName(for: key)
+                if environment[variable] != nil { answers.set(key, "", source: .environment(variable: variable)) }
+                continue
+            }
             guard let variable = AnswerKeys.environmentVariable(for: key, type: type),
                   let value = environment[variable], !value.isEmpty else { continue }
             answers.set(key, value, source: .environment(variable: variable))

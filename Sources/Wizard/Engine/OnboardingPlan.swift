@@ -1,4 +1,5 @@
 import Secrets
+import Vocabulary
 
 /// Everything the runner needs, decided: which provider, which account, how to
 /// connect, which certificate to trust, which room, where to write. A value; the
@@ -16,7 +17,7 @@ public struct OnboardingPlan: Sendable {
     public var connectPort: Int
     public var tlsMode: TLSMode
     public var pinPolicy: PinPolicy
-    public var room: RoomTarget
+    public var room: RoomBookmark
     public var handle: String
     /// Absolute path of the Pidgin profile directory (`~` expanded).
     public var profileDirectory: String
@@ -32,13 +33,6 @@ public struct OnboardingPlan: Sendable {
     public var resumesPendingAccount = false
 
     public var jid: String { "\(username)@\(provider.domain)" }
-}
-
-public enum TLSMode: String, Sendable, Equatable, Codable {
-    /// Plain TCP, then STARTTLS (required before anything else is sent).
-    case startTLS = "starttls"
-    /// TLS from the first byte (XEP-0368).
-    case directTLS = "direct-tls"
 }
 
 /// Which server certificate the run accepts.

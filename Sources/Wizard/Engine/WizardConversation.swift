@@ -150,8 +150,8 @@ public struct WizardConversation {
     private func askSecret(_ presented: PresentedQuestion, asker: QuestionAsker) throws -> SecretBytes? {
         while true {
             guard let typed = try asker.askSecret(presented) else { return nil }
-            if typed.count >= 8 { return typed }
-            asker.refuse(presented, reason: "use at least 8 characters, or press Enter to generate a strong password")
+            if typed.count >= SecretBytes.shortPasswordLength { return typed }
+            asker.refuse(presented, reason: "use at least \(SecretBytes.shortPasswordLength) characters, or press Enter to generate a strong password")
         }
     }
 

@@ -1,5 +1,6 @@
 import Diagnostics
 import Secrets
+import Vocabulary
 
 /// The pure core of a wizard: no I/O, no clock, no randomness of its own. Given the
 /// template, the providers and the answers so far it says which question comes
@@ -130,6 +131,12 @@ public struct WizardEngine: Sendable {
                                       reason: "the wizard \(template.id) has no question `\(key)` (its keys: \(template.questions.map(\.key).joined(separator: ", ")))"))
                 continue
             }
+            if question.type == .secret || key == AnswerKeys.password {
+                // Never echo it back: the value is not shown.
+                problems.append(.init(key: key, value: "(not shown)", source: answer.source.description,
+                                      reason: AnswerKeys.passwordAdvice))
+                continue
+            }
             if question.type == .captcha {
                 problems.append(.init(key: key, value: answer.value, source: answer.source.description,
                                       reason: "a CAPTCHA can only be answered when the server shows it"))
@@ -248,10 +255,10 @@ public struct WizardEngine: Sendable {
             connectPort: route.port,
             tlsMode: route.tlsMode,
             pinPolicy: pinPolicy,
-            room: RoomTarget(jid: complete.value(AnswerKeys.room) ?? template.room.jid,
-                             group: complete.value(AnswerKeys.group) ?? template.room.group,
-                             alias: complete.value(AnswerKeys.alias) ?? template.room.alias,
-                             autojoin: template.room.autojoin),
+            room: RoomBookmark(jid: complete.value(AnswerKeys.room) ?? template.room.jid,
+                               alias: complete.value(AnswerKeys.alias) ?? template.room.alias,
+                               group: complete.value(AnswerKeys.group) ?? template.room.group,
+                               autojoin: template.room.autojoin),
             handle: complete.value(AnswerKeys.handle)!,
             profileDirectory: Self.profileDirectory(answer: complete.value, home: context.homeDirectory),
             torSOCKS: route.torSOCKS,

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// Passes a run's events on, and in a slow phase (over Tor: seconds to minutes with

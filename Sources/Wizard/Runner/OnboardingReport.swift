@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import Secrets
 
@@ -11,7 +12,7 @@ public struct OnboardingReport: Sendable, Codable {
     public var port: Int
     public var tls: TLSMode
     public var certificateSHA256: String
-    public var room: RoomTarget
+    public var room: RoomBookmark
     public var handle: String
     public var profile: ProfileWriteReport
     public var usernameGenerated: Bool

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// What the runner may ask the person (the frontend implements it).
 public protocol RunInteraction {
@@ -90,8 +91,8 @@ public final class OnboardingRunner {
             callbacks.plan = plan
             do {
                 account = try callbacks.keepingPendingOnFailure {
-                    try registrar.register(target, username: plan.username, password: plan.password,
-                                           events: send, callbacks: callbacks)
+                    try registrar.register(target, username: plan.username, usernameWasGenerated: plan.usernameWasGenerated,
+                                           password: plan.password, events: send, callbacks: callbacks)
                 }
             } catch RegistrarError.usernameTaken(let taken) {
                 if plan.usernameWasGenerated {

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// A whole wizard run from answers to report: check the preset answers and what can be
 /// checked before any question (the profile directory, a pending account from an

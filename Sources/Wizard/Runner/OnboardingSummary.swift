@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// What a finished run tells the person, the same in every frontend: the account, what
 /// was written where (and what was kept as a backup), the room, the certificate.
 extension OnboardingReport {
@@ -5,16 +7,16 @@ extension OnboardingReport {
         var lines = ["Your new account: \(jid)"]
         let directory = profile.directory.hasSuffix("/") ? profile.directory : profile.directory + "/"
         func relative(_ path: String) -> String { path.hasPrefix(directory) ? String(path.dropFirst(directory.count)) : path }
-        if profile.filesWritten.isEmpty {
+        if profile.written.isEmpty {
             lines.append("Pidgin profile \(profile.directory): already up to date, nothing written")
         } else {
             lines.append("Written to the Pidgin profile \(profile.directory): "
-                + profile.filesWritten.map(relative).joined(separator: ", "))
+                + profile.written.map(relative).joined(separator: ", "))
         }
         if !profile.backups.isEmpty {
             lines.append("Backups of the replaced files: " + profile.backups.map(relative).joined(separator: ", "))
         }
-        lines.append("Room\(room.autojoin ? " (joined when Pidgin starts)" : ""): \(room.alias) (\(room.jid)) as \(handle)")
+        lines.append("Room\(room.autojoin ? " (joined when Pidgin starts)" : ""): \(room.alias ?? room.jid) (\(room.jid)) as \(handle)")
         lines.append("Server certificate SHA-256: \(certificateSHA256)")
         if passwordGenerated {
             lines.append("The password was generated and is stored in the profile; Pidgin logs in by itself.")

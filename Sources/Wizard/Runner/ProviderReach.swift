@@ -1,3 +1,4 @@
+import Vocabulary
 import Diagnostics
 
 /// What reaching a provider found out before the account is asked for: the onion

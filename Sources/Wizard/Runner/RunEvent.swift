@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Progress of a run, one event per phase, in words a person understands. Frontends
 /// print them; `--json` runs collect them.
 public enum RunEvent: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Secrets
+import Vocabulary
 
 /// Where to connect: everything the registration layer needs to reach the server.
 public struct ConnectionTarget: Sendable, Equatable {
@@ -31,21 +32,6 @@ public struct ConnectionTarget: Sendable, Equatable {
     }
 }
 
-/// A server-side room bookmark: never a room password.
-public struct RoomBookmark: Sendable, Equatable {
-    public var roomJID: String
-    public var nick: String
-    public var name: String?
-    public var autojoin: Bool
-
-    public init(roomJID: String, nick: String, name: String?, autojoin: Bool) {
-        self.roomJID = roomJID
-        self.nick = nick
-        self.name = name
-        self.autojoin = autojoin
-    }
-}
-
 extension OnboardingPlan {
     public var connectionTarget: ConnectionTarget {
         var accepted: String?
@@ -55,8 +41,10 @@ extension OnboardingPlan {
         target.webRegistrationURL = provider.webRegistrationURL
         target.inviteToken = inviteToken
         if serverBookmark {
-            target.bookmark = RoomBookmark(roomJID: room.jid, nick: handle, name: room.alias.isEmpty ? nil : room.alias,
-                                           autojoin: room.autojoin)
+            var bookmark = room
+            bookmark.handle = handle
+            if bookmark.alias?.isEmpty == true { bookmark.alias = nil }
+            target.bookmark = bookmark
         }
         return target
     }
@@ -191,7 +179,9 @@ public protocol AccountRegistrar: AnyObject {
     /// Registers `username` with `password`, verifies it by logging in, and returns the
     /// account. Throws `RegistrarError.usernameTaken` on `conflict`. The certificate is
     /// decided before (`target.pinSHA256`/`acceptedSHA256`, or a CA): nothing is asked.
-    func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    /// `usernameWasGenerated`: the name was made up (not typed), so the login may be sent
+    /// before the registration result (a round trip less); a chosen name waits for it.
+    func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount
     /// Logs in to an account that exists already (one an earlier run created but could
@@ -231,22 +221,6 @@ public struct ExistingAccount: Sendable, Equatable, Codable {
     }
 
     public var domain: String { String(jid.split(separator: "@").last ?? "").split(separator: "/").first.map(String.init) ?? "" }
-}
-
-/// What writing the profile did.
-public struct ProfileWriteReport: Sendable, Equatable, Codable {
-    public var directory: String
-    public var filesWritten: [String]
-    public var backups: [String]
-    /// Things the person should know (e.g. the profile will not survive a Tails restart).
-    public var warnings: [String]
-
-    public init(directory: String, filesWritten: [String], backups: [String], warnings: [String] = []) {
-        self.directory = directory
-        self.filesWritten = filesWritten
-        self.backups = backups
-        self.warnings = warnings
-    }
 }
 
 /// Writes the Pidgin profile (the PurpleConfig layer, through an adapter). The write

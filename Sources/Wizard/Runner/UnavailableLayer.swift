@@ -1,3 +1,4 @@
+import Vocabulary
 import Diagnostics
 import Secrets
 
@@ -21,7 +22,7 @@ public final class UnavailableLayer: AccountRegistrar, ProfileWriter, @unchecked
 
     public init() {}
     public func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt { Failed(target) }
-    public func register(_ target: ConnectionTarget, username: String, password: SecretBytes,
+    public func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                          events: @escaping @Sendable (RunEvent) -> Void,
                          callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         throw Missing(layer: "registration (XMPPOverTor)")

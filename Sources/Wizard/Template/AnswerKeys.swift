@@ -29,8 +29,17 @@ public enum AnswerKeys {
     /// `ONIONBOARD_PURPLE_DIR` for `purple-dir`; nil for secrets and CAPTCHAs.
     public static func environmentVariable(for key: String, type: QuestionType) -> String? {
         guard type != .secret, type != .captcha else { return nil }
-        return "ONIONBOARD_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+        return variableName(for: key)
     }
+
+    /// The variable that would answer `key` (`ONIONBOARD_PASSWORD` for `password`, refused).
+    static func variableName(for key: String) -> String {
+        "ONIONBOARD_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// What a person is told who gives a password where none is taken.
+    public static let passwordAdvice = "a password is never taken from the command line, an answers file or the environment; "
+        + "give it with --password-file FILE (or --password-file - for standard input), or leave it out and a strong one is generated"
 
     /// A key is lower-case letters, digits and hyphens, starting with a letter.
     public static func isValidKey(_ key: String) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Reads a `.wizard` file: RFC 822-style stanzas as in debconf templates. The first
 /// stanza describes the wizard (`Template:`), each following one a question
@@ -171,7 +172,7 @@ public struct TemplateParser {
             error(stanza.line, 1, "the `Template:` stanza lacks the required field `\(capitalized(required))`")
             ok = false
         }
-        var room = RoomTarget(jid: "", alias: "")
+        var room = RoomBookmark(jid: "")
         if let field = stanza.field("room") {
             switch Validation.jid.check(field.value) {
             case .success(let jid): room.jid = jid
@@ -200,7 +201,7 @@ public struct TemplateParser {
                               providerFilter: filter, providerOrder: order, questions: [], origin: origin)
     }
 
-    private mutating func parseQuestion(_ stanza: Stanza, earlier: [Question], room: RoomTarget?) -> Question? {
+    private mutating func parseQuestion(_ stanza: Stanza, earlier: [Question], room: RoomBookmark?) -> Question? {
         for field in stanza.fields where !Self.questionFields.contains(field.name) {
             let hint = Self.headerFields.contains(field.name) ? " (it belongs in the `Template:` stanza)" : ""
             error(field.line, 1, "unknown field `\(field.spelledName)` in a question\(hint); known fields: \(Self.questionFields.map(capitalized).joined(separator: ", "))")
@@ -305,7 +306,7 @@ public struct TemplateParser {
             // The room's own questions default to the values in the `Template:` stanza.
             switch key {
             case AnswerKeys.room: defaultValue = .literal(room.jid)
-            case AnswerKeys.alias: defaultValue = .literal(room.alias)
+            case AnswerKeys.alias: defaultValue = .literal(room.alias ?? room.jid)
             case AnswerKeys.group: defaultValue = .literal(room.group)
             default: break
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// How an answer is checked. Each rule normalises what it accepts (a localpart is
 /// lower-cased, a fingerprint loses its colons) and explains what it rejects.
@@ -11,7 +12,7 @@ public enum Validation: Sendable, Equatable {
     case handle
     /// A TCP port, 1–65535.
     case port
-    /// `host:port` (a name or an IPv4 address, or `[IPv6]:port`).
+    /// `address:port`: an IPv4 address, `[IPv6]:port`, or `localhost` (as 127.0.0.1); no other names.
     case hostPort
     /// A bare JID `local@domain`.
     case jid
@@ -84,11 +85,10 @@ public enum Validation: Sendable, Equatable {
         case .domain:
             return Validation.checkDomain(value.lowercased())
         case .fingerprint:
-            let hex = value.replacingOccurrences(of: ":", with: "").lowercased()
-            guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit }) else {
-                return .failure(.init("a SHA-256 fingerprint is 64 hexadecimal digits (colons allowed)"))
+            guard let fingerprint = SHA256Fingerprint(value) else {
+                return .failure(.init(SHA256Fingerprint.expectedForm))
             }
-            return .success(hex)
+            return .success(fingerprint.hex)
         case .path:
             guard !value.isEmpty, value.hasPrefix("/") || value.hasPrefix("~") else {
                 return .failure(.init("give an absolute path (starting with / or ~)"))
@@ -144,34 +144,11 @@ public enum Validation: Sendable, Equatable {
     }
 
     static func checkHostPort(_ value: String) -> Result<String, ValidationFailure> {
-        splitHostPort(value).map { _ in value }
-    }
-
-    /// `host:port` or `[IPv6]:port`, split and checked: the host without brackets.
-    static func splitHostPort(_ value: String) -> Result<(host: String, port: Int), ValidationFailure> {
-        let host: Substring
-        let portText: Substring
-        if value.hasPrefix("[") {
-            guard let close = value.firstIndex(of: "]"),
-                  value[value.index(after: close)...].hasPrefix(":") else {
-                return .failure(.init("write an IPv6 address as [::1]:9050"))
-            }
-            host = value[value.index(after: value.startIndex)..<close]
-            portText = value[value.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = value.lastIndex(of: ":") else {
-                return .failure(.init("give host:port, for example 127.0.0.1:9050"))
-            }
-            host = value[..<colon]
-            portText = value[value.index(after: colon)...]
+        do {
+            return .success(try HostPort(parsing: value).description)
+        } catch {
+            return .failure(.init("\(error)"))
         }
-        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else {
-            return .failure(.init("the host part is missing (host:port, for example 127.0.0.1:9050)"))
-        }
-        guard let port = Int(portText), (1...65535).contains(port) else {
-            return .failure(.init("the port after : must be a number from 1 to 65535"))
-        }
-        return .success((String(host), port))
     }
 }
 
@@ -180,26 +157,4 @@ public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvert
     public let reason: String
     public init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
-}
-
-/// `host:port` split, for the Tor SOCKS address.
-public struct HostPort: Sendable, Equatable, Codable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Parses a value that passed `Validation.hostPort`.
-    public init?(_ text: String) {
-        guard case .success(let parts) = Validation.splitHostPort(text) else { return nil }
-        (host, port) = parts
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
-    /// Tor's SOCKS port when nothing else is said (Tails, the tor package).
-    public static let torDefault = HostPort(host: "127.0.0.1", port: 9050)
 }

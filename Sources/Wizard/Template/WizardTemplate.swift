@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A wizard as data: what it sets up (the room), which providers it offers, and the
 /// ordered questions it asks. Loaded from a `.wizard` file (see docs/wizard.md); the
 /// engine reads it, frontends render its questions.
@@ -7,14 +9,14 @@ public struct WizardTemplate: Sendable, Equatable {
     public var title: String
     /// Shown once before the first question; paragraphs separated by blank lines.
     public var intro: String
-    public var room: RoomTarget
+    public var room: RoomBookmark
     public var providerFilter: ProviderFilter
     public var providerOrder: ProviderOrder
     public var questions: [Question]
     /// Where the template came from (a path, or `bundled:<id>`), for messages.
     public var origin: String
 
-    public init(id: String, title: String, intro: String, room: RoomTarget,
+    public init(id: String, title: String, intro: String, room: RoomBookmark,
                 providerFilter: ProviderFilter = .inBandRegistration,
                 providerOrder: ProviderOrder = .noCaptchaFirst,
                 questions: [Question], origin: String) {
@@ -30,24 +32,6 @@ public struct WizardTemplate: Sendable, Equatable {
 
     public func question(_ key: String) -> Question? {
         questions.first { $0.key == key }
-    }
-}
-
-/// The group chat the wizard joins the new account to.
-public struct RoomTarget: Sendable, Equatable, Codable {
-    /// `room@conference.example.org`
-    public var jid: String
-    /// The buddy-list group the bookmark goes into ("Chats").
-    public var group: String
-    /// The name the bookmark shows ("Tails support").
-    public var alias: String
-    public var autojoin: Bool
-
-    public init(jid: String, group: String = "Chats", alias: String, autojoin: Bool = true) {
-        self.jid = jid
-        self.group = group
-        self.alias = alias
-        self.autojoin = autojoin
     }
 }
 

@@ -2,6 +2,7 @@ import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Vocabulary
 import Wizard
 import WizardAdapters
 
@@ -32,6 +33,11 @@ struct BootstrapCommand: ParsableCommand {
     @Option(name: .customLong("wait-tor"), help: ArgumentHelp(
         "Wait at most this many seconds for Tor to be connected and the provider's onion to answer.", valueName: "seconds"))
     var waitTor: Int = 300
+
+    func validate() throws {
+        try validateTemplateArgument(template)
+        try validateDurations([("--wait-tor", Double(waitTor))])
+    }
 
     struct AlreadySetUp: Encodable {
         let ok = true

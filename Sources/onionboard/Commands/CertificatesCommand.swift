@@ -2,6 +2,7 @@ import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Vocabulary
 import Wizard
 import WizardAdapters
 
@@ -38,7 +39,7 @@ struct CertificatesCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let torSocks, HostPort(torSocks) == nil { throw ValidationError("--tor-socks must look like HOST:PORT, e.g. 127.0.0.1:9050") }
+        if let torSocks { _ = try parseTorSOCKS(torSocks) }
         if let acceptFingerprint, case .failure(let failure) = Validation.fingerprint.check(acceptFingerprint) {
             throw ValidationError("--accept-fingerprint: \(failure.reason)")
         }
@@ -53,7 +54,7 @@ struct CertificatesCommand: ParsableCommand {
             let outcomes = CertificateRenewal(registrar: WizardLayers.registrar(), writer: writer).check(
                 directory: directory, accounts: try writer.existingAccounts(in: directory),
                 providers: try WizardLayers.providers(extraMaps: providerMap.extraMaps),
-                torSOCKS: torSocks.flatMap(HostPort.init) ?? .torDefault,
+                torSOCKS: try torSocks.map(parseTorSOCKS) ?? .torDefault,
                 acceptedFingerprint: acceptFingerprint.flatMap { try? Validation.fingerprint.check($0).get() },
                 confirm: confirming.map { frontend in { frontend.confirm($0) } },
                 events: { [json = output.json] event in if !json { Console.err("• \(event)") } })

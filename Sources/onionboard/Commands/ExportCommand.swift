@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import PurpleConfig
 import Secrets
+import Vocabulary
 import XMPPOverTor
 
 /// `onionboard export`: write the Pidgin profile for an account that already exists.
@@ -67,7 +68,8 @@ struct ExportCommand: ParsableCommand {
     var noLoginCheck = false
 
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to reach the server through Tor, circuit building included.", valueName: "seconds"))
+        "Seconds to connect to Tor and reach the server through it, circuit building included (at most 3600).",
+        valueName: "seconds"))
     var connectTimeout: Double = 120
 
     @Flag(help: "Write even while Pidgin or finch runs (they may overwrite the files when they exit).")
@@ -80,11 +82,13 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parseTorSOCKS(torSocks)
+        try validateDurations([("--connect-timeout", connectTimeout)])
+        try validateFingerprints(pin: pin, accepted: acceptFingerprint)
     }
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            let password = try SecretBytes.read(path: passwordFile)
+            let password = try readPasswordFile(passwordFile)
             let socks = try parseTorSOCKS(torSocks)
             let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
             func request(certificate: [UInt8]?) -> ProfileRequest {
@@ -94,9 +98,8 @@ struct ExportCommand: ParsableCommand {
                 connectServer: connectServer,
                 port: port,
                 tlsMode: directTLS ? .directTLS : .startTLS,
-                proxy: ProxySettings(host: socks.host, port: Int(socks.port)),
-                chat: ChatBookmark(roomJID: room, handle: handle,
-                                   alias: alias, group: group),
+                proxy: ProxySettings(host: socks.host, port: socks.port),
+                chat: RoomBookmark(jid: room, alias: alias, handle: handle, group: group),
                 certificatePEM: certificate)
             }
             if dryRun {
@@ -135,7 +138,7 @@ struct ExportCommand: ParsableCommand {
     /// Fetches the server's leaf certificate over Tor, judged by the same rules as a
     /// registration (pin, then CA, then --accept-fingerprint or a prompt at a terminal), and
     /// by default logs in with the password so a typo shows now, not in Pidgin.
-    private func fetchCertificate(password: SecretBytes, socks: (host: String, port: UInt16)) throws -> [UInt8] {
+    private func fetchCertificate(password: SecretBytes, socks: HostPort) throws -> [UInt8] {
         let parts = jid.split(separator: "@", maxSplits: 1)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw ValidationError("--jid must look like user@domain")
@@ -151,7 +154,7 @@ struct ExportCommand: ParsableCommand {
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }
-        let proxy = Proxy.tor(host: socks.host, port: socks.port)
+        let proxy = Proxy.tor(host: socks.host, port: UInt16(socks.port))
         if noLoginCheck {
             return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
                                                                  events: events).certificate.pem.utf8)

@@ -35,8 +35,10 @@ struct RegisterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Port to connect to (default: the map's, else 5222, or 5223 with --direct-tls).", valueName: "port"))
     var port: UInt16?
 
-    @Option(help: ArgumentHelp("The account name to register (the part before @).", valueName: "name"))
-    var username: String
+    @Option(help: ArgumentHelp(
+        "The account name to register (the part before @); default: a generated one, whose login rides with the registration (a round trip less).",
+        valueName: "name"))
+    var username: String?
 
     @Option(name: .customLong("password-file"), help: ArgumentHelp(
         "A file holding the password, or - for standard input.", valueName: "file"))
@@ -63,7 +65,8 @@ struct RegisterCommand: ParsableCommand {
     var webRegistrationURL: String?
 
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to reach the server through Tor, circuit building included.", valueName: "seconds"))
+        "Seconds to connect to Tor and reach the server through it, circuit building included (at most 3600).",
+        valueName: "seconds"))
     var connectTimeout: Double = 120
 
     @Option(name: .customLong("tls-timeout"), help: ArgumentHelp("Seconds for the TLS handshake.", valueName: "seconds"))
@@ -82,9 +85,11 @@ struct RegisterCommand: ParsableCommand {
         guard provider != nil || (domain != nil && host != nil) else {
             throw ValidationError("give --provider DOMAIN, or --domain and --host (and --port unless it is the default)")
         }
-        for value in [connectTimeout, tlsTimeout, replyTimeout] where !(value > 0) {
-            throw ValidationError("timeouts must be positive numbers of seconds")
-        }
+        try validateDurations([("--connect-timeout", connectTimeout), ("--tls-timeout", tlsTimeout),
+                               ("--reply-timeout", replyTimeout)])
+        if !noTor { _ = try parseTorSOCKS(torSocks) }
+        try validateFingerprints(pin: pin, accepted: acceptFingerprint)
+        if verifyOnly && username == nil { throw ValidationError("--verify-only logs in to an existing account: give its --username") }
     }
 
     struct Report: Encodable {
@@ -116,13 +121,16 @@ struct RegisterCommand: ParsableCommand {
             let endpoint = Endpoint(domain: entry?.domain ?? domain!, host: host ?? entry!.onion.hostname,
                                     port: port ?? mapPort.map(UInt16.init) ?? (directTLS ? 5223 : 5222),
                                     tlsMode: directTLS ? .directTLS : .startTLS, pin: pin ?? entry?.pinSHA256)
-            let password = try SecretBytes.read(path: passwordFile)
+            let password = try readPasswordFile(passwordFile)
+            // A generated name practically never exists: its login may be pipelined.
+            let generated = username == nil && !verifyOnly
+            let username = self.username ?? CredentialGenerator.username()
             let proxy: Proxy
             if noTor {
                 proxy = .none
             } else {
-                let (socksHost, socksPort) = try parseTorSOCKS(torSocks)
-                proxy = .tor(host: socksHost, port: socksPort)
+                let socks = try parseTorSOCKS(torSocks)
+                proxy = .tor(host: socks.host, port: UInt16(socks.port))
             }
             let options = SessionOptions(
                 timeouts: Timeouts(connect: connectTimeout, tlsHandshake: tlsTimeout, reply: replyTimeout),
@@ -138,7 +146,7 @@ struct RegisterCommand: ParsableCommand {
                 ? try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username, password: password,
                                                 options: options, events: events)
                 : try RegistrationClient.register(endpoint: endpoint, proxy: proxy, username: username, password: password,
-                                                  options: options, events: events)
+                                                  usernameWasGenerated: generated, options: options, events: events)
             if json {
                 try Console.json(Report(jid: result.jid, boundJID: result.boundJID, registered: result.registered,
                                         certificateSHA256: result.certificate.sha256,

@@ -2,6 +2,7 @@ import Frontends
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Vocabulary
 import Wizard
 import WizardAdapters
 import XMPPOverTor
@@ -41,6 +42,7 @@ struct RunCommand: ParsableCommand {
     var saveAnswers: String?
 
     func validate() throws {
+        try validateTemplateArgument(template)
         guard Priority(rawValue: priority) != nil else {
             throw ValidationError("--priority is one of low, medium, high, critical (got \(priority))")
         }

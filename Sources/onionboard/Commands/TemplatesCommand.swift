@@ -1,6 +1,7 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
+import Vocabulary
 import Wizard
 
 /// `onionboard templates list|show|check`: wizards as data.
@@ -62,7 +63,7 @@ struct TemplatesCommand: ParsableCommand {
             let id: String
             let title: String
             let intro: String
-            let room: RoomTarget
+            let room: RoomBookmark
             let offerProviders: String
             let providerOrder: String
             let questions: [QuestionEntry]
@@ -85,7 +86,7 @@ struct TemplatesCommand: ParsableCommand {
                     return
                 }
                 Console.out("\(template.id): \(template.title)")
-                Console.out("room: \(template.room.jid) (group \(template.room.group), alias \(template.room.alias), autojoin \(template.room.autojoin ? "yes" : "no"))")
+                Console.out("room: \(template.room.jid) (group \(template.room.group), alias \(template.room.alias ?? "none"), autojoin \(template.room.autojoin ? "yes" : "no"))")
                 Console.out("providers: \(template.providerFilter.rawValue), ordered \(template.providerOrder.rawValue)")
                 Console.out("")
                 for question in questions {

@@ -56,9 +56,7 @@ struct AnswerOptions: ParsableArguments {
         for item in sets where !item.contains("=") {
             throw ValidationError("--set takes KEY=VALUE (got \(item))")
         }
-        if let acceptFingerprint, case .failure(let failure) = Validation.fingerprint.check(acceptFingerprint) {
-            throw ValidationError("--accept-fingerprint: \(failure.reason)")
-        }
+        try validateFingerprints(pin: nil, accepted: acceptFingerprint)
     }
 
     /// The answers given as flags.
@@ -88,7 +86,7 @@ struct AnswerOptions: ParsableArguments {
     }
 
     func password() throws -> SecretBytes? {
-        try passwordFile.map { try SecretBytes.read(path: $0) }
+        try passwordFile.map { try readPasswordFile($0) }
     }
 }
 

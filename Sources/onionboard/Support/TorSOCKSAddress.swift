@@ -1,12 +1,12 @@
-import Frontends
 import ArgumentParser
+import Vocabulary
 
-/// Parses `--tor-socks HOST:PORT` (the last colon splits, so `[::1]:9050` works); one
-/// parser for every command that takes the flag.
-func parseTorSOCKS(_ text: String) throws -> (host: String, port: UInt16) {
-    guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
-          let port = UInt16(text[text.index(after: colon)...]) else {
-        throw ValidationError("--tor-socks must look like HOST:PORT, e.g. 127.0.0.1:9050")
+/// Parses `--tor-socks ADDRESS:PORT` with the one host:port parser (`HostPort`): IP
+/// literals only, `localhost` as 127.0.0.1, `[::1]:9050` for IPv6.
+func parseTorSOCKS(_ text: String) throws -> HostPort {
+    do {
+        return try HostPort(parsing: text)
+    } catch {
+        throw ValidationError("--tor-socks: \(error)")
     }
-    return (String(text[..<colon]), port)
 }

@@ -1,29 +1,59 @@
 import COpenSSL
 import Foundation
 
-/// Owner of one `X509` (a reference from `SSL_get1_peer_certificate` or a parsed PEM).
-final class X509Certificate {
-    let certificate: OpaquePointer
+/// The one owner of an OpenSSL `X509` in this package: a reference from
+/// `SSL_get1_peer_certificate`, or a certificate parsed from PEM or DER. Freed in deinit.
+/// Package-internal: no OpenSSL type reaches a module's public API.
+package final class X509Certificate {
+    package let certificate: OpaquePointer
 
-    init(owning certificate: OpaquePointer) { self.certificate = certificate }
+    /// Takes over a reference the caller owns (e.g. from `SSL_get1_peer_certificate`).
+    package init(owning certificate: OpaquePointer) { self.certificate = certificate }
 
-    /// Parses the first certificate of a PEM text.
-    convenience init?(pem: String) {
-        // BIO_new_mem_buf does not copy: the bytes must outlive the read (a bridged
-        // String's temporary pointer does not).
-        let bytes = Array(pem.utf8)
-        let certificate: OpaquePointer? = bytes.withUnsafeBytes { buffer in
+    deinit { X509_free(certificate) }
+
+    /// The first certificate of a PEM text (a chain's leaf), nil if there is none.
+    package convenience init?(pem: [UInt8]) {
+        // BIO_new_mem_buf does not copy: the BIO is read and freed while the bytes are pinned.
+        let parsed: OpaquePointer? = pem.withUnsafeBytes { buffer in
             guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
             defer { BIO_free(bio) }
             return PEM_read_bio_X509(bio, nil, nil, nil)
         }
-        guard let certificate else { return nil }
-        self.init(owning: certificate)
+        guard let parsed else {
+            ERR_clear_error()
+            return nil
+        }
+        self.init(owning: parsed)
     }
 
-    deinit { X509_free(certificate) }
+    package convenience init?(pem: String) { self.init(pem: Array(pem.utf8)) }
 
-    var pem: String {
+    /// A DER-encoded certificate, nil if it is not one.
+    package convenience init?(der: [UInt8]) {
+        let decoded: OpaquePointer? = der.withUnsafeBytes { raw in
+            var cursor: UnsafePointer<UInt8>? = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            return d2i_X509(nil, &cursor, raw.count)
+        }
+        guard let decoded else {
+            ERR_clear_error()
+            return nil
+        }
+        self.init(owning: decoded)
+    }
+
+    package var der: [UInt8] {
+        let length = i2d_X509(certificate, nil)
+        guard length > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: Int(length))
+        out.withUnsafeMutableBufferPointer { buffer in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            _ = i2d_X509(certificate, &cursor)
+        }
+        return out
+    }
+
+    package var pem: String {
         guard let bio = BIO_new(BIO_s_mem()) else { return "" }
         defer { BIO_free(bio) }
         PEM_write_bio_X509(bio, certificate)
@@ -44,11 +74,12 @@ final class X509Certificate {
         return text(of: bio)
     }
 
-    var subject: String { Self.describe(X509_get_subject_name(certificate)) }
-    var issuer: String { Self.describe(X509_get_issuer_name(certificate)) }
+    package var subject: String { Self.describe(X509_get_subject_name(certificate)) }
+    package var issuer: String { Self.describe(X509_get_issuer_name(certificate)) }
 
-    /// DNS names and IP addresses from subjectAltName.
-    var subjectAlternativeNames: [String] {
+    /// DNS names and IP addresses from subjectAltName, as the certificate has them
+    /// (server-supplied: sanitise before showing).
+    package var subjectAlternativeNames: [String] {
         guard let raw = X509_get_ext_d2i(certificate, NID_subject_alt_name, nil, nil) else { return [] }
         let names = OpaquePointer(raw)
         defer { cssl_general_names_free(names) }
@@ -74,10 +105,11 @@ final class X509Certificate {
         return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
     }
 
-    var notBefore: Date? { Self.date(X509_get0_notBefore(certificate)) }
-    var notAfter: Date? { Self.date(X509_get0_notAfter(certificate)) }
+    package var notBefore: Date? { Self.date(X509_get0_notBefore(certificate)) }
+    package var notAfter: Date? { Self.date(X509_get0_notAfter(certificate)) }
 
-    var sha256Fingerprint: String {
+    /// SHA-256 of the DER, lower-case hex without separators.
+    package var sha256Fingerprint: String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         X509_digest(certificate, EVP_sha256(), &digest, &length)
@@ -85,13 +117,13 @@ final class X509Certificate {
     }
 
     /// Whether the certificate names `host` (SAN, or CN when there is no SAN).
-    func matches(host: String) -> Bool {
+    package func matches(host: String) -> Bool {
         X509_check_host(certificate, host, host.utf8.count, 0, nil) == 1
     }
 
     /// RFC 5929 `tls-server-end-point`: the certificate hashed with its signature's hash
     /// (SHA-256 when that is MD5 or SHA-1).
-    var serverEndPointChannelBinding: [UInt8]? {
+    package var serverEndPointChannelBinding: [UInt8]? {
         var digestNID: Int32 = 0
         var keyNID: Int32 = 0
         guard OBJ_find_sigid_algs(X509_get_signature_nid(certificate), &digestNID, &keyNID) == 1 else { return nil }
@@ -101,13 +133,5 @@ final class X509Certificate {
         var length: UInt32 = 0
         guard X509_digest(certificate, digest, &output, &length) == 1 else { return nil }
         return Array(output.prefix(Int(length)))
-    }
-
-    /// The value handed to callers: no OpenSSL type leaves the module.
-    func info(domain: String, chainVerified: Bool, overOnion: Bool) -> CertificateInfo {
-        CertificateInfo(pem: pem, sha256: sha256Fingerprint, subject: subject, issuer: issuer,
-                        subjectAlternativeNames: subjectAlternativeNames, notBefore: notBefore, notAfter: notAfter,
-                        validForDomainBySystemCAs: chainVerified && matches(host: domain), domain: domain,
-                        overOnion: overOnion)
     }
 }
