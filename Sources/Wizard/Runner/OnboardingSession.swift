@@ -51,8 +51,12 @@ public final class OnboardingSession {
         var password = password
         if options.interactive, let asker {
             let conversation = WizardConversation(engine: engine, threshold: options.threshold, generator: generator)
-            let outcome = try conversation.run(presets: presets, password: password, asker: asker) { provider in
-                self.warmUp(provider, answers: presets)
+            let warmUp: (ProviderChoice) -> Void = { provider in self.warmUp(provider, answers: presets) }
+            // A window asks a page of questions at a time; a line frontend one question.
+            let outcome = if let pages = asker as? PageAsker {
+                try conversation.runPages(presets: presets, password: password, asker: pages, providerKnown: warmUp)
+            } else {
+                try conversation.run(presets: presets, password: password, asker: asker, providerKnown: warmUp)
             }
             answers = outcome.answers
             password = outcome.password
