@@ -6,7 +6,8 @@ import PackageDescription
 let package = Package(
     name: "onionboard",
     products: [
-        .executable(name: "onionboard", targets: ["onionboard"]),
+        .executable(name: "onionboard", targets: ["OnionboardMain"]),
+        .executable(name: "onionboard-gtk", targets: ["onionboard-gtk"]),
         .library(name: "Wizard", targets: ["Wizard"]),
     ],
     dependencies: [
@@ -17,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CGtk", pkgConfig: "gtk+-3.0", providers: [.apt(["libgtk-3-dev"])]),
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
@@ -49,13 +51,25 @@ let package = Package(
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive,
         // zenity windows; and the child processes and signals they need.
         .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Diagnostics"]),
-        .executableTarget(
+        // The commands and their flags (a library, so that the desktop window runs the same
+        // commands); the `onionboard` executable is only its entry point.
+        .target(
             name: "onionboard",
             dependencies: [
                 "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "OnionboardMain", dependencies: ["onionboard"]),
+        // The desktop window (GTK 3): one more Frontend, in a target of its own so that the
+        // command-line tool keeps no GTK dependency. No GTK type leaves it.
+        .target(name: "GtkFrontend", dependencies: ["CGtk", "Frontends", "Wizard", "Secrets", "Diagnostics"]),
+        // `onionboard-gtk`: the same commands with the GTK frontend; the GTK main loop on the
+        // main thread, the wizard on a worker (docs/gui.md).
+        .executableTarget(name: "onionboard-gtk", dependencies: [
+            "GtkFrontend", "onionboard", "Frontends", "PurpleConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Timings of the profile writer for bench/run.py (`make bench`); not part of the tests.
         .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "Secrets"]),
@@ -71,7 +85,7 @@ let package = Package(
         .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets"],
                           path: "Tests/PurpleCrashWriter"),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "WizardAdapters", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "OnionboardMain", "onionboard-gtk", "Frontends", "WizardAdapters", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "OnionboardMain", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

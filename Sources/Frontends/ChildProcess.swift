@@ -176,26 +176,6 @@ final class ChildProcess: @unchecked Sendable {
         return decoded
     }
 
-    /// Waits (at most `timeout` seconds) until it has started up and gone idle: its CPU time
-    /// stops growing. A GUI program is then showing its window — the only sign of that we
-    /// get without talking X ourselves.
-    func waitUntilIdle(timeout: Double = 4) {
-        func cpuTicks() -> Int? {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-            return user + system // utime and stime, fields 14 and 15 of proc(5)
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = -1, quiet = 0
-        while Date() < deadline, quiet < 2, let ticks = cpuTicks() {
-            quiet = ticks == last && ticks > 0 ? quiet + 1 : 0
-            last = ticks
-            usleep(100_000)
-        }
-    }
-
     /// Asks it to end (SIGTERM) unless it has already ended.
     func terminate() {
         lock.lock()

@@ -141,6 +141,11 @@ public enum Interruption {
     /// Cancel before the write (the progress window's Cancel, a signal): exit 130.
     static func exitCancelled() -> Never { leave(in: .beforeWrite) }
 
+    /// The person's Cancel (the desktop window's button, Escape, closing it): what a
+    /// signal does in the same phase — before the write exit 130, during it wait for
+    /// its end, after it exit 0 (the profile is complete).
+    public static func cancel() { signalled() }
+
     private static func leave(in phase: Phase) -> Never {
         if storage.flags[2] != 0 { tcsetattr(STDIN_FILENO, TCSANOW, storage.terminal) }
         for slot in 0..<Storage.capacity where storage.windows[slot] > 0 { kill(storage.windows[slot], SIGTERM) }

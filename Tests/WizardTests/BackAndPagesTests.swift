@@ -30,12 +30,14 @@ final class PageScriptAsker: PageAsker, QuestionAsker {
 
     var script: [((PresentedPage) -> PageAnswers)?]
     var pages: [PresentedPage] = []
+    /// What the page had typed when Back is pressed.
+    var keepOnBack: [String: String] = [:]
     init(_ script: [((PresentedPage) -> PageAnswers)?]) { self.script = script }
 
     func askPage(_ page: PresentedPage) throws -> PageAnswers {
         pages.append(page)
         guard !script.isEmpty else { throw ScriptedAsker.OutOfLines() }
-        guard let answer = script.removeFirst() else { throw GoBack() }
+        guard let answer = script.removeFirst() else { throw GoBack(keeping: keepOnBack) }
         return answer(page)
     }
 }
@@ -145,6 +147,7 @@ struct BackAndPagesTests {
                 return PageAnswers(values: ["username": regenerated, "handle": "Quiet Owl"])
             },
         ])
+        asker.keepOnBack = ["username": "typed-before-back"]
         let plan = try Self.session(registrar).plan(presets: AnswerSet(), password: nil,
                                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         #expect(asker.pages.map(\.number) == [1, 2, 2, 1, 2])
@@ -167,6 +170,8 @@ struct BackAndPagesTests {
         // open.example has no direct-TLS port: the question is gone.
         #expect(!asker.pages[4].keys.contains("direct-tls"))
         #expect(regenerated == "generated2")
+        // What was typed when Back was pressed comes back with the page.
+        #expect(asker.pages[4]["username"]!.given == "typed-before-back")
         #expect(plan.provider == Fixtures.openProvider)
         #expect(plan.username == "generated2" && plan.usernameWasGenerated)
         #expect(plan.handle == "Quiet Owl")

@@ -46,7 +46,12 @@ public protocol QuestionAsker {
 /// answer given there is undone and it is asked again, showing that answer. Ignored
 /// at the first step (`canGoBack` is false there).
 public struct GoBack: Error, Equatable {
-    public init() {}
+    /// What was typed on the step being left, by key: shown again when it comes back.
+    public var keeping: [String: String]
+
+    public init(keeping: [String: String] = [:]) {
+        self.keeping = keeping
+    }
 }
 
 /// Drives the engine with a frontend: asks each next question, re-asks on a refused
@@ -107,7 +112,8 @@ public struct WizardConversation {
                     current.answers.set(question.key, raw.value, source: raw.source)
                     given[question.key] = raw.value
                 }
-            } catch is GoBack {
+            } catch let back as GoBack {
+                if let typed = back.keeping[question.key] { given[question.key] = typed }
                 if let previous = history.popLast() { current = previous }
                 continue
             }

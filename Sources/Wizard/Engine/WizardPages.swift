@@ -13,6 +13,12 @@ public struct PresentedPage: Sendable {
     public var canGoBack: Bool
     /// A problem with an answer of the last attempt (each question has its own `problem`).
     public var hasProblems: Bool { questions.contains { $0.problem != nil } }
+
+    public init(questions: [PresentedQuestion], number: Int, canGoBack: Bool) {
+        self.questions = questions
+        self.number = number
+        self.canGoBack = canGoBack
+    }
 }
 
 /// What a page returns: the raw text per question key (empty or missing takes the
@@ -105,7 +111,8 @@ extension WizardConversation {
                 let reply: PageAnswers
                 do {
                     reply = try asker.askPage(page)
-                } catch is GoBack {
+                } catch let back as GoBack {
+                    for question in questions { if let typed = back.keeping[question.key] { given[question.key] = typed } }
                     if let previous = history.popLast() {
                         current = previous
                         continue pages

@@ -66,8 +66,11 @@ struct BootstrapCommand: ParsableCommand {
             }
             let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
             try showingErrors(in: frontend) {
+                // First what this is (the desktop window's introduction), then the wait for Tor.
+                frontend.begin(launch.template, profileDirectory: launch.profileDirectory(presets))
                 try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: { TorSOCKSProbe.probe($0) }) { frontend.progress($0) }
-                let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets)
+                let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets,
+                                            begun: true)
                 if output.json { try Console.json(report) } else { frontend.finish(report) }
             }
         }

@@ -115,12 +115,20 @@ struct WizardLaunch {
                                   homeDirectory: homeDirectory, force: answerOptions.force)
     }
 
-    func run(frontend: Frontend, threshold: Priority, saveAnswers: String?, presets given: AnswerSet? = nil) throws -> OnboardingReport {
+    /// The profile directory the answers name so far (~/.purple unless answered).
+    func profileDirectory(_ presets: AnswerSet) -> String {
+        WizardEngine.profileDirectory(answer: { session.engine.effectiveValue($0, in: presets) }, home: homeDirectory)
+    }
+
+    /// `begun`: the caller has already called `frontend.begin` (bootstrap, before waiting for Tor).
+    func run(frontend: Frontend, threshold: Priority, saveAnswers: String?, presets given: AnswerSet? = nil,
+             begun: Bool = false) throws -> OnboardingReport {
         let presets = try given ?? presets()
         let options = options(interactive: frontend.isInteractive, threshold: threshold)
-        frontend.begin(template)
+        if !begun { frontend.begin(template, profileDirectory: profileDirectory(presets)) }
         var plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
                                     asker: frontend.isInteractive ? frontend : nil)
+        frontend.accountPassword(plan.password)
         if let saveAnswers {
             try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
         }
