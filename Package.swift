@@ -48,8 +48,8 @@ let package = Package(
             name: "WizardAdapters",
             dependencies: ["Wizard", "OnionMap", "Secrets", "XMPPOverTor", "PurpleConfig", "Diagnostics"]
         ),
-        // The swappable user interfaces of a wizard run: terminal, plain, non-interactive,
-        // zenity windows; and the child processes and signals they need.
+        // The swappable user interfaces of a wizard run: terminal, plain, non-interactive, and
+        // the hand-over to the desktop window; the child processes and signals they need.
         .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Diagnostics"]),
         // The commands and their flags (a library, so that the desktop window runs the same
         // commands); the `onionboard` executable is only its entry point.

@@ -109,10 +109,10 @@ final class DesktopWizard: @unchecked Sendable {
                               leave: .init(mnemonic: "C_lose", name: "Close") { [unowned self] in answer(reply, .close) },
                               focus: page.focus))
         case .failure(let message, let reply):
+            let close = { [unowned self] in answer(reply, ()) }
             window.show(.init(heading: writing ? "The run stopped" : "The account was not set up",
                               content: InformationPages.error(message, nothingWritten: !writing),
-                              primary: .init(mnemonic: "C_lose", name: "Close") { [unowned self] in answer(reply, ()) },
-                              leave: .init(mnemonic: "C_lose", name: "Close") { [unowned self] in answer(reply, ()) }))
+                              primary: .init(mnemonic: "C_lose", name: "Close", run: close), escape: close))
         }
     }
 
@@ -182,8 +182,8 @@ final class DesktopWizard: @unchecked Sendable {
     private func showProgress(_ window: WizardWindow) {
         let page = ProgressPage(log)
         view = page
-        window.show(.init(heading: writing ? "Writing the Pidgin profile" : "Creating your account",
-                          content: page.content, leave: cancel))
+        let heading = writing ? "Writing the Pidgin profile" : log.isWaitingForTor ? "Waiting for Tor" : "Creating your account"
+        window.show(.init(heading: heading, content: page.content, leave: cancel))
         // The profile write takes milliseconds and must not be cut short.
         window.setLeaveEnabled(!writing)
     }

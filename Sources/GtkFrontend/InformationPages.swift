@@ -15,7 +15,7 @@ enum InformationPages {
             "It sends nothing outside Tor: the provider is reached through its onion address, and no name is looked up outside Tor.",
             "It asks nothing about you. The suggested username and nickname are made up at random.",
             "It keeps the accounts Pidgin already has; a file it changes is backed up first.",
-            "Nothing is created until you have chosen a provider; you can go back or cancel until then.",
+            "Nothing happens until you press Next, and you can go back or cancel until the account is being created.",
         ] { content.pack(Make.label("• " + line)) }
         if let persistence {
             content.pack(Make.markup("<b>Persistent Storage</b>"))
@@ -73,7 +73,9 @@ enum InformationPages {
 
     static func error(_ message: String, nothingWritten: Bool) -> Widget {
         let content = Make.box(spacing: 12)
-        let text = Make.label(message, selectable: true).named("Error: \(message)")
+        // Messages are written to follow "onionboard: " on a terminal; a page starts a sentence.
+        let sentence = message.prefix(1).uppercased() + message.dropFirst()
+        let text = Make.label(sentence, selectable: true).named("Error: \(sentence)")
         content.pack(text)
         if nothingWritten {
             content.pack(Make.label("Nothing was written to the Pidgin profile."))

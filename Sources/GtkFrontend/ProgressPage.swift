@@ -29,6 +29,9 @@ struct PhaseLog {
         if !phases.isEmpty, phases[phases.count - 1].ended == nil { phases[phases.count - 1].ended = time }
     }
 
+    /// The run waits for Tor to be connected (bootstrap at login).
+    var isWaitingForTor: Bool { phases.last.map { $0.kind == "wait-tor" && $0.ended == nil } ?? false }
+
     static func duration(_ seconds: TimeInterval) -> String {
         let whole = max(0, Int(seconds.rounded(.down)))
         return whole < 60 ? "\(whole) s" : "\(whole / 60) min \(String(format: "%02d", whole % 60)) s"
@@ -44,8 +47,11 @@ final class ProgressPage {
 
     init(_ log: PhaseLog) {
         content = Make.box(spacing: 10)
-        content.pack(Make.label("This takes from a few seconds to a minute or two: Tor builds a circuit to the provider's "
-            + "onion service first. You can cancel until the Pidgin profile is written.", dim: true))
+        content.pack(Make.label(log.isWaitingForTor
+            ? "Tor is not connected yet. On Tails, connect to the Tor network with the Tor Connection assistant: "
+                + "this goes on by itself once Tor is ready."
+            : "This takes from a few seconds to a minute or two: Tor builds a circuit to the provider's "
+                + "onion service first. You can cancel until the Pidgin profile is written.", dim: true))
         for phase in log.phases {
             let line = Make.box(vertical: false, spacing: 10)
             if phase.ended == nil {

@@ -24,6 +24,8 @@ final class WizardWindow {
         var leave: Action?
         /// Where the keyboard focus starts.
         var focus: Widget?
+        /// What Escape and closing the window do, when there is no left button.
+        var escape: (() -> Void)?
     }
 
     let window: Widget
@@ -73,12 +75,12 @@ final class WizardWindow {
         backButton.on("clicked") { [unowned self] in self.page?.back?() }
         leaveButton.on("clicked") { [unowned self] in self.page?.leave?.run() }
         window.onKeyPress { [unowned self] key in
-            guard key == UInt32(GDK_KEY_Escape), let leave = self.page?.leave else { return false }
-            leave.run()
+            guard key == UInt32(GDK_KEY_Escape), let escape = self.escapeAction else { return false }
+            escape()
             return true
         }
         window.onEvent("delete-event") { [unowned self] in
-            self.page?.leave?.run()
+            self.escapeAction?()
             return true // the window stays until the run decides to end
         }
     }
@@ -138,6 +140,8 @@ final class WizardWindow {
         g_list_free(head)
         return result
     }
+
+    private var escapeAction: (() -> Void)? { page?.escape ?? page?.leave?.run }
 
     func close() { window.destroy() }
 }

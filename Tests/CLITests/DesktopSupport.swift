@@ -103,10 +103,12 @@ final class PrivateDesktop {
     static let artifacts = TestSupport.packageRoot.appendingPathComponent("artifacts/gtk")
 
     /// The whole screen as a PNG under artifacts/gtk/.
-    func screenshot(_ path: String) throws {
+    @discardableResult
+    func screenshot(_ path: String) throws -> URL {
         let file = Self.artifacts.appendingPathComponent("\(path).png")
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = try runCommand(["/usr/bin/env", "DISPLAY=\(display)", "import", "-window", "root", file.path], timeout: 30)
+        return file
     }
 }
 
@@ -232,7 +234,9 @@ final class WindowRun {
         if let heading { command["heading"] = heading }
         let view = try JSONDecoder().decode(PageView.self, from: try driver.send(command, timeout: timeout))
         seen.append(view.heading ?? "?")
-        try screenshot(shot ?? view.heading ?? "page")
+        let file = try screenshot(shot ?? view.heading ?? "page")
+        // A page that went by while it was photographed leaves no picture under its name.
+        if try currentHeading() != view.heading { try? FileManager.default.removeItem(at: file) }
         #expect(view.covered.isEmpty, "another window covers the page \(view.heading ?? "?"): \(view.covered)",
                 sourceLocation: sourceLocation)
         #expect(view.unnamed.isEmpty, "controls without an accessible name on \(view.heading ?? "?"): \(view.unnamed)",
@@ -240,11 +244,22 @@ final class WindowRun {
         return view
     }
 
-    func screenshot(_ label: String) throws {
+    /// What the window shows now (no screenshot, no checks).
+    func look() throws -> PageView {
+        try JSONDecoder().decode(PageView.self, from: try driver.send(["op": "page"]))
+    }
+
+    @discardableResult
+    func screenshot(_ label: String) throws -> URL {
         shots += 1
         let slug = String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
         Thread.sleep(forTimeInterval: 0.3) // let GTK finish drawing what the tree already says
-        try desktop.screenshot(String(format: "%@/%02d-%@", name, shots, slug))
+        return try desktop.screenshot(String(format: "%@/%02d-%@", name, shots, slug))
+    }
+
+    func currentHeading() throws -> String? {
+        let answer = try JSONSerialization.jsonObject(with: try driver.send(["op": "heading"])) as? [String: Any]
+        return answer?["heading"] as? String
     }
 
     func click(_ name: String, timeout: TimeInterval = 30) throws { try driver.send(["op": "click", "name": name], timeout: timeout) }

@@ -21,7 +21,6 @@ struct DesktopWindowTests {
     static let certificatePage = "Check the server's certificate"
     static let captchaPage = "Prove that a person is creating this account"
     static let donePage = "Your account is ready"
-    static let progressPage = "Creating your account"
     static let errorPage = "The account was not set up"
     static let username = "Username for the new account"
 
@@ -75,7 +74,15 @@ struct DesktopWindowTests {
         let provider = try run.page(Self.providerPage)
         #expect(provider.shows("open registration, no CAPTCHA"))
         #expect(provider.shows("name@\(world.xmppDomain)"), "the open provider is not pre-selected")
-        try run.click("Back")
+        // The keyboard: arrows move through the list (the details follow), Alt+B is Back.
+        #expect(try run.focused().role == "list item", "the focus is not in the provider list")
+        try run.key("Down")
+        try PrivateDesktop.waitFor("the details to follow the selection", seconds: 10) {
+            try !run.look().shows("name@\(world.xmppDomain)")
+        }
+        try run.key("Up")
+        _ = try run.text("name@\(world.xmppDomain)")
+        try run.key("alt+b")
         try run.page(Self.introduction, shot: "back-to-introduction")
         try run.click("Next")
         try run.page(Self.providerPage)
@@ -107,7 +114,6 @@ struct DesktopWindowTests {
         // The TLS mode is there too (STARTTLS by default; finch checks the profile below).
         #expect(advanced.texts.contains { $0.contains("TLS from the first byte") }, "\(advanced.texts)")
         try run.click("Next")
-        _ = try? run.page(Self.progressPage, timeout: 5)
 
         let certificate = try run.page(Self.certificatePage, timeout: 90)
         let hex = world.certificateSHA256.uppercased()
@@ -170,6 +176,8 @@ struct DesktopWindowTests {
         #expect(answers.contains(shown), "the picture was read as \(shown), which the server never drew")
         try run.set("CAPTCHA answer", String(shown.reversed()) + "9")
         try run.click("Next")
+        // The new picture comes over a new connection: the progress page shows meanwhile.
+        _ = try? run.page("Creating your account", shot: "progress-after-a-wrong-answer", timeout: 10)
 
         _ = try run.text("That answer was not accepted — here is a new picture.", timeout: 90)
         try run.page(Self.captchaPage, shot: "captcha-new-picture")
@@ -321,8 +329,9 @@ struct DesktopWindowTests {
         defer { waiting.close() }
         try waiting.page(Self.introduction)
         try waiting.click("Next")
-        let progress = try waiting.page(Self.progressPage)
-        #expect(progress.shows("Waiting for Tor"), "\(progress.texts)")
+        let progress = try waiting.page("Waiting for Tor")
+        #expect(progress.shows("Tor Connection"), "\(progress.texts)")
+        #expect(progress.shows("Waiting for Tor's SOCKS port 127.0.0.1:1"), "\(progress.texts)")
         try waiting.click("Cancel")
         try Self.expectCancelled(waiting, stage)
     }

@@ -16,8 +16,8 @@ struct BootstrapCommand: ParsableCommand {
         discussion: """
             Without --provider (or a provider in the answers file) it takes the first provider
             the template offers with open registration. It never prompts unless --frontend is
-            given (the autostart entry uses --frontend gui: the provider list, certificate and
-            CAPTCHA windows as needed). See docs/wizard.md and docs/gui.md.
+            given or it runs as onionboard-gtk (the autostart entry: the introduction, then the
+            provider, certificate and CAPTCHA pages as needed). See docs/wizard.md and docs/gui.md.
             """
     )
 
@@ -42,8 +42,8 @@ struct BootstrapCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            // Unlike run, bootstrap never prompts unless told which frontend to use
-            // (the autostart entry says --frontend gui).
+            // Unlike run, bootstrap never prompts unless told which frontend to use, or run as
+            // onionboard-gtk (the autostart entry).
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
                                                     context: ConsoleContext.standard(progressToStandardError: output.json))
             let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
