@@ -29,7 +29,8 @@ final class QuestionPage {
         if page.hasProblems {
             content.pack(Make.markup("<b>\(Make.escaped("Some answers were not accepted. Each one says why below."))</b>"))
         }
-        for question in main { content.pack(row(question, submit: submit)) }
+        // The provider list takes the room the page has.
+        for question in main { content.pack(row(question, submit: submit), expand: question.question.type == .provider) }
         if !advanced.isEmpty {
             let expander = Widget(gtk_expander_new_with_mnemonic(mnemonics.take("Advanced"))).named("Advanced")
             let inner = Make.box(spacing: 18)
