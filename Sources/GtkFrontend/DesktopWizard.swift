@@ -50,18 +50,21 @@ final class DesktopWizard: @unchecked Sendable {
     // MARK: from the worker
 
     func begin(_ template: WizardTemplate, persistence: String?) {
+        precondition(MainLoop.isCurrent, "GTK is called on the main thread only")
         self.template = template
         self.persistence = persistence
         refresh()
     }
 
     func submit(_ request: Request) {
+        precondition(MainLoop.isCurrent, "GTK is called on the main thread only")
         log.pause()
         self.request = request
         refresh()
     }
 
     func record(_ event: RunEvent) {
+        precondition(MainLoop.isCurrent, "GTK is called on the main thread only")
         if case .writingProfile = event { writing = true }
         log.record(event)
         if request == nil { refresh() }

@@ -398,21 +398,9 @@ struct FrontendSelectionTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         // A copy of onionboard alone, with no onionboard-gtk beside it or on PATH.
         let alone = scratch.appendingPathComponent("onionboard")
-        // Written with O_CLOEXEC: a child another test spawns meanwhile (an Xvfb) must not
-        // inherit the descriptor and keep the copy "busy" for exec.
-        let bytes = try Data(contentsOf: TestSupport.onionboardBinary)
-        let fd = open(alone.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
-        try #require(fd >= 0)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        Glibc.close(fd)
-        var run = try BinaryRun.run(["run", "--frontend", "gui"], environment: ["PATH": "/usr/bin:/bin", "DISPLAY": ":0"],
+        try TestSupport.copyExecutable(TestSupport.onionboardBinary, to: alone)
+        let run = try BinaryRun.run(["run", "--frontend", "gui"], environment: ["PATH": "/usr/bin:/bin", "DISPLAY": ":0"],
                                     binary: alone)
-        // A child another test spawned meanwhile may still hold the copy open for writing.
-        for _ in 0..<20 where run.status == 126 && run.stderr.contains("Text file busy") {
-            Thread.sleep(forTimeInterval: 0.2)
-            run = try BinaryRun.run(["run", "--frontend", "gui"], environment: ["PATH": "/usr/bin:/bin", "DISPLAY": ":0"],
-                                    binary: alone)
-        }
         #expect(run.status == 64, "\(run.stderr)")
         #expect(run.stderr.contains("onionboard-gtk"), "\(run.stderr)")
 
