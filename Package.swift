@@ -6,7 +6,8 @@ import PackageDescription
 let package = Package(
     name: "onionboard",
     products: [
-        .executable(name: "onionboard", targets: ["onionboard"]),
+        .executable(name: "onionboard", targets: ["OnionboardMain"]),
+        .executable(name: "onionboard-gtk", targets: ["onionboard-gtk"]),
         .library(name: "Wizard", targets: ["Wizard"]),
     ],
     dependencies: [
@@ -19,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         // prctl(2) behind fixed-argument wrappers (it is variadic).
         .systemLibrary(name: "CProcessControl"),
+        .systemLibrary(name: "CGtk", pkgConfig: "gtk+-3.0", providers: [.apt(["libgtk-3-dev"])]),
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
@@ -53,10 +55,12 @@ let package = Package(
             name: "WizardAdapters",
             dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics"]
         ),
-        // The swappable user interfaces of a wizard run: terminal, plain, non-interactive,
-        // zenity windows; and the child processes and signals they need.
+        // The swappable user interfaces of a wizard run: terminal, plain, non-interactive, and
+        // the hand-over to the desktop window; the child processes and signals they need.
         .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics"]),
-        .executableTarget(
+        // The commands and their flags (a library, so that the desktop window runs the same
+        // commands); the `onionboard` executable is only its entry point.
+        .target(
             name: "onionboard",
             dependencies: [
                 "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig",
@@ -64,6 +68,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "OnionboardMain", dependencies: ["onionboard"]),
+        // The desktop window (GTK 3): one more Frontend, in a target of its own so that the
+        // command-line tool keeps no GTK dependency. No GTK type leaves it.
+        .target(name: "GtkFrontend", dependencies: ["CGtk", "Frontends", "Wizard", "Secrets", "Vocabulary", "Diagnostics"]),
+        // `onionboard-gtk`: the same commands with the GTK frontend; the GTK main loop on the
+        // main thread, the wizard on a worker (docs/gui.md).
+        .executableTarget(name: "onionboard-gtk", dependencies: [
+            "GtkFrontend", "onionboard", "Frontends", "PurpleConfig", "Secrets",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Timings of the profile writer and the stream parser for bench/run.py (`make bench`); not part of the tests.
         .executableTarget(name: "onionboard-bench", dependencies: ["PurpleConfig", "XMPPOverTor", "Secrets", "Vocabulary"]),
@@ -80,7 +94,7 @@ let package = Package(
         .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets", "Vocabulary"],
                           path: "Tests/PurpleCrashWriter"),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["onionboard", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "OnionboardMain", "onionboard-gtk", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "OnionboardMain", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

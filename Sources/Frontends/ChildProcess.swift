@@ -1,12 +1,11 @@
 import Foundation
-import Secrets
 import Glibc
 
 /// One child process started with posix_spawn: an argv (never a shell), chosen standard
 /// streams, and a clean signal state — an empty signal mask and default dispositions.
 /// That matters: a desktop session or a test runner may start us with signals blocked,
 /// and a child inherits both the mask and ignored signals (we ignore SIGPIPE), so a
-/// dialog we spawned could not be closed with SIGTERM. The owner reaps it (`wait`).
+/// Pidgin we started could not be ended with SIGTERM. The owner reaps it (`wait`).
 final class ChildProcess: @unchecked Sendable {
     enum Stream {
         case null
@@ -32,15 +31,11 @@ final class ChildProcess: @unchecked Sendable {
     /// Every spawn of this process goes through here, one at a time (see `.pipe`).
     private static let spawning = NSLock()
 
-    /// A window closed by `Interruption` on the way out: tracked from spawn to reaping.
-    private let closedOnInterrupt: Bool
-    private var exited = false
 
     /// - Parameters:
     ///   - newSession: start it in its own session (a program that outlives us).
-    ///   - closedOnInterrupt: a dialog window that a cancel or signal must close.
     init(_ argv: [String], stdin: Stream = .null, stdout: Stream = .inherit, stderr: Stream = .inherit,
-         newSession: Bool = false, closedOnInterrupt: Bool = false) throws {
+         newSession: Bool = false) throws {
         Self.keepChildrenWaitable()
         Self.spawning.lock()
         defer { Self.spawning.unlock() }
@@ -102,8 +97,6 @@ final class ChildProcess: @unchecked Sendable {
         pid = child
         input = parentInput
         output = parentOutput
-        self.closedOnInterrupt = closedOnInterrupt
-        if closedOnInterrupt { Interruption.track(child) }
     }
 
     /// With SIGCHLD ignored (it stays so across exec) the kernel reaps children itself and
@@ -135,37 +128,13 @@ final class ChildProcess: @unchecked Sendable {
         output = nil
     }
 
-    /// Reads standard output to its end (the pipe closes when the child exits). The
-    /// read buffer is zeroed afterwards: it may have held a secret.
-    func readAllOutput() -> [UInt8] {
-        guard let output else { return [] }
-        var bytes = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(output, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        wipe(&buffer)
-        return bytes
-    }
-
     /// Waits for the exit; the exit code, 128 + the signal that ended it, or -1 when the
-    /// status cannot be known (never taken for a dialog's OK).
+    /// status cannot be known.
     @discardableResult
     func wait() -> Int32 {
         lock.lock()
         if let exitStatus { lock.unlock(); return exitStatus }
         lock.unlock()
-        // Wait without reaping first: until waitpid the pid cannot be reused, so neither
-        // `terminate` nor the interrupt handler can hit another process.
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
-        lock.lock()
-        exited = true
-        lock.unlock()
-        if closedOnInterrupt { Interruption.untrack(pid) }
         var status: Int32 = 0
         var result: pid_t
         repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
@@ -174,33 +143,6 @@ final class ChildProcess: @unchecked Sendable {
         exitStatus = decoded
         lock.unlock()
         return decoded
-    }
-
-    /// Waits (at most `timeout` seconds) until it has started up and gone idle: its CPU time
-    /// stops growing. A GUI program is then showing its window — the only sign of that we
-    /// get without talking X ourselves.
-    func waitUntilIdle(timeout: Double = 4) {
-        func cpuTicks() -> Int? {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-            return user + system // utime and stime, fields 14 and 15 of proc(5)
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = -1, quiet = 0
-        while Date() < deadline, quiet < 2, let ticks = cpuTicks() {
-            quiet = ticks == last && ticks > 0 ? quiet + 1 : 0
-            last = ticks
-            usleep(100_000)
-        }
-    }
-
-    /// Asks it to end (SIGTERM) unless it has already ended.
-    func terminate() {
-        lock.lock()
-        defer { lock.unlock() }
-        if !exited { kill(pid, SIGTERM) }
     }
 
     static func decode(_ status: Int32) -> Int32 {

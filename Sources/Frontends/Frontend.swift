@@ -1,4 +1,5 @@
 import Diagnostics
+import Secrets
 import Wizard
 
 /// What a user interface does for a wizard run: ask questions (with re-asks), answer
@@ -9,6 +10,12 @@ public protocol Frontend: QuestionAsker, RunInteraction {
     /// Whether it may ask anything at all.
     var isInteractive: Bool { get }
     func begin(_ template: WizardTemplate)
+    /// `begin` with the profile directory the answers name so far (the desktop window
+    /// says on its first page whether it survives a Tails restart).
+    func begin(_ template: WizardTemplate, profileDirectory: String)
+    /// The password of the account about to be created, for a frontend that can show it
+    /// at the end (the desktop window's "Show password"); the others ignore it.
+    func accountPassword(_ password: SecretBytes)
     func progress(_ event: RunEvent)
     func finish(_ report: OnboardingReport)
     /// The run ended with an error. Standard error always gets it; a frontend whose
@@ -18,6 +25,8 @@ public protocol Frontend: QuestionAsker, RunInteraction {
 
 extension Frontend {
     public func failed(_ message: String) { Interruption.runFailed() }
+    public func begin(_ template: WizardTemplate, profileDirectory: String) { begin(template) }
+    public func accountPassword(_ password: SecretBytes) {}
 }
 
 public enum FrontendError: ClassifiedError, Equatable {

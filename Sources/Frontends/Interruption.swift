@@ -2,25 +2,22 @@ import Foundation
 import Glibc
 
 /// Ctrl-C, SIGTERM and SIGHUP (a closed terminal, an ended desktop session), and Cancel
-/// in the progress window end a run the same way: the terminal's settings are put back,
-/// our open dialog windows are closed, a private CAPTCHA file is removed, a message goes
-/// to standard error and the process exits.
+/// in the desktop window end a run the same way: the terminal's settings are put back,
+/// a private CAPTCHA file is removed, a message goes to standard error and the process exits.
 ///
 /// What the message says depends on the run's phase, because the profile write is the
 /// last step: before it, "cancelled; nothing was written" and exit 130; during it (a few
 /// milliseconds) the signal waits until the write is complete; after it, the profile is
 /// complete, which is said, and the exit status is 0.
 ///
-/// The signal handler only reads fixed storage set up by `install()` and calls kill(),
-/// unlink(), rmdir(), tcsetattr(), write() and _exit(): all async-signal-safe.
+/// The signal handler only reads fixed storage set up by `install()` and calls unlink(),
+/// rmdir(), tcsetattr(), write() and _exit(): all async-signal-safe.
 public enum Interruption {
     enum Phase: Int32 {
         case beforeWrite = 0, writing = 1, written = 2, failed = 3
     }
 
     private struct Storage {
-        static let capacity = 8
-        let windows: UnsafeMutablePointer<pid_t>
         /// [0] phase, [1] a signal arrived during the write, [2] `terminal` holds saved settings.
         let flags: UnsafeMutablePointer<Int32>
         let terminal: UnsafeMutablePointer<termios>
@@ -30,8 +27,6 @@ public enum Interruption {
         static let pathCapacity = Int(PATH_MAX)
 
         init() {
-            windows = .allocate(capacity: Self.capacity)
-            windows.initialize(repeating: 0, count: Self.capacity)
             flags = .allocate(capacity: 3)
             flags.initialize(repeating: 0, count: 3)
             terminal = .allocate(capacity: 1)
@@ -48,23 +43,6 @@ public enum Interruption {
     private static let lock = NSLock()
 
     // MARK: what the handler needs to know
-
-    /// A dialog window to close on the way out.
-    static func track(_ pid: pid_t) {
-        lock.lock()
-        defer { lock.unlock() }
-        for slot in 0..<Storage.capacity where storage.windows[slot] == 0 {
-            storage.windows[slot] = pid
-            return
-        }
-    }
-
-    /// Called before the window is reaped, so its pid cannot have been reused yet.
-    static func untrack(_ pid: pid_t) {
-        lock.lock()
-        defer { lock.unlock() }
-        for slot in 0..<Storage.capacity where storage.windows[slot] == pid { storage.windows[slot] = 0 }
-    }
 
     /// A private file (the CAPTCHA image) and the directory made for it, removed on the way out.
     static func trackFile(_ path: String, directory: String?) {
@@ -138,12 +116,13 @@ public enum Interruption {
         leave(in: Phase(rawValue: storage.flags[0]) ?? .beforeWrite)
     }
 
-    /// Cancel before the write (the progress window's Cancel, a signal): exit 130.
-    static func exitCancelled() -> Never { leave(in: .beforeWrite) }
+    /// The person's Cancel (the desktop window's button, Escape, closing it): what a
+    /// signal does in the same phase — before the write exit 130, during it wait for
+    /// its end, after it exit 0 (the profile is complete).
+    public static func cancel() { signalled() }
 
     private static func leave(in phase: Phase) -> Never {
         if storage.flags[2] != 0 { tcsetattr(STDIN_FILENO, TCSANOW, storage.terminal) }
-        for slot in 0..<Storage.capacity where storage.windows[slot] > 0 { kill(storage.windows[slot], SIGTERM) }
         if storage.file[0] != 0 { unlink(storage.file) }
         if storage.directory[0] != 0 { rmdir(storage.directory) }
         // StaticString: no allocation, no conversion in the handler.

@@ -49,6 +49,22 @@ public struct TailsEnvironment: Sendable {
         return warnings
     }
 
+    /// On Tails, whether a profile in `directory` survives a restart, in words (the desktop
+    /// window's introduction); nil elsewhere.
+    public func persistenceState(of directory: String) -> String? {
+        if FileManager.default.fileExists(atPath: persistenceRoot) {
+            return isPersistent(directory)
+                ? "The Persistent Storage is unlocked and \(directory) is on it: the account and the Pidgin settings are kept when Tails restarts."
+                : "The Persistent Storage is unlocked, but \(directory) is not on it, so the account will vanish when Tails shuts down. "
+                    + "To keep it, turn on the \"Pidgin Internet Messenger\" feature in the Persistent Storage settings first."
+        }
+        if FileManager.default.fileExists(atPath: tailsMarker) {
+            return "The Persistent Storage is not unlocked, so the account will vanish when Tails shuts down. "
+                + "To keep it, restart and unlock the Persistent Storage with the \"Pidgin Internet Messenger\" feature turned on."
+        }
+        return nil
+    }
+
     /// What we can know without privileges: the directory lies inside the unlocked
     /// volume, or the mount that holds it is not the amnesic root (Tails bind-mounts
     /// TailsData_unlocked/pidgin onto /home/amnesia/.purple when the feature is on).

@@ -3,12 +3,14 @@ import ArgumentParser
 import Secrets
 
 /// The `onionboard` command. It only parses flags and hands over to the library
-/// layers; see the README for the commands and exit codes.
-@main
-struct Onionboard: ParsableCommand {
-    static let version = "0.1.0"
+/// layers; see the README for the commands and exit codes. Its entry point is the
+/// `OnionboardMain` executable (`onionboard`); `onionboard-gtk` runs it too.
+public struct Onionboard: ParsableCommand {
+    public init() {}
 
-    static let configuration = CommandConfiguration(
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
         commandName: "onionboard",
         abstract: "Set up an anonymous XMPP account over Tor and a ready-made Pidgin profile.",
         discussion: """
@@ -27,8 +29,18 @@ struct Onionboard: ParsableCommand {
     )
 
     /// Core dumps off before anything else: a core taken mid-login would hold the password.
-    static func main() {
+    /// (Public: the executable, another module, must call this one, not ArgumentParser's.)
+    public static func main() {
         CoreDumps.disable()
         main(nil)
     }
 }
+
+extension Onionboard {
+    /// Whether a parsed command runs a wizard (and so needs the desktop window in
+    /// onionboard-gtk); help, version and the other commands do not.
+    public static func runsWizard(_ command: ParsableCommand) -> Bool {
+        command is RunCommand || command is BootstrapCommand
+    }
+}
+

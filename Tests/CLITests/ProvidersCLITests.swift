@@ -207,7 +207,7 @@ struct ProvidersCLITests {
         let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent("onionboard")
-        try FileManager.default.copyItem(at: TestSupport.onionboardBinary, to: copy)
+        try TestSupport.copyExecutable(TestSupport.onionboardBinary, to: copy)
         let run = try BinaryRun.run(["providers", "list", "--json"], binary: copy)
         #expect(run.status == 0, "\(run.stderr)")
         let report = try JSONDecoder().decode(ListReport.self, from: run.stdoutData)

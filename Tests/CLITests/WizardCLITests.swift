@@ -224,15 +224,6 @@ struct LineFrontendTests {
         #expect(!output.text.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x202E })
     }
 
-    /// zenity runs window texts through g_strcompress (and reads `_` as a mnemonic in entry
-    /// windows): server text cannot make a line break out of a backslash-n there either.
-    @Test("server text for zenity windows is escaped for g_strcompress and mnemonics")
-    func zenityText() {
-        #expect(ZenityDialog.literal("a\\nb_c", inEntryWindow: true) == "a\\\\nb__c")
-        #expect(ZenityDialog.literal("a\\nb_c", inEntryWindow: false) == "a\\\\nb_c")
-        #expect(ZenityDialog.serverText("x\ny", inEntryWindow: false) == "server says: “x y”")
-    }
-
     @Test("end of input before the last answer cancels cleanly")
     func endOfInput() throws {
         let frontend = LineFrontend(context: ConsoleContext(input: ScriptedInput(["1"]), output: CapturedOutput()))

@@ -62,6 +62,19 @@ struct TailsTests {
         #expect(debian.environment.warnings(for: debian.purple).isEmpty)
     }
 
+    @Test("the desktop window's introduction: kept, will vanish (feature off), will vanish (locked), nothing off Tails")
+    func persistenceState() throws {
+        let on = try Machine(unlocked: true, pidginMounted: true)
+        #expect(on.environment.persistenceState(of: on.purple)?.contains("is on it") == true)
+        let off = try Machine(unlocked: true, pidginMounted: false)
+        let offState = try #require(off.environment.persistenceState(of: off.purple))
+        #expect(offState.contains("is not on it") && offState.contains("Pidgin Internet Messenger"))
+        let locked = try Machine(unlocked: false, pidginMounted: false)
+        #expect(locked.environment.persistenceState(of: locked.purple)?.contains("not unlocked") == true)
+        let debian = try Machine(unlocked: false, tails: false, pidginMounted: false)
+        #expect(debian.environment.persistenceState(of: debian.purple) == nil)
+    }
+
     @Test("Pidgin missing: warned, and the profile is still written")
     func pidginMissing() throws {
         var machine = try Machine(unlocked: true, pidginMounted: true)

@@ -29,6 +29,18 @@ public enum TestSupport {
         return data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Copies an executable to run it from elsewhere. The copy is written through a
+    /// close-on-exec descriptor: a child another test spawns meanwhile (an Xvfb, a bus)
+    /// would otherwise inherit it open for writing and keep the copy "busy" (ETXTBSY) for exec.
+    public static func copyExecutable(_ source: URL, to destination: URL) throws {
+        let bytes = try Data(contentsOf: source)
+        let fd = open(destination.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: destination.path]) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path]) }
+    }
+
     /// The built `onionboard` executable (next to the test bundle).
     public static var onionboardBinary: URL {
         productsDirectory.appendingPathComponent("onionboard")

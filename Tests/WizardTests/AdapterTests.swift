@@ -50,7 +50,7 @@ struct AdapterTests {
         #expect(Set(report.written.map { URL(fileURLWithPath: $0).lastPathComponent }) == ["accounts.xml", "blist.xml"])
         let accounts = try writer.existingAccounts(in: profile)
         #expect(accounts == [ExistingAccount(jid: "generated1@open.example", connectServer: Fixtures.openProvider.onion,
-                                             rooms: ["tails@chat.disroot.org"])])
+                                             rooms: ["tails@chat.disroot.org"], port: 5222, tlsMode: .startTLS)])
         #expect(Bootstrap.existingSetup(in: accounts, providers: Fixtures.providers)?.jid == "generated1@open.example")
         let accountsXML = try String(contentsOfFile: profile + "/accounts.xml", encoding: .utf8)
         #expect(accountsXML.contains("generated-password-1"))  // the password goes into the profile, and only there

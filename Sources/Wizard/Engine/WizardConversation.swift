@@ -1,3 +1,4 @@
+import Foundation
 import Secrets
 
 /// A question as a frontend shows it: the template's question plus the default to
@@ -6,6 +7,8 @@ public struct PresentedQuestion: Sendable {
     public struct Choice: Sendable, Equatable {
         public var label: String
         public var detail: String
+        /// The provider behind a provider question's choice (for a details pane).
+        public var provider: ProviderChoice?
     }
 
     public var question: Question
@@ -14,20 +17,46 @@ public struct PresentedQuestion: Sendable {
     public var choices: [Choice]
     /// Position among the questions that will be asked, for "(2/4)".
     public var index: Int
+    /// Whether the asker may throw `GoBack` (there is an earlier question or page).
+    public var canGoBack = false
+    /// What the person answered here before going back, to show again.
+    public var given: String?
+    /// Why the last answer on this page was refused (page mode; the question mode calls `refuse`).
+    public var problem: String?
+    /// Below the threshold: the default would be taken without asking. A page shows
+    /// such a question out of the way (an "Advanced" section) instead of not at all.
+    public var isAdvanced = false
+    /// Makes another suggestion for a generated default (a new username, a new nickname).
+    /// Thread-safe; a value it returned and the person kept counts as generated.
+    public var regenerate: (@Sendable () -> String)?
 }
 
 /// How a frontend asks. Lines in, lines out; the conversation does the checking.
 public protocol QuestionAsker {
-    /// The raw answer; an empty string takes the default. Throw to cancel.
+    /// The raw answer; an empty string takes the default. Throw to cancel, or throw
+    /// `GoBack` to return to the previous question.
     func ask(_ question: PresentedQuestion) throws -> String
-    /// A secret answer without echo; nil takes the default (generate).
+    /// A secret answer without echo; nil takes the default (generate). May throw `GoBack`.
     func askSecret(_ question: PresentedQuestion) throws -> SecretBytes?
     /// The answer was refused: show why (the question is asked again).
     func refuse(_ question: PresentedQuestion, reason: String)
 }
 
+/// Thrown by an asker to go back one step (question, or page of a `PageAsker`): the
+/// answer given there is undone and it is asked again, showing that answer. Ignored
+/// at the first step (`canGoBack` is false there).
+public struct GoBack: Error, Equatable {
+    /// What was typed on the step being left, by key: shown again when it comes back.
+    public var keeping: [String: String]
+
+    public init(keeping: [String: String] = [:]) {
+        self.keeping = keeping
+    }
+}
+
 /// Drives the engine with a frontend: asks each next question, re-asks on a refused
-/// answer, and tells the caller as soon as the provider is known (to warm up Tor).
+/// answer, goes back on `GoBack`, and tells the caller as soon as the provider is known
+/// (to warm up Tor). A `PageAsker` is asked a page of questions at a time (`runPages`).
 public struct WizardConversation {
     public let engine: WizardEngine
     public let threshold: Priority
@@ -43,6 +72,12 @@ public struct WizardConversation {
         public var answers: AnswerSet
         /// A secret typed at a prompt (only when the threshold lets the password question through).
         public var password: SecretBytes?
+    }
+
+    /// The answers and the password as they were before a step: what `GoBack` restores.
+    struct Step {
+        var answers: AnswerSet
+        var password: SecretBytes?
     }
 
     /// What the conversation learns about a provider while it runs (its connection is
@@ -67,102 +102,118 @@ public struct WizardConversation {
 
     /// Asks until every question is answered. A provider the person chose that turns out
     /// unreachable (checked before each later question, and waited for at the end) brings
-    /// them back to the provider list with the reason; one given by a flag cannot be
-    /// re-asked, so the run reports it later.
+    /// them back to the provider question with the reason; one given by a flag cannot be
+    /// asked again, so the run reports it later.
     public func run(presets: AnswerSet, password: SecretBytes?, asker: QuestionAsker,
                     watch: ProviderWatch) throws -> Outcome {
-        var answers = presets
-        var password = password
-        var generatedDefaults: [String: Answer] = [:]
-        var unusable: [String: String] = [:]
-        if let provider = engine.provider(in: answers) { watch.chosen(provider) }
-        var index = 0
-        /// The chosen provider, if the person chose it here and it turned out unusable.
-        func unusableChoice(wait: Bool) -> (ProviderChoice, String)? {
-            guard let source = answers[AnswerKeys.provider]?.source, source.isAskedHere,
-                  let provider = engine.provider(in: answers),
-                  let problem = watch.problem(provider, wait) else { return nil }
-            return (provider, problem)
-        }
+        var current = Step(answers: presets, password: password)
+        var history: [Step] = []
+        var given: [String: String] = [:]
+        var unusable = UnusableProviders()
+        let suggestions = Suggestions(engine: engine, generator: generator)
+        if let provider = engine.provider(in: current.answers) { watch.chosen(provider) }
         while true {
-            if let (provider, problem) = unusableChoice(wait: engine.nextQuestion(answers, threshold: threshold) == nil) {
-                unusable[provider.domain] = problem
-                answers.remove(AnswerKeys.provider)
-                if let question = engine.template.question(AnswerKeys.provider) {
-                    asker.refuse(present(question, index: index, answers: answers, unusable: unusable),
-                                 reason: "\(provider.domain) cannot be reached: \(problem). Choose another provider.")
-                }
+            let atEnd = engine.nextQuestion(current.answers, threshold: threshold) == nil
+            if let reason = unusable.check(&current.answers, engine: engine, watch: watch, wait: atEnd),
+               let question = engine.template.question(AnswerKeys.provider) {
+                asker.refuse(present(question, index: history.count + 1, answers: current.answers, unusable: unusable), reason: reason)
             }
-            guard let question = engine.nextQuestion(answers, threshold: threshold) else { break }
-            index += 1
-            if question.type == .secret, password != nil {
-                answers.set(question.key, "", source: .flag) // given with --password-file
+            guard let question = engine.nextQuestion(current.answers, threshold: threshold) else { break }
+            if question.type == .secret, current.password != nil {
+                current.answers.set(question.key, "", source: .flag) // given with --password-file
                 continue
             }
-            var presented = present(question, index: index, answers: answers, unusable: unusable)
+            var presented = present(question, index: history.count + 1, answers: current.answers, unusable: unusable)
+            presented.canGoBack = !history.isEmpty
+            presented.given = given[question.key]
             if question.defaultValue == .generated, question.type != .secret {
-                let generated = generatedDefaults[question.key] ?? engine.defaultValue(for: question, generator: generator)!
-                generatedDefaults[question.key] = generated
-                presented.defaultText = generated.value
+                presented.defaultText = suggestions.value(for: question)
             }
-            if question.type == .secret {
-                if let typed = try askSecret(presented, asker: asker) {
-                    password = typed
-                    answers.set(question.key, "", source: .user)
+            let before = current
+            do {
+                if question.type == .secret {
+                    if let typed = try askSecret(presented, asker: asker) {
+                        current.password = typed
+                        current.answers.set(question.key, "", source: .user)
+                    } else {
+                        current.answers.set(question.key, "", source: .generated)
+                    }
                 } else {
-                    answers.set(question.key, "", source: .generated)
+                    let raw = try askUntilValid(presented, asker: asker)
+                    current.answers.set(question.key, raw.value, source: raw.source)
+                    given[question.key] = raw.value
                 }
+            } catch let back as GoBack {
+                if let typed = back.keeping[question.key] { given[question.key] = typed }
+                if let previous = history.popLast() { current = previous }
                 continue
             }
-            while true {
-                let raw = try asker.ask(presented)
-                if raw.trimmingCharacters(in: .whitespaces).isEmpty {
-                    if let generated = generatedDefaults[question.key] {
-                        answers.set(question.key, generated.value, source: .generated)
-                        break
-                    }
-                    if let text = presented.defaultText {
-                        answers.set(question.key, text, source: .templateDefault)
-                        break
-                    }
-                    asker.refuse(presented, reason: "an answer is required")
-                    continue
-                }
-                switch engine.validate(raw, for: question) {
-                case .success(let value):
-                    answers.set(question.key, value, source: .user)
-                case .failure(let failure):
-                    asker.refuse(presented, reason: failure.reason)
-                    continue
-                }
-                break
-            }
-            if question.type == .provider, let provider = engine.provider(in: answers) {
-                unusable[provider.domain] = nil // chosen again: tried again
+            history.append(before)
+            if question.type == .provider, let provider = engine.provider(in: current.answers) {
+                unusable.chosenAgain(provider)
                 watch.chosen(provider)
             }
         }
-        // Secret answers are markers only; the value lives in `password`.
+        return finished(current)
+    }
+
+    /// Secret answers are markers only; the value lives in `password`.
+    func finished(_ step: Step) -> Outcome {
+        var answers = step.answers
         for key in answers.keys where engine.template.question(key)?.type == .secret { answers.remove(key) }
-        return Outcome(answers: answers, password: password)
+        return Outcome(answers: answers, password: step.password)
+    }
+
+    private func askUntilValid(_ presented: PresentedQuestion, asker: QuestionAsker) throws
+        -> (value: String, source: AnswerSource) {
+        while true {
+            let raw = try asker.ask(presented)
+            switch resolve(raw, for: presented) {
+            case .success(let answer): return (answer.value, answer.source)
+            case .failure(let failure): asker.refuse(presented, reason: failure.reason)
+            }
+        }
+    }
+
+    /// An answer as typed: empty takes the default shown (generated or the template's),
+    /// anything else is validated.
+    func resolve(_ raw: String, for presented: PresentedQuestion,
+                 suggestions: Suggestions? = nil) -> Result<Answer, ValidationFailure> {
+        let question = presented.question
+        if raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let text = presented.defaultText else { return .failure(.init("an answer is required")) }
+            return .success(Answer(text, source: question.defaultValue == .generated ? .generated : .templateDefault))
+        }
+        switch engine.validate(raw, for: question) {
+        case .success(let value):
+            let wasSuggested = suggestions?.made(value, for: question.key) ?? false
+            return .success(Answer(value, source: wasSuggested ? .generated : .user))
+        case .failure(let failure):
+            return .failure(failure)
+        }
     }
 
     private func askSecret(_ presented: PresentedQuestion, asker: QuestionAsker) throws -> SecretBytes? {
         while true {
             guard let typed = try asker.askSecret(presented) else { return nil }
-            if typed.count >= SecretBytes.shortPasswordLength { return typed }
-            asker.refuse(presented, reason: "use at least \(SecretBytes.shortPasswordLength) characters, or press Enter to generate a strong password")
+            if let reason = Self.secretProblem(typed) { asker.refuse(presented, reason: reason) } else { return typed }
         }
     }
 
+    static func secretProblem(_ typed: SecretBytes) -> String? {
+        typed.count >= SecretBytes.shortPasswordLength ? nil
+            : "use at least \(SecretBytes.shortPasswordLength) characters, or leave it empty to generate a strong password"
+    }
+
     public func present(_ question: Question, index: Int, answers: AnswerSet,
-                        unusable: [String: String] = [:]) -> PresentedQuestion {
+                        unusable: UnusableProviders = UnusableProviders()) -> PresentedQuestion {
         var choices: [PresentedQuestion.Choice] = []
         switch question.type {
         case .provider:
             choices = engine.offeredProviders.map { provider in
-                .init(label: provider.domain, detail: unusable[provider.domain].map { "unreachable just now: \($0)" }
-                    ?? provider.registrationSummary)
+                .init(label: provider.domain,
+                      detail: unusable.reasons[provider.domain].map { "unreachable just now: \($0)" } ?? provider.registrationSummary,
+                      provider: provider)
             }
         case .select:
             choices = question.choices.map { .init(label: $0, detail: "") }
@@ -172,5 +223,69 @@ public struct WizardConversation {
         var defaultText: String?
         if case .literal(let value) = question.defaultValue { defaultText = value }
         return PresentedQuestion(question: question, defaultText: defaultText, choices: choices, index: index)
+    }
+}
+
+/// Providers the person chose that could not be reached, with why: the conversation
+/// takes such a choice back (only one made here: flags and files cannot be asked again).
+public struct UnusableProviders: Sendable {
+    public private(set) var reasons: [String: String] = [:]
+
+    public init() {}
+
+    /// If the chosen provider turned out unreachable: forgets the choice and returns what
+    /// to tell the person. `wait`: wait for the attempt's outcome (the questions are done).
+    mutating func check(_ answers: inout AnswerSet, engine: WizardEngine, watch: WizardConversation.ProviderWatch,
+                        wait: Bool) -> String? {
+        guard let source = answers[AnswerKeys.provider]?.source, source.isAskedHere,
+              let provider = engine.provider(in: answers), let problem = watch.problem(provider, wait) else { return nil }
+        reasons[provider.domain] = problem
+        answers.remove(AnswerKeys.provider)
+        return "\(provider.domain) cannot be reached: \(problem). Choose another provider."
+    }
+
+    /// Chosen again: it will be tried again.
+    mutating func chosenAgain(_ provider: ProviderChoice) { reasons[provider.domain] = nil }
+}
+
+/// The generated defaults of one conversation: the first suggestion per key is kept (so
+/// a question asked again shows the same), and every value made, also by "make
+/// another" on another thread, is remembered so that keeping it counts as generated.
+final class Suggestions: @unchecked Sendable {
+    private let engine: WizardEngine
+    private let generator: CredentialSource
+    private let lock = NSLock()
+    private var first: [String: String] = [:]
+    private var made: [String: Set<String>] = [:]
+
+    init(engine: WizardEngine, generator: CredentialSource) {
+        self.engine = engine
+        self.generator = generator
+    }
+
+    /// The suggestion shown for `question` (made once).
+    func value(for question: Question) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value = first[question.key] { return value }
+        guard let value = engine.defaultValue(for: question, generator: generator)?.value else { return nil }
+        first[question.key] = value
+        made[question.key, default: []].insert(value)
+        return value
+    }
+
+    /// A new suggestion for `question`.
+    func another(for question: Question) -> String? {
+        guard let value = engine.defaultValue(for: question, generator: generator)?.value else { return nil }
+        lock.lock()
+        made[question.key, default: []].insert(value)
+        lock.unlock()
+        return value
+    }
+
+    func made(_ value: String, for key: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return made[key]?.contains(value) ?? false
     }
 }

@@ -75,7 +75,8 @@ public final class OnboardingSession {
         try writer.checkProfileDirectory(directory, force: options.force)
         if let notice = writer.persistenceNotice(for: directory) {
             events(.note(notice))
-            if options.interactive, let asker, pending == nil, !(try continueWithoutPersistence(asker)) {
+            // A window says it on its first page (with Cancel); a line frontend asks.
+            if options.interactive, let asker, !(asker is PageAsker), pending == nil, !(try continueWithoutPersistence(asker)) {
                 throw FrontendlessCancel.persistenceFirst
             }
         }
@@ -95,7 +96,12 @@ public final class OnboardingSession {
             let watch = WizardConversation.ProviderWatch(
                 chosen: { provider in self.warmUp(provider, answers: presets) },
                 problem: { provider, wait in self.problem(reaching: provider, wait: wait, heartbeat: heartbeat) })
-            let outcome = try conversation.run(presets: answers, password: password, asker: asker, watch: watch)
+            // A window asks a page of questions at a time; a line frontend one question.
+            let outcome = if let pages = asker as? PageAsker {
+                try conversation.runPages(presets: answers, password: password, asker: pages, watch: watch)
+            } else {
+                try conversation.run(presets: answers, password: password, asker: asker, watch: watch)
+            }
             answers = outcome.answers
             password = outcome.password
         }

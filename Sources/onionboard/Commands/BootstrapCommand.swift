@@ -17,8 +17,8 @@ struct BootstrapCommand: ParsableCommand {
         discussion: """
             Without --provider (or a provider in the answers file) it takes the first provider
             the template offers with open registration. It never prompts unless --frontend is
-            given (the autostart entry uses --frontend gui: the provider list, certificate and
-            CAPTCHA windows as needed). See docs/wizard.md and docs/gui.md.
+            given or it runs as onionboard-gtk (the autostart entry: the introduction, then the
+            provider, certificate and CAPTCHA pages as needed). See docs/wizard.md and docs/gui.md.
             """
     )
 
@@ -50,8 +50,8 @@ struct BootstrapCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            // Unlike run, bootstrap never prompts unless told which frontend to use
-            // (the autostart entry says --frontend gui).
+            // Unlike run, bootstrap never prompts unless told which frontend to use, or run as
+            // onionboard-gtk (the autostart entry).
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
                                                     context: ConsoleContext.standard(progressToStandardError: output.json))
             let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
@@ -75,12 +75,14 @@ struct BootstrapCommand: ParsableCommand {
                 presets.set(AnswerKeys.provider, first.domain, source: .templateDefault)
             }
             try showingErrors(in: frontend) {
+                // First what this is (the desktop window's introduction), then the wait for Tor.
+                frontend.begin(launch.template, profileDirectory: launch.profileDirectory(presets))
                 let started = Date().timeIntervalSince1970
                 try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: WizardLayers.torState) { frontend.progress($0) }
                 // Tor may accept connections before it can build circuits: failed onion
                 // connections are tried again until --wait-tor is used up.
                 let report = try launch.run(frontend: frontend, threshold: .critical, saveAnswers: nil, presets: presets,
-                                            retryReachUntil: started + Double(waitTor))
+                                            begun: true, retryReachUntil: started + Double(waitTor))
                 if output.json { try Console.json(report) } else { frontend.finish(report) }
             }
         }

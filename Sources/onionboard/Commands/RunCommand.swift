@@ -118,15 +118,22 @@ struct WizardLaunch {
                                   homeDirectory: homeDirectory, force: answerOptions.force, retryReachUntil: retryReachUntil)
     }
 
+    /// The profile directory the answers name so far (~/.purple unless answered).
+    func profileDirectory(_ presets: AnswerSet) -> String {
+        WizardEngine.profileDirectory(answer: { session.engine.effectiveValue($0, in: presets) }, home: homeDirectory)
+    }
+
+    /// `begun`: the caller has already called `frontend.begin` (bootstrap, before waiting for Tor).
     /// `retryReachUntil`: bootstrap's --wait-tor end, while Tor may still be connecting.
     func run(frontend: Frontend, threshold: Priority, saveAnswers: String?, presets given: AnswerSet? = nil,
-             retryReachUntil: Double? = nil) throws -> OnboardingReport {
+             begun: Bool = false, retryReachUntil: Double? = nil) throws -> OnboardingReport {
         let presets = try given ?? presets()
         let options = options(interactive: frontend.isInteractive, threshold: threshold, retryReachUntil: retryReachUntil)
-        frontend.begin(template)
+        if !begun { frontend.begin(template, profileDirectory: profileDirectory(presets)) }
         let sink = EventSink(frontend)
         var plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
                                     asker: frontend.isInteractive ? frontend : nil, events: { sink.send($0) })
+        frontend.accountPassword(plan.password)
         if let saveAnswers {
             try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
         }

@@ -1,0 +1,99 @@
+import CGtk
+import Foundation
+import Secrets
+import Wizard
+
+/// The end: the new address, the password (hidden until asked for, and copyable), what
+/// happens next, and the details of what was written. The password goes from guarded
+/// memory into the entry or the clipboard only when the person asks.
+final class DonePage {
+    let content: Widget
+    let focus: Widget
+    private let password: SecretBytes?
+    private let passwordEntry: Widget
+    private let showButton: Widget
+    private var shown = false
+
+    init(_ report: OnboardingReport, password: SecretBytes?, pidginInstalled: Bool) {
+        self.password = password
+        content = Make.box(spacing: 14)
+        content.pack(Make.label("Your new address:"))
+        let address = Make.markup("<span size='x-large' weight='bold'>\(Make.escaped(report.jid))</span>")
+        gtk_label_set_selectable(address.cast(), 1)
+        address.named("Your new address: \(report.jid)")
+        content.pack(address)
+
+        passwordEntry = Make.entry(name: "Password", hidden: true)
+        gtk_editable_set_editable(OpaquePointer(passwordEntry.raw), 0)
+        gtk_entry_set_placeholder_text(passwordEntry.cast(), "hidden")
+        showButton = Make.button("_Show password", name: "Show password")
+        let copyButton = Make.button("C_opy password", name: "Copy password")
+        let line = Make.box(vertical: false, spacing: 6)
+        line.pack(Make.fieldLabel("Pass_word:", for: passwordEntry))
+        line.pack(passwordEntry, expand: true)
+        line.pack(showButton)
+        line.pack(copyButton)
+        content.pack(line)
+        if password == nil {
+            showButton.setSensitive(false)
+            copyButton.setSensitive(false)
+        }
+        content.pack(Make.label(report.passwordGenerated
+            ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. Keep a copy only if you want to use the account elsewhere."
+            : "The password you chose is stored in the Pidgin profile: Pidgin logs in by itself.", dim: true))
+
+        content.pack(Make.markup("<b>What happens next</b>"))
+        let room = report.room
+        var next = pidginInstalled
+            ? "Start Pidgin: it connects through Tor by itself"
+            : "Start Pidgin (or another libpurple client reading \(report.profile.directory)): it connects through Tor"
+        next += room.autojoin ? " and joins \(room.alias) (\(room.jid)) as \(report.handle)." : "; the room \(room.jid) is in its buddy list."
+        content.pack(Make.label(next))
+        for warning in report.profile.warnings {
+            content.pack(Make.markup("<b>Note:</b> \(Make.escaped(warning.message))"))
+        }
+        let expander = Widget(gtk_expander_new_with_mnemonic("_Details")).named("Details")
+        let details = Make.label(report.summaryLines.filter { !$0.hasPrefix("Note: ") }.joined(separator: "\n"), selectable: true)
+        gtk_widget_set_margin_start(details.raw, 12)
+        expander.add(details)
+        content.pack(expander)
+        focus = showButton
+
+        showButton.on("clicked") { [unowned self] in self.toggle() }
+        copyButton.on("clicked") { [unowned self] in self.copy() }
+    }
+
+    /// Show puts the password in the entry and makes it visible; Hide empties it again (the
+    /// entry's buffer zeroes its memory when freed).
+    private func toggle() {
+        shown.toggle()
+        if shown {
+            password?.withBytes { bytes in
+                withCString(bytes) { text, characters in
+                    gtk_entry_buffer_set_text(gtk_entry_get_buffer(passwordEntry.cast()), text, characters)
+                }
+            }
+        } else {
+            gtk_entry_buffer_set_text(gtk_entry_get_buffer(passwordEntry.cast()), "", 0)
+        }
+        gtk_entry_set_visibility(passwordEntry.cast(), shown ? 1 : 0)
+        gtk_button_set_label(showButton.cast(), shown ? "_Hide password" : "_Show password")
+        showButton.named(shown ? "Hide password" : "Show password")
+    }
+
+    private func copy() {
+        password?.withBytes { bytes in
+            withCString(bytes) { text, _ in gtk_clipboard_set_text(ob_clipboard(), text, Int32(bytes.count)) }
+        }
+    }
+
+    /// The bytes as a NUL-terminated C string in a temporary buffer, zeroed afterwards,
+    /// with their count of UTF-8 characters.
+    private func withCString(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafePointer<CChar>, Int32) -> Void) {
+        var buffer = [UInt8](repeating: 0, count: bytes.count + 1)
+        defer { wipe(&buffer) }
+        let characters = bytes.reduce(Int32(0)) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        buffer.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+        buffer.withUnsafeBytes { body($0.bindMemory(to: CChar.self).baseAddress!, characters) }
+    }
+}

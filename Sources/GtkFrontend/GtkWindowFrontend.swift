@@ -1,0 +1,173 @@
+import CGtk
+import Foundation
+import Frontends
+import Glibc
+import Secrets
+import Wizard
+
+/// The desktop frontend: one window for the whole run. Its methods are called on the
+/// worker thread that runs the wizard; each hands its page to the main thread and, for
+/// a question, waits there until the person answers. A cancel never wakes the worker:
+/// `Interruption.cancel()` ends the process in the phase it is in (nothing is on disk
+/// before the profile write).
+public final class GtkWindowFrontend: Frontend, PageAsker, @unchecked Sendable {
+    public let isInteractive = true
+    private let wizard = DesktopWizard()
+    private let persistenceNote: @Sendable (String) -> String?
+    private let lock = NSLock()
+    private var captchaRefused = false
+    private var refusal: (key: String, reason: String)?
+    private var password: SecretBytes?
+
+    /// - Parameter persistenceNote: for the introduction, whether a profile in that
+    ///   directory survives a Tails restart (nil when there is nothing to say).
+    public init(persistenceNote: @escaping @Sendable (String) -> String?) {
+        self.persistenceNote = persistenceNote
+        Interruption.install()
+    }
+
+    private func onMain(_ body: @escaping @Sendable (DesktopWizard) -> Void) {
+        let wizard = self.wizard
+        MainLoop.post { body(wizard) }
+    }
+
+    private func wait<Value>(_ make: (Reply<Value>) -> DesktopWizard.Request) -> Value {
+        let reply = Reply<Value>()
+        let request = UncheckedBox(make(reply))
+        onMain { $0.submit(request.value) }
+        return reply.wait()
+    }
+
+    // MARK: Frontend
+
+    public func begin(_ template: WizardTemplate) {
+        begin(template, profileDirectory: WizardEngine.expandHome("~/.purple", home: NSHomeDirectory()))
+    }
+
+    public func begin(_ template: WizardTemplate, profileDirectory: String) {
+        let note = persistenceNote(profileDirectory)
+        onMain { $0.begin(template, persistence: note) }
+    }
+
+    public func accountPassword(_ password: SecretBytes) {
+        lock.lock()
+        self.password = password
+        lock.unlock()
+    }
+
+    public func askPage(_ page: PresentedPage) throws -> PageAnswers {
+        switch wait({ DesktopWizard.Request.page(page, $0) }) {
+        case .answers(let answers): return answers
+        case .back(let typed): throw GoBack(keeping: typed)
+        }
+    }
+
+    /// One question alone (the question-by-question conversation): a page of one.
+    public func ask(_ question: PresentedQuestion) throws -> String {
+        try askPage(single(question)).values[question.question.key] ?? ""
+    }
+
+    public func askSecret(_ question: PresentedQuestion) throws -> SecretBytes? {
+        try askPage(single(question)).secret
+    }
+
+    public func refuse(_ question: PresentedQuestion, reason: String) {
+        lock.lock()
+        refusal = (question.question.key, reason)
+        lock.unlock()
+    }
+
+    private func single(_ question: PresentedQuestion) -> PresentedPage {
+        var question = question
+        lock.lock()
+        if let refusal, refusal.key == question.question.key { question.problem = refusal.reason }
+        refusal = nil
+        lock.unlock()
+        return PresentedPage(questions: [question], number: question.index, canGoBack: question.canGoBack)
+    }
+
+    public func progress(_ event: RunEvent) {
+        switch event {
+        case .writingProfile: Interruption.profileWriteBegins()
+        case .captchaRetry:
+            lock.lock()
+            captchaRefused = true
+            lock.unlock()
+        default: break
+        }
+        onMain { $0.record(event) }
+    }
+
+    public func fill(_ fields: [RegistrationField]) throws -> [String: String] {
+        lock.lock()
+        let retry = captchaRefused
+        captchaRefused = false
+        lock.unlock()
+        return wait { DesktopWizard.Request.fields(fields, retry: retry, $0) }
+    }
+
+    public func confirm(_ certificate: CertificateSummary) -> Bool {
+        wait { DesktopWizard.Request.certificate(certificate, $0) }
+    }
+
+    public func anotherUsername(taken: String, problem: String?) throws -> String? {
+        wait { DesktopWizard.Request.anotherUsername(taken: taken, problem: problem, $0) }
+    }
+
+    /// The last page; it stays until the person closes it or starts Pidgin.
+    public func finish(_ report: OnboardingReport) {
+        Interruption.profileWritten()
+        lock.lock()
+        let password = self.password
+        lock.unlock()
+        if wait({ DesktopWizard.Request.done(report, password: password, $0) }) == .startPidgin {
+            Pidgin.start(profileDirectory: report.profile.directory)
+        }
+    }
+
+    /// The error that ended the run, until the person closes it (the desktop has no
+    /// terminal to print it to; standard error gets it too).
+    public func failed(_ message: String) {
+        Interruption.runFailed()
+        wait { DesktopWizard.Request.failure(message, $0) }
+    }
+}
+
+/// Carries a value the sender no longer touches to the main thread.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The desktop program: GTK's main loop on the main thread, the command on a worker.
+public enum DesktopApp {
+    /// Connects to the display (DISPLAY / WAYLAND_DISPLAY); false when there is none.
+    public static func openDisplay() -> Bool {
+        g_set_prgname(DesktopWindow.programName)
+        g_set_application_name("onionboard")
+        return gtk_init_check(nil, nil) != 0
+    }
+
+    /// Runs `work` on a worker thread while this (the main) thread runs the GTK main loop,
+    /// until `work` returns its exit status.
+    public static func run(_ work: @escaping @Sendable () -> Int32) -> Int32 {
+        let status = ExitStatus()
+        let worker = Thread {
+            status.value = work()
+            MainLoop.post { gtk_main_quit() }
+        }
+        worker.stackSize = 8 << 20
+        worker.start()
+        gtk_main()
+        return status.value
+    }
+
+    private final class ExitStatus: @unchecked Sendable {
+        private let lock = NSLock()
+        private var code: Int32 = 0
+        var value: Int32 {
+            get { lock.lock(); defer { lock.unlock() }; return code }
+            set { lock.lock(); code = newValue; lock.unlock() }
+        }
+    }
+}
