@@ -22,14 +22,12 @@ final class FieldsPage {
     init(_ fields: [RegistrationField], retry: Bool) {
         isCAPTCHA = fields.contains { $0.kind == .captcha }
         content = Make.box(spacing: 12)
-        // The round's notices (a refused answer, the time the server still waits), else the
-        // window's own memory of a refused answer.
-        let notices = fields.first { $0.kind == .captcha }?.captchaNotices ?? []
-        if retry && !notices.contains(where: { $0.hasPrefix("That answer was not accepted") }) {
+        let captcha = fields.first { $0.kind == .captcha }
+        if retry || captcha?.previousAnswerRejected == true {
             content.pack(Make.markup("<b>\(Make.escaped("That answer was not accepted — here is a new picture."))</b>")
                 .named("That answer was not accepted — here is a new picture."))
         }
-        for notice in notices { content.pack(Make.markup("<b>\(Make.escaped(notice))</b>").named(notice)) }
+        if let time = captcha?.captchaTimeNotice { content.pack(Make.label(time).named(time)) }
         for field in fields { content.pack(row(field)) }
     }
 

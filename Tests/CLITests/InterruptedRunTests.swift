@@ -12,6 +12,7 @@ struct InterruptedRunTests {
     static func accounts(_ world: World) throws -> Set<String> {
         let directory = world.worldDirectory.appendingPathComponent("prosody/default/data")
             .appendingPathComponent(world.xmppDomain.replacingOccurrences(of: ".", with: "%2e")).appendingPathComponent("accounts")
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] } // none registered yet
         return Set(try FileManager.default.contentsOfDirectory(atPath: directory.path).map { String($0.dropLast(4)) })
     }
 
@@ -63,8 +64,11 @@ struct InterruptedRunTests {
             let accountsFile = try String(contentsOf: profile.appendingPathComponent("accounts.xml"), encoding: .utf8)
             #expect(accountsFile.contains("<name>\(jid)/</name>"), "after “\(marker)”: the profile holds another account")
             #expect(!FileManager.default.fileExists(atPath: pending.path))
-            let added = try Self.accounts(world).subtracting(before)
-            #expect(added == [String(jid.split(separator: "@")[0])], "after “\(marker)”: accounts registered: \(added)")
+            // Other suites register accounts meanwhile: what counts is that this account is on
+            // the server and that the rerun registered none.
+            #expect(try Self.accounts(world).subtracting(before).contains(String(jid.split(separator: "@")[0])))
+            #expect(!rerun.stdout.contains("• Registering") && !rerun.stdout.contains("The server created"),
+                    "after “\(marker)”, the rerun registered again: \(rerun.stdout)")
         }
     }
 }

@@ -92,16 +92,17 @@ extension RegistrationField {
     /// What the person is told besides the picture: that the last answer was not
     /// accepted (a fresh picture now), and about how long the server still waits.
     public var captchaNotices: [String] {
-        var lines: [String] = []
-        if previousAnswerRejected {
-            lines.append("That answer was not accepted (or the form expired) — here is a new picture (attempt \(attempt) of \(attempts)).")
+        [previousAnswerRejected
+            ? "That answer was not accepted (or the form expired) — here is a new picture (attempt \(attempt) of \(attempts))." : nil,
+         captchaTimeNotice].compactMap { $0 }
+    }
+
+    /// About how long the server still waits for the answer, when that is known.
+    public var captchaTimeNotice: String? {
+        secondsLeft.map { seconds in
+            seconds > 0 ? "Answer within about \(seconds) s: the server closes the connection soon after it opened."
+                : "The time for this picture may be up; if the answer is not taken, a new picture follows."
         }
-        if let secondsLeft {
-            lines.append(secondsLeft > 0
-                ? "Answer within about \(secondsLeft) s: the server closes the connection soon after it opened."
-                : "The time for this picture may be up; if the answer is not taken, a new picture follows.")
-        }
-        return lines
     }
 }
 
