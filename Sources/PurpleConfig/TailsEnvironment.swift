@@ -22,7 +22,11 @@ public struct TailsEnvironment: Sendable {
         self.pidginExecutable = pidginExecutable
     }
 
-    public static let system = TailsEnvironment()
+    /// This machine (or the simulated Tails layout `ONIONBOARD_TAILS_ROOT` names).
+    public static let system: TailsEnvironment = {
+        let layout = TailsLayout(environment: ProcessInfo.processInfo.environment)
+        return TailsEnvironment(persistenceRoot: layout.persistenceRoot, tailsMarker: layout.versionFile)
+    }()
 
     static let volatileFileSystems: Set<String> = ["overlay", "tmpfs", "aufs", "squashfs", "ramfs"]
 

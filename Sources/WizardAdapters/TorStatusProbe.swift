@@ -9,29 +9,30 @@ import Glibc
 /// How far Tor is: first whether a SOCKS5 proxy answers at `host:port` (connect, send
 /// the greeting — version 5, one method: no authentication — and expect `05 00`);
 /// then, on Tails, whether Tor has finished connecting, which Tails tells any
-/// unprivileged program through the systemd target `tails-tor-has-bootstrapped.target`
-/// (active once Tor has bootstrapped; Tails' own tests and other apps read it the same
-/// way, docs/wizard.md). Elsewhere a SOCKS answer is all a program can learn without
-/// Tor's control port; a run then treats a failed onion stream as "maybe still
-/// connecting" and tries again within its limit. The host must be an IP literal:
-/// nothing here resolves names.
+/// unprivileged program: the file `/run/tor-has-bootstrapped/done` appears once Tor has
+/// bootstrapped, and the systemd target `tails-tor-has-bootstrapped.target` is active
+/// (Tails' own test suite and other applications read them the same way; docs/wizard.md).
+/// Elsewhere a SOCKS answer is all a program can learn without Tor's control port; a run
+/// then treats a failed onion connection as "maybe still connecting" and tries again
+/// within its limit. The host must be an IP literal: nothing here resolves names.
 public struct TorStatusProbe: Sendable {
-    /// Present only on Tails.
-    public var tailsMarker: String
+    public var tails: TailsLayout
     /// Exits 0 when Tails' Tor has bootstrapped.
     public var tailsBootstrappedCheck: [String]
 
-    public init(tailsMarker: String = "/etc/amnesia/version",
+    public init(tails: TailsLayout = TailsLayout(environment: ProcessInfo.processInfo.environment),
                 tailsBootstrappedCheck: [String] = ["/bin/systemctl", "--quiet", "is-active", "tails-tor-has-bootstrapped.target"]) {
-        self.tailsMarker = tailsMarker
+        self.tails = tails
         self.tailsBootstrappedCheck = tailsBootstrappedCheck
     }
 
     public func state(_ address: HostPort) -> TorState {
         let socks = Self.probeSOCKS(address)
-        guard socks == .ready, FileManager.default.fileExists(atPath: tailsMarker) else { return socks }
-        return Self.exitsZero(tailsBootstrappedCheck) ? .ready
-            : .connecting("Tails says Tor has not finished connecting: finish in the Tor Connection assistant")
+        guard socks == .ready, FileManager.default.fileExists(atPath: tails.versionFile) else { return socks }
+        if FileManager.default.fileExists(atPath: tails.torBootstrappedFlag) || Self.exitsZero(tailsBootstrappedCheck) {
+            return .ready
+        }
+        return .connecting("Tails says Tor has not finished connecting: finish in the Tor Connection assistant")
     }
 
     /// Runs `command` (no shell) and says whether it exited 0 within 5 s.

@@ -539,14 +539,20 @@ struct BootstrapTests {
 
         let socks = try FakeSOCKSGreeter()
         let address = HostPort(host: "127.0.0.1", port: Int(socks.port))
-        let marker = try TestSupport.makeTemporaryDirectory().appendingPathComponent("version")
-        try Data("7.6".utf8).write(to: marker)
-        #expect(TorStatusProbe(tailsMarker: "/nonexistent", tailsBootstrappedCheck: ["/bin/false"]).state(address) == .ready)
-        guard case .connecting(let words) = TorStatusProbe(tailsMarker: marker.path, tailsBootstrappedCheck: ["/bin/false"]).state(address) else {
-            Issue.record("Tails without the bootstrapped target looked ready"); return
+        // A simulated Tails layout: the version file, and the flag file once Tor has bootstrapped.
+        let root = try TestSupport.makeTemporaryDirectory()
+        let tails = TailsLayout(root: root.path)
+        #expect(TorStatusProbe(tails: tails, tailsBootstrappedCheck: ["/bin/false"]).state(address) == .ready, "not Tails")
+        try FileManager.default.createDirectory(atPath: (tails.versionFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data("7.6 - 20260326".utf8).write(to: URL(fileURLWithPath: tails.versionFile))
+        guard case .connecting(let words) = TorStatusProbe(tails: tails, tailsBootstrappedCheck: ["/bin/false"]).state(address) else {
+            Issue.record("Tails without the bootstrapped flag or target looked ready"); return
         }
         #expect(words.contains("Tor Connection"))
-        #expect(TorStatusProbe(tailsMarker: marker.path, tailsBootstrappedCheck: ["/bin/true"]).state(address) == .ready)
+        #expect(TorStatusProbe(tails: tails, tailsBootstrappedCheck: ["/bin/true"]).state(address) == .ready, "the target is active")
+        try FileManager.default.createDirectory(atPath: (tails.torBootstrappedFlag as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: tails.torBootstrappedFlag, contents: nil)
+        #expect(TorStatusProbe(tails: tails, tailsBootstrappedCheck: ["/bin/false"]).state(address) == .ready, "the flag file")
     }
 }
 

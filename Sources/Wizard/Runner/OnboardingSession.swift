@@ -73,8 +73,8 @@ public final class OnboardingSession {
             guard missing.isEmpty else { throw AnswersError.missing(missing) }
         }
         try writer.checkProfileDirectory(directory, force: options.force)
-        if let notice = writer.persistenceNotice(for: directory) {
-            events(.note(notice))
+        if let notice = persistenceNotice(for: directory) {
+            if !persistenceSaid { events(.note(notice)) }
             // A window says it on its first page (with Cancel); a line frontend asks.
             if options.interactive, let asker, !(asker is PageAsker), pending == nil, !(try continueWithoutPersistence(asker)) {
                 throw FrontendlessCancel.persistenceFirst
@@ -118,6 +118,16 @@ public final class OnboardingSession {
         }
         return plan
     }
+
+    /// On Tails, that a profile in `directory` would not survive a shutdown; said at most
+    /// once per session (bootstrap says it before it waits for Tor, the plan then does not).
+    public func persistenceNotice(for directory: String) -> String? { writer.persistenceNotice(for: directory) }
+    public func sayPersistence(for directory: String, events: (RunEvent) -> Void) {
+        guard let notice = persistenceNotice(for: directory) else { return }
+        events(.note(notice))
+        persistenceSaid = true
+    }
+    private var persistenceSaid = false
 
     /// Registers (or finishes a pending account) and writes the profile.
     public func execute(_ plan: OnboardingPlan, options: Options, interaction: RunInteraction,

@@ -77,6 +77,8 @@ struct BootstrapCommand: ParsableCommand {
             try showingErrors(in: frontend) {
                 // First what this is (the desktop window's introduction), then the wait for Tor.
                 frontend.begin(launch.template, profileDirectory: launch.profileDirectory(presets))
+                // Before anything else (and before the wait for Tor): a profile that will not survive.
+                launch.session.sayPersistence(for: directory) { frontend.progress($0) }
                 let started = Date().timeIntervalSince1970
                 try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: WizardLayers.torState) { frontend.progress($0) }
                 // Tor may accept connections before it can build circuits: failed onion
