@@ -1,5 +1,6 @@
 import Vocabulary
 import Wizard
+import XMPPOverTor
 
 /// The real layers behind the Wizard's protocols: the provider map (OnionMap), the
 /// registration (XMPPOverTor) and the Pidgin profile (PurpleConfig). The executable
@@ -10,7 +11,12 @@ public enum WizardLayers {
         try OnionMapProviders(extraFiles: extraMaps).allProviders()
     }
 
-    public static func registrar() -> AccountRegistrar { XMPPRegistrar() }
+    /// `timeouts`: the deadlines of the network phases (`--connect-timeout` …).
+    public static func registrar(timeouts: Timeouts = Timeouts()) -> AccountRegistrar {
+        let registrar = XMPPRegistrar()
+        registrar.timeouts = timeouts
+        return registrar
+    }
 
     /// Whether this build has the registration layer wired in (end-to-end tests need it).
     public static let registrationAvailable = !(registrar() is UnavailableLayer)

@@ -35,6 +35,11 @@ struct HostileFlagsTests {
         let (export, directory) = try Self.export(torSOCKS: "127.0.0.1:9050", extra: ["--connect-timeout=\(value)"])
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(export.status == 64 && export.stderr.contains("--connect-timeout: a duration is"), "\(export.stderr)")
+        // The wizard's commands take the deadlines too (a timeout's advice names them).
+        for command in ["run", "bootstrap", "certificates"] {
+            let wizard = try BinaryRun.run([command, "--tls-timeout=\(value)"])
+            #expect(wizard.status == 64 && wizard.stderr.contains("--tls-timeout: a duration is"), "\(command): \(wizard.stderr)")
+        }
     }
 
     @Test func waitTorMustBePositive() throws {

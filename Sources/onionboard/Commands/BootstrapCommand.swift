@@ -27,6 +27,7 @@ struct BootstrapCommand: ParsableCommand {
 
     @OptionGroup var answerOptions: AnswerOptions
     @OptionGroup var providerMap: ProviderMapOptions
+    @OptionGroup var deadlines: NetworkDeadlineOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var frontendOptions: FrontendOptions
 
@@ -55,7 +56,7 @@ struct BootstrapCommand: ParsableCommand {
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
                                                     context: ConsoleContext.standard(progressToStandardError: output.json))
             let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
-                                          extraMaps: providerMap.extraMaps)
+                                          extraMaps: providerMap.extraMaps, timeouts: deadlines.timeouts)
             var presets = try launch.presets()
             let engine = launch.session.engine
             let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) }, home: homeDirectory)

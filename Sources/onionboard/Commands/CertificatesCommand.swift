@@ -36,6 +36,7 @@ struct CertificatesCommand: ParsableCommand {
     var acceptFingerprint: String?
 
     @OptionGroup var providerMap: ProviderMapOptions
+    @OptionGroup var deadlines: NetworkDeadlineOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -51,7 +52,7 @@ struct CertificatesCommand: ParsableCommand {
             let directory = WizardEngine.expandHome(purpleDir ?? "~/.purple", home: homeDirectory)
             let writer = WizardLayers.profileWriter()
             let confirming = context.input.isTerminal && !output.json ? LineFrontend(context: context) : nil
-            let outcomes = CertificateRenewal(registrar: WizardLayers.registrar(), writer: writer).check(
+            let outcomes = CertificateRenewal(registrar: WizardLayers.registrar(timeouts: deadlines.timeouts), writer: writer).check(
                 directory: directory, accounts: try writer.existingAccounts(in: directory),
                 providers: try WizardLayers.providers(extraMaps: providerMap.extraMaps),
                 torSOCKS: try torSocks.map(parseTorSOCKS) ?? .torDefault,

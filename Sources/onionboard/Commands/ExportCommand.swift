@@ -67,10 +67,7 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("no-login-check"), help: "When fetching: only fetch the certificate, do not log in to check the password.")
     var noLoginCheck = false
 
-    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to connect to Tor and reach the server through it, circuit building included (at most 3600).",
-        valueName: "seconds"))
-    var connectTimeout: Double = 120
+    @OptionGroup var deadlines: NetworkDeadlineOptions
 
     @Flag(help: "Write even while Pidgin or finch runs (they may overwrite the files when they exit).")
     var force = false
@@ -82,7 +79,6 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parseTorSOCKS(torSocks)
-        try validateDurations([("--connect-timeout", connectTimeout)])
         try validateFingerprints(pin: pin, accepted: acceptFingerprint)
     }
 
@@ -147,7 +143,7 @@ struct ExportCommand: ParsableCommand {
         let endpoint = Endpoint(domain: domain, host: connectServer, port: UInt16(clamping: port),
                                 tlsMode: directTLS ? .directTLS : .startTLS, pin: pin)
         let options = SessionOptions(
-            timeouts: Timeouts(connect: connectTimeout, tlsHandshake: 60, reply: 60),
+            timeouts: deadlines.timeouts,
             certificatePolicy: CertificatePolicy(
                 acceptedFingerprint: acceptFingerprint,
                 confirm: certificatePrompt(passwordFromStdin: passwordFile == "-")),

@@ -64,16 +64,7 @@ struct RegisterCommand: ParsableCommand {
         "Shown when in-band registration is closed.", valueName: "url"))
     var webRegistrationURL: String?
 
-    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to connect to Tor and reach the server through it, circuit building included (at most 3600).",
-        valueName: "seconds"))
-    var connectTimeout: Double = 120
-
-    @Option(name: .customLong("tls-timeout"), help: ArgumentHelp("Seconds for the TLS handshake.", valueName: "seconds"))
-    var tlsTimeout: Double = 60
-
-    @Option(name: .customLong("reply-timeout"), help: ArgumentHelp("Seconds to wait for each server reply.", valueName: "seconds"))
-    var replyTimeout: Double = 60
+    @OptionGroup var deadlines: NetworkDeadlineOptions
 
     @Flag(name: .customLong("verify-only"), help: "Do not register: only log in to an existing account.")
     var verifyOnly = false
@@ -85,8 +76,6 @@ struct RegisterCommand: ParsableCommand {
         guard provider != nil || (domain != nil && host != nil) else {
             throw ValidationError("give --provider DOMAIN, or --domain and --host (and --port unless it is the default)")
         }
-        try validateDurations([("--connect-timeout", connectTimeout), ("--tls-timeout", tlsTimeout),
-                               ("--reply-timeout", replyTimeout)])
         if !noTor { _ = try parseTorSOCKS(torSocks) }
         try validateFingerprints(pin: pin, accepted: acceptFingerprint)
         if verifyOnly && username == nil { throw ValidationError("--verify-only logs in to an existing account: give its --username") }
@@ -133,7 +122,7 @@ struct RegisterCommand: ParsableCommand {
                 proxy = .tor(host: socks.host, port: UInt16(socks.port))
             }
             let options = SessionOptions(
-                timeouts: Timeouts(connect: connectTimeout, tlsHandshake: tlsTimeout, reply: replyTimeout),
+                timeouts: deadlines.timeouts,
                 certificatePolicy: CertificatePolicy(acceptedFingerprint: acceptFingerprint,
                                                      confirm: certificatePrompt(passwordFromStdin: passwordFile == "-")),
                 webRegistrationURL: webRegistrationURL ?? entry?.webRegistrationURL)

@@ -27,6 +27,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var answerOptions: AnswerOptions
     @OptionGroup var providerMap: ProviderMapOptions
+    @OptionGroup var deadlines: NetworkDeadlineOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var frontendOptions: FrontendOptions
 
@@ -66,7 +67,7 @@ struct RunCommand: ParsableCommand {
             let frontend = try frontendOptions.make(nonInteractive: nonInteractive, context: context)
             try showingErrors(in: frontend) {
                 var launch = try WizardLaunch(template: template, answerOptions: answerOptions,
-                                              extraMaps: providerMap.extraMaps)
+                                              extraMaps: providerMap.extraMaps, timeouts: deadlines.timeouts)
                 launch.invite = try invite.map { try InviteURI($0) }
                 launch.serverBookmark = !noServerBookmark
                 let report = try launch
@@ -88,12 +89,12 @@ struct WizardLaunch {
     var invite: InviteURI?
     var serverBookmark = true
 
-    init(template name: String, answerOptions: AnswerOptions, extraMaps: [String]) throws {
+    init(template name: String, answerOptions: AnswerOptions, extraMaps: [String], timeouts: Timeouts) throws {
         template = try TemplateLibrary.load(name)
         providers = try WizardLayers.providers(extraMaps: extraMaps)
         self.answerOptions = answerOptions
         session = OnboardingSession(template: template, providers: providers,
-                                    registrar: WizardLayers.registrar(), writer: WizardLayers.profileWriter())
+                                    registrar: WizardLayers.registrar(timeouts: timeouts), writer: WizardLayers.profileWriter())
         session.torState = WizardLayers.torState
     }
 
