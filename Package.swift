@@ -21,9 +21,15 @@ let package = Package(
         // prctl(2) behind fixed-argument wrappers (it is variadic).
         .systemLibrary(name: "CProcessControl"),
         .systemLibrary(name: "CGtk", pkgConfig: "gtk+-3.0", providers: [.apt(["libgtk-3-dev"])]),
+        // The argument vector taken from the C library at start, so that CommandLine.arguments
+        // does not depend on /proc (process_arguments.c).
+        .target(name: "CProcessArguments"),
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
+        // What full Foundation had and FoundationEssentials leaves out, in small owner types:
+        // the command line without /proc, the standard streams.
+        .target(name: "Platform", dependencies: ["CProcessArguments"]),
         // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
         // what a profile write did. No network, no Pidgin code, no C library.
         .target(name: "Vocabulary"),
@@ -64,7 +70,7 @@ let package = Package(
             name: "onionboard",
             dependencies: [
                 "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig",
-                "Diagnostics",
+                "Diagnostics", "Platform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +81,7 @@ let package = Package(
         // `onionboard-gtk`: the same commands with the GTK frontend; the GTK main loop on the
         // main thread, the wizard on a worker (docs/gui.md).
         .executableTarget(name: "onionboard-gtk", dependencies: [
-            "GtkFrontend", "onionboard", "Frontends", "PurpleConfig", "Secrets",
+            "GtkFrontend", "onionboard", "Frontends", "PurpleConfig", "Secrets", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

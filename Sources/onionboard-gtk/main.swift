@@ -9,6 +9,7 @@ import Foundation
 import Frontends
 import GtkFrontend
 import onionboard
+import Platform
 import PurpleConfig
 import Secrets
 
@@ -20,7 +21,7 @@ final class ParsedCommand: @unchecked Sendable {
 
 // Core dumps off before anything else: a core taken mid-login would hold the password.
 CoreDumps.disable()
-let arguments = Array(CommandLine.arguments.dropFirst())
+let arguments = ProcessArguments.afterProgramName(program: "onionboard-gtk")
 // Usage errors, --help and --version need no display.
 let parsed: ParsedCommand
 do {

@@ -1,5 +1,6 @@
 import Frontends
 import ArgumentParser
+import Platform
 import Secrets
 
 /// The `onionboard` command. It only parses flags and hands over to the library
@@ -30,9 +31,10 @@ public struct Onionboard: ParsableCommand {
 
     /// Core dumps off before anything else: a core taken mid-login would hold the password.
     /// (Public: the executable, another module, must call this one, not ArgumentParser's.)
+    /// The arguments come from ProcessArguments, which does not need /proc.
     public static func main() {
         CoreDumps.disable()
-        main(nil)
+        main(ProcessArguments.afterProgramName(program: "onionboard"))
     }
 }
 
