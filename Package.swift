@@ -21,19 +21,19 @@ let package = Package(
         // prctl(2) behind fixed-argument wrappers (it is variadic).
         .systemLibrary(name: "CProcessControl"),
         .systemLibrary(name: "CGtk", pkgConfig: "gtk+-3.0", providers: [.apt(["libgtk-3-dev"])]),
-        // The argument vector taken from the C library at start, so that CommandLine.arguments
-        // does not depend on /proc (process_arguments.c).
-        .target(name: "CProcessArguments"),
+        // C for Platform: the argument vector taken from the C library at start, so that
+        // CommandLine.arguments does not depend on /proc (process_arguments.c); thread names and ids.
+        .target(name: "CPlatform"),
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
         // What full Foundation had and FoundationEssentials leaves out, in small owner types:
-        // the command line without /proc, the standard streams.
-        .target(name: "Platform", dependencies: ["CProcessArguments"]),
+        // locks, a condition, threads, the standard streams, the command line without /proc.
+        .target(name: "Platform", dependencies: ["CPlatform"]),
         // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
         // what a profile write did. No network, no Pidgin code, no C library.
         .target(name: "Vocabulary"),
-        .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics"]),
+        .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform"]),
         // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
         .target(name: "X509", dependencies: ["COpenSSL"]),
         .target(
@@ -90,6 +90,7 @@ let package = Package(
 
         // Shared test helpers: temp dirs, running the built binary, the local world's coordinates.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "X509", "TestSupport"]),

@@ -1,9 +1,9 @@
-import CProcessArguments
+import CPlatform
 import Glibc
 
 /// The command line, read without /proc. Swift's runtime finds argv on Linux through
 /// /proc/self/maps; where /proc is not mounted (a chroot) `CommandLine.arguments` would be
-/// empty and every command would run as if none were given. CProcessArguments takes the
+/// empty and every command would run as if none were given. CPlatform takes the
 /// vector from the C library at start and hands it to the runtime (process_arguments.c).
 public enum ProcessArguments {
     /// The arguments, program name first: what the C library handed over at start,

@@ -1,6 +1,7 @@
 import CSodium
 import Diagnostics
-import Foundation
+import Glibc
+import Platform
 
 /// Secret bytes (a password) in libsodium guarded memory: guard pages around it,
 /// locked out of swap, inaccessible (`PROT_NONE`) except inside `withBytes`, and
@@ -11,7 +12,7 @@ import Foundation
 public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     private let pointer: UnsafeMutableRawPointer
     public let count: Int
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// Allocates `count` guarded bytes and lets `fill` write them once.
     private init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {

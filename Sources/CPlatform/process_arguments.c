@@ -11,7 +11,7 @@
  * keeps them and gives them to the runtime through its override hook (what the REPL and
  * the JIT use), before any Swift code runs, so every reader of CommandLine.arguments —
  * ArgumentParser included — sees the real arguments. */
-#include "process_arguments.h"
+#include "cplatform.h"
 #include <stddef.h>
 #include <unistd.h> /* defines __GLIBC__ */
 
