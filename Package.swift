@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Vocabulary"),
         .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform"]),
         // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
-        .target(name: "X509", dependencies: ["COpenSSL"]),
+        .target(name: "X509", dependencies: ["COpenSSL", "Vocabulary"]),
         .target(
             name: "OnionMap",
             dependencies: ["COpenSSL", "Vocabulary", "Diagnostics"],

@@ -1,5 +1,7 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 
 /// The one owner of an OpenSSL `X509` in this package: a reference from
 /// `SSL_get1_peer_certificate`, or a certificate parsed from PEM or DER. Freed in deinit.
@@ -92,7 +94,7 @@ package final class X509Certificate {
             } else if let ip = cssl_general_name_ip(name, &length) {
                 let bytes = Array(UnsafeBufferPointer(start: ip, count: Int(length)))
                 result.append(bytes.count == 4 ? bytes.map(String.init).joined(separator: ".")
-                                               : bytes.map { String(format: "%02x", $0) }.joined(separator: ":"))
+                                               : bytes.lowercaseHex(separator: ":"))
             }
         }
         return result
@@ -113,7 +115,7 @@ package final class X509Certificate {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         X509_digest(certificate, EVP_sha256(), &digest, &length)
-        return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        return digest.prefix(Int(length)).lowercaseHex()
     }
 
     /// Whether the certificate names `host` (SAN, or CN when there is no SAN).
