@@ -1,6 +1,6 @@
 // onionboard — GPL-3.0-or-later.
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// All providers we know: the bundled map and metadata, then any extra files
 /// (`--providers FILE`, a Lua onions_map or a metadata JSON), later files overriding
@@ -165,11 +165,11 @@ public enum ProviderFile {
     }
 
     public static func read(_ path: String) throws(ProviderFileError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ProviderFileError(path: path, message: "no such file")
         }
-        guard !isDirectory.boolValue else {
+        guard !isDirectory else {
             throw ProviderFileError(path: path, message: "is a directory; give a .lua onions_map or a .json metadata file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -1,6 +1,6 @@
 // onionboard — GPL-3.0-or-later.
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import Vocabulary
 
 /// Reads a provider metadata file: a JSON object keyed by XMPP domain (see
@@ -261,20 +261,13 @@ enum DomainName {
     }
 }
 
-/// Where and why `data` is not JSON. JSONDecoder only says "not valid JSON";
-/// JSONSerialization names a byte offset, which we turn into line and column.
+/// Where and why `data` is not JSON: JSONDecoder only says "not valid JSON", so a syntax
+/// scan finds the first problem, named by line and column.
 private func jsonProblem(_ data: Data) -> String {
-    do {
-        _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        return "it could not be decoded"
-    } catch {
-        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-        guard let match = detail.firstMatch(of: /character (\d+)/), let offset = Int(match.1) else {
-            return detail
-        }
-        let before = data.prefix(offset)
-        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
-        let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        return "line \(line), column \(column): \(detail)"
-    }
+    let bytes = Array(data)
+    guard let problem = JSONSyntax.firstProblem(in: bytes) else { return "it could not be decoded" }
+    let before = bytes.prefix(problem.offset)
+    let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+    let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+    return "line \(line), column \(column): \(problem.message)"
 }
