@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Secrets
 import Vocabulary
 
@@ -188,7 +189,7 @@ public final class AccountSession {
             answers = try answerFields(form)
             answeredCAPTCHA = answeredCAPTCHA || form.captcha != nil
         }
-        let marker = "onionboard-secret-" + SecureRandom.bytes(16).map { String(format: "%02x", $0) }.joined()
+        let marker = "onionboard-secret-" + SecureRandom.bytes(16).lowercaseHex()
         let query = try RegistrationSubmission.query(form: form, username: username, passwordMarker: marker, answers: answers)
         let setID = connection.makeID("register")
         let submission = "<iq type='set' id='\(setID)'>" + query.serialized(parentNamespace: Namespace.client) + "</iq>"

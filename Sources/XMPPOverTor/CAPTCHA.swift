@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A CAPTCHA (XEP-0158) found in a registration form, with its image carried inline
 /// (XEP-0231). Recognised by a required field with media, never by FORM_TYPE: ejabberd

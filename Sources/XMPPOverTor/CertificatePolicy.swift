@@ -1,5 +1,6 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 import Vocabulary
 
 /// What the server's leaf certificate says, for the user and for Pidgin's pin file.
@@ -42,14 +43,13 @@ public struct CertificateInfo: Sendable, Equatable, Codable {
 
     /// A multi-line description for a confirmation prompt.
     public var summary: String {
-        let dates = ISO8601DateFormatter()
         // Subject, names and issuer come from the server's certificate: shown sanitised.
         let names = subjectAlternativeNames.map { ServerText.sanitised($0, maximumLength: 100) }
         var lines = [
             "Subject:     \(ServerText.sanitised(subject))",
             "Names (SAN): \(names.isEmpty ? "(none)" : names.joined(separator: ", "))",
             "Issuer:      \(ServerText.sanitised(issuer))",
-            "Valid:       \(notBefore.map(dates.string) ?? "?") to \(notAfter.map(dates.string) ?? "?")",
+            "Valid:       \(notBefore.map { $0.formatted(.iso8601) } ?? "?") to \(notAfter.map { $0.formatted(.iso8601) } ?? "?")",
             "SHA-256:     \(colonFingerprint)",
         ]
         if let onionNote { lines.append(onionNote) }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum Namespace {
     static let stream = "http://etherx.jabber.org/streams"

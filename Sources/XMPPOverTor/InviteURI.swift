@@ -1,5 +1,7 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 
 /// An invitation link (XEP-0401 / XEP-0445): `xmpp:example.org?register;preauth=TOKEN`,
 /// `xmpp:alice@example.org?register;preauth=TOKEN` (the name is suggested), or the
@@ -22,7 +24,7 @@ public struct InviteURI: Sendable, Equatable {
     }
 
     public init(_ text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespaceAndNewlines()
         guard trimmed.lowercased().hasPrefix("xmpp:") else { throw InviteURIError.notXMPP(trimmed) }
         var rest = String(trimmed.dropFirst(5))
         if rest.hasPrefix("//") { throw InviteURIError.malformed("an authority component (xmpp://…) is not an invitation") }
@@ -52,8 +54,22 @@ public struct InviteURI: Sendable, Equatable {
         self.token = token
     }
 
+    /// `text` with its %XX escapes decoded (RFC 3986); a '%' without two hex digits after it,
+    /// or escapes that do not decode to UTF-8, are malformed.
     private static func decode(_ text: String) throws -> String {
-        guard let decoded = text.removingPercentEncoding else { throw InviteURIError.malformed("bad %-encoding in '\(text)'") }
+        var bytes: [UInt8] = []
+        var rest = text.utf8[...]
+        while let byte = rest.popFirst() {
+            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard rest.count >= 2, let value = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16) else {
+                throw InviteURIError.malformed("bad %-encoding in '\(text)'")
+            }
+            bytes.append(value)
+            rest = rest.dropFirst(2)
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw InviteURIError.malformed("bad %-encoding in '\(text)'")
+        }
         return decoded
     }
 

@@ -1,5 +1,6 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 import Vocabulary
 
 /// What the server asks for (XEP-0077 §3.1): the reply to the registration form get.

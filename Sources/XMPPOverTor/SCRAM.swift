@@ -1,6 +1,7 @@
 import COpenSSL
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 import Secrets
 import Vocabulary
 
@@ -104,7 +105,7 @@ final class SCRAMClient {
 
     /// RFC 5802 §5.1: `=` and `,` in the name are escaped.
     static func escape(_ name: String) -> String {
-        name.replacingOccurrences(of: "=", with: "=3D").replacingOccurrences(of: ",", with: "=2C")
+        name.replacing("=", with: "=3D").replacing(",", with: "=2C")
     }
 
     func clientFirstMessage() -> String {

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 import Secrets
 
 /// The stream features the server announced after the last (re)start.
@@ -52,7 +54,7 @@ final class XMPPConnection {
     /// A fresh, unpredictable id (96 random bits) for an iq sent to `to` (nil: to the
     /// server, on the account's behalf); its reply must come from there.
     func makeID(_ prefix: String, to: String? = nil) -> String {
-        let id = prefix + "-" + SecureRandom.bytes(12).map { String(format: "%02x", $0) }.joined()
+        let id = prefix + "-" + SecureRandom.bytes(12).lowercaseHex()
         expectedRepliers[id] = ReplySender(to: to)
         return id
     }

@@ -29,6 +29,20 @@ import Vocabulary
         #expect(throws: (any Error).self) { try InviteURI("xmpp:a@b@c?register;preauth=T") }
         #expect(throws: (any Error).self) { try InviteURI("xmpp:@example.org?register;preauth=T") }
     }
+
+    /// %-escapes as Foundation's removingPercentEncoding decoded them (its replacement, issue 14).
+    @Test func percentEscapes() throws {
+        for (token, decoded) in [("a%2fb%2F", "a/b/"), ("%C3%A9t%C3%A9", "été"), ("plain", "plain"), ("%25", "%")] {
+            #expect(try InviteURI("xmpp:example.org?register;preauth=\(token)").token == decoded)
+            #expect(token.removingPercentEncoding == decoded)
+        }
+        for bad in ["%", "%4", "%zz", "a%g1", "%C3", "%FF"] {
+            #expect(throws: InviteURIError.malformed("bad %-encoding in '\(bad)'")) {
+                try InviteURI("xmpp:example.org?register;preauth=\(bad)")
+            }
+            #expect(bad.removingPercentEncoding == nil, "\(bad)")
+        }
+    }
 }
 
 /// ejabberd 23.01's real CAPTCHA form (ejabberd-captcha.md), BoB data as a sibling of the form.
