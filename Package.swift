@@ -30,10 +30,11 @@ let package = Package(
         // What full Foundation had and FoundationEssentials leaves out, in small owner types:
         // locks, a condition, threads, the standard streams, the command line without /proc.
         .target(name: "Platform", dependencies: ["CPlatform"]),
-        // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
-        // what a profile write did. No network, no Pidgin code, no C library.
-        .target(name: "Vocabulary"),
         .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform"]),
+        // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
+        // what a profile write did, an account awaiting its profile (its password as a
+        // SecretBytes). No network, no Pidgin code.
+        .target(name: "Vocabulary", dependencies: ["Secrets"]),
         // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
         .target(name: "X509", dependencies: ["COpenSSL", "Vocabulary"]),
         .target(

@@ -7,41 +7,27 @@ import Secrets
 /// 0600 in a 0700 directory, written atomically. It holds the password (as accounts.xml
 /// will), so a failure or an interruption after registration never loses the account:
 /// the next run finishes it. libpurple ignores the subdirectory.
-public struct PendingAccountFile: Sendable {
-    public let jid: String
-    public let password: SecretBytes
-    public let connectServer: String
-    public let port: Int
-    public let tlsMode: TLSMode
-
-    public init(jid: String, password: SecretBytes, connectServer: String, port: Int, tlsMode: TLSMode) {
-        self.jid = jid
-        self.password = password
-        self.connectServer = connectServer
-        self.port = port
-        self.tlsMode = tlsMode
-    }
-
+public enum PendingAccountFile {
     public static let directoryName = "onionboard"
     public static let fileName = "pending-account"
 
     public static func path(in profile: String) -> String { "\(profile)/\(directoryName)/\(fileName)" }
 
-    /// Saves it (replacing an older one); returns the path.
+    /// Saves `account` (replacing an older one); returns the path.
     @discardableResult
-    public func save(in profile: String) throws -> String {
+    public static func save(_ account: PendingAccount, in profile: String) throws -> String {
         let directory = "\(profile)/\(Self.directoryName)"
         try DirectoryHandle.makePrivateDirectories(directory)
         let handle = try DirectoryHandle(path: directory)
         var bytes = Array("""
             # onionboard: an account the server created; the next run finishes it. Do not share: it holds the password.
-            jid=\(jid)
-            connect-server=\(connectServer)
-            port=\(port)
-            tls=\(tlsMode.rawValue)
+            jid=\(account.jid)
+            connect-server=\(account.connectHost)
+            port=\(account.port)
+            tls=\(account.tlsMode.rawValue)
             password-base64=
             """.utf8)
-        password.withBytes { bytes += Array(Data($0).base64EncodedString().utf8) }
+        account.password.withBytes { bytes += Array(Data($0).base64EncodedString().utf8) }
         bytes.append(UInt8(ascii: "\n"))
         defer { wipe(&bytes) }
         try AtomicFile.replace(Self.fileName, in: handle, with: bytes, backupName: nil)
@@ -49,7 +35,7 @@ public struct PendingAccountFile: Sendable {
     }
 
     /// The saved account, or nil when there is none; a damaged file is an error naming it.
-    public static func load(from profile: String) throws -> PendingAccountFile? {
+    public static func load(from profile: String) throws -> PendingAccount? {
         let path = path(in: profile)
         guard var bytes = try AtomicFile.read(path) else { return nil }
         defer { wipe(&bytes) }
@@ -71,7 +57,7 @@ public struct PendingAccountFile: Sendable {
             throw PurpleConfigError.unexpectedStructure(path: path, message:
                 "it should hold the account an earlier run created (jid, connect-server, port, tls, password); move it aside to start over")
         }
-        return PendingAccountFile(jid: jid, password: password, connectServer: server, port: port, tlsMode: tls)
+        return PendingAccount(jid: jid, password: password, connectHost: server, port: port, tlsMode: tls)
     }
 
     /// Once the profile holds the account.
