@@ -51,7 +51,7 @@ let package = Package(
         // build itself keeps them free of that I/O (README "Architecture").
         .target(
             name: "Wizard",
-            dependencies: ["Secrets", "Vocabulary", "Diagnostics"],
+            dependencies: ["Secrets", "Vocabulary", "Diagnostics", "Platform"],
             resources: [
                 .embedInCode("../../Templates/tails-support.wizard"),
             ]

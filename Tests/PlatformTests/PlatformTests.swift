@@ -12,7 +12,7 @@ struct PlatformTests {
             var value = 0
         }
         let counter = Counter()
-        let done = Condition()
+        let done = ConditionVariable()
         nonisolated(unsafe) var finished = 0
         for _ in 0..<4 {
             Threads.detach(name: "lock test") {
@@ -24,9 +24,9 @@ struct PlatformTests {
         #expect(counter.value == 40_000)
     }
 
-    @Test("Condition: a wait with a deadline times out, a signal ends it early")
+    @Test("ConditionVariable: a wait with a deadline times out, a signal ends it early")
     func conditionWaits() {
-        let condition = Condition()
+        let condition = ConditionVariable()
         let started = MonotonicInstant.now
         let signalled = condition.withLock { condition.wait(seconds: 0.2) }
         let waited = MonotonicInstant.now.seconds(since: started)
@@ -47,7 +47,7 @@ struct PlatformTests {
 
     @Test("Threads: detached threads run, are named, and are not the main thread")
     func threadsRun() {
-        let condition = Condition()
+        let condition = ConditionVariable()
         nonisolated(unsafe) var name = ""
         nonisolated(unsafe) var wasMain: Bool?
         Threads.detach(name: "onionboard platform test") {

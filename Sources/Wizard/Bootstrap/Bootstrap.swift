@@ -1,5 +1,6 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Platform
 import Vocabulary
 
 /// First boot, as decided for `onionboard bootstrap` (docs/wizard.md):
@@ -34,7 +35,7 @@ public enum Bootstrap {
     /// for every `reportEvery` seconds; throws `BootstrapError.torNotReady` after `limitSeconds`.
     public static func waitForTor(_ address: HostPort, limitSeconds: Int, reportEvery: Int = 10,
                                   probe: (HostPort) -> TorState,
-                                  sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
+                                  sleep: (Double) -> Void = { Threads.sleep(seconds: $0) },
                                   now: () -> Double = { Date().timeIntervalSince1970 },
                                   events: (RunEvent) -> Void) throws {
         let start = now()

@@ -94,14 +94,14 @@ public enum AnswersFile {
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let line = String(rawLine) // "\r\n" is one newline Character: no "\r" is left over
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "=") else {
                 problems.append(.init(file: path, line: number, column: 1, message: "expected `key = value`"))
                 continue
             }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingWhitespace()
+            let value = line[line.index(after: equals)...].trimmingWhitespace()
             guard AnswerKeys.isValidKey(key) else {
                 problems.append(.init(file: path, line: number, column: 1, message: "`\(key)` is not an answer key (lower-case letters, digits, hyphens)"))
                 continue

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Vocabulary
+import Platform
 import Secrets
 
 /// A question as a frontend shows it: the template's question plus the default to
@@ -180,7 +182,7 @@ public struct WizardConversation {
     func resolve(_ raw: String, for presented: PresentedQuestion,
                  suggestions: Suggestions? = nil) -> Result<Answer, ValidationFailure> {
         let question = presented.question
-        if raw.trimmingCharacters(in: .whitespaces).isEmpty {
+        if raw.trimmingWhitespace().isEmpty {
             guard let text = presented.defaultText else { return .failure(.init("an answer is required")) }
             return .success(Answer(text, source: question.defaultValue == .generated ? .generated : .templateDefault))
         }
@@ -254,7 +256,7 @@ public struct UnusableProviders: Sendable {
 final class Suggestions: @unchecked Sendable {
     private let engine: WizardEngine
     private let generator: CredentialSource
-    private let lock = NSLock()
+    private let lock = Lock()
     private var first: [String: String] = [:]
     private var made: [String: Set<String>] = [:]
 

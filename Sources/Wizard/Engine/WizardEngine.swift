@@ -60,7 +60,7 @@ public struct WizardEngine: Sendable {
     /// The normalised answer for `question`, or why it cannot be used. A provider may
     /// be given by its number in the offered list or by its domain.
     public func validate(_ raw: String, for question: Question) -> Result<String, ValidationFailure> {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingWhitespace()
         switch question.type {
         case .provider:
             return validateProvider(text)

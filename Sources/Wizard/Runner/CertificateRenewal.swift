@@ -1,6 +1,6 @@
 import Vocabulary
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// Pidgin compares a server's certificate with the one pinned in tls_peers; real
 /// providers renew theirs every 60–90 days, and then Pidgin asks "Accept certificate?"

@@ -1,5 +1,6 @@
 import Vocabulary
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// Passes a run's events on, and in a slow phase (over Tor: seconds to minutes with
 /// nothing to show) says at least every `every` seconds what the run still waits for
@@ -7,7 +8,7 @@ import Foundation
 final class Heartbeat: @unchecked Sendable {
     private let every: Double
     private let events: @Sendable (RunEvent) -> Void
-    private let condition = NSCondition()
+    private let condition = ConditionVariable()
     /// The last event that started a phase, when it came, and when a line was last shown.
     private var phase: RunEvent?
     private var phaseStarted = Date()
@@ -18,9 +19,7 @@ final class Heartbeat: @unchecked Sendable {
     init(every: Double, events: @escaping @Sendable (RunEvent) -> Void) {
         self.every = every
         self.events = events
-        let thread = Thread { [weak self] in self?.beat() }
-        thread.name = "onionboard heartbeat"
-        thread.start()
+        Threads.detach(name: "heartbeat") { [weak self] in self?.beat() }
     }
 
     func send(_ event: RunEvent) {

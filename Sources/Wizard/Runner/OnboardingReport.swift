@@ -1,5 +1,5 @@
 import Vocabulary
-import Foundation
+import FoundationEssentials
 import Secrets
 
 /// The final report of a run (`--json` prints it).

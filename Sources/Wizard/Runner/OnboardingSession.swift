@@ -1,5 +1,6 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Platform
 import Secrets
 import Vocabulary
 
@@ -17,7 +18,7 @@ public final class OnboardingSession {
     public var torState: ((HostPort) -> TorState)?
     /// The latest reach attempt per provider domain (the warm-up).
     private var attempts: [String: ReachAttempt] = [:]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public struct Options: Sendable {
         public var interactive: Bool
@@ -164,7 +165,7 @@ public final class OnboardingSession {
         let presented = PresentedQuestion(question: question, defaultText: "yes", choices: [], index: 0)
         while true {
             let raw = try asker.ask(presented)
-            if raw.trimmingCharacters(in: .whitespaces).isEmpty { return true }
+            if raw.trimmingWhitespace().isEmpty { return true }
             switch engine.validate(raw, for: question) {
             case .success(let value): return value == "yes"
             case .failure(let failure): asker.refuse(presented, reason: failure.reason)

@@ -1,6 +1,7 @@
 import Vocabulary
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// Waits for a reach attempt (the warm-up when it goes to the same place, else a new
 /// one), with "still reaching…" lines, and tries again on a fresh circuit after a
@@ -29,7 +30,7 @@ struct ProviderReacher {
                 if let retryUntil {
                     guard now() < retryUntil else { throw error }
                     heartbeat.send(.note("Could not reach \(RunEvent.shortOnion(target.host)) yet (\(error)); Tor may still be connecting, trying again"))
-                    Thread.sleep(forTimeInterval: 2)
+                    Threads.sleep(seconds: 2)
                 } else {
                     guard !retried else { throw error }
                     retried = true

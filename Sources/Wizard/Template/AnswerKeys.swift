@@ -34,7 +34,7 @@ public enum AnswerKeys {
 
     /// The variable that would answer `key` (`ONIONBOARD_PASSWORD` for `password`, refused).
     static func variableName(for key: String) -> String {
-        "ONIONBOARD_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+        "ONIONBOARD_" + key.uppercased().replacing("-", with: "_")
     }
 
     /// What a person is told who gives a password where none is taken.

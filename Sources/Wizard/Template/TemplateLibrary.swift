@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// Finds templates: a path to a `.wizard` file, or the name of a bundled one.
 public enum TemplateLibrary {
@@ -38,7 +39,7 @@ public enum TemplateLibrary {
         } catch let error as TemplateError {
             throw error
         } catch {
-            throw TemplateError.unreadable(path: path, reason: error.localizedDescription)
+            throw TemplateError.unreadable(path: path, reason: SystemErrorText.describe(error))
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Vocabulary
 
 /// Reads a `.wizard` file: RFC 822-style stanzas as in debconf templates. The first
@@ -81,7 +81,7 @@ public struct TemplateParser {
                     continue
                 }
                 let content = String(line.dropFirst())
-                let text = content.trimmingCharacters(in: .whitespaces) == "." ? "" : content
+                let text = content.trimmingWhitespace() == "." ? "" : content
                 current!.fields[current!.fields.count - 1].continuation.append(text)
                 continue
             }
@@ -96,7 +96,7 @@ public struct TemplateParser {
                 continue
             }
             let afterColon = line[line.index(after: colon)...]
-            let value = afterColon.trimmingCharacters(in: .whitespaces)
+            let value = afterColon.trimmingWhitespace()
             let leading = afterColon.prefix { $0 == " " || $0 == "\t" }.count
             let column = line.distance(from: line.startIndex, to: colon) + 2 + leading
             if current == nil { current = Stanza(line: number) }
@@ -235,7 +235,7 @@ public struct TemplateParser {
         let priority = choice(stanza, "priority", default: Priority.medium, ok: &ok) { "unknown priority `\($0)`; known: \($1)" }
         var choices: [String] = []
         if let field = stanza.field("choices") {
-            choices = field.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            choices = field.value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             if type != .select {
                 error(field.line, 1, "`Choices` only applies to questions of type `select`")
                 ok = false
@@ -252,14 +252,14 @@ public struct TemplateParser {
             if let named = Validation.namedRules[field.value] {
                 validation = named
             } else if field.value.hasPrefix("regex ") || field.value.hasPrefix("regex\t") {
-                let pattern = field.value.dropFirst(6).trimmingCharacters(in: .whitespaces)
+                let pattern = field.value.dropFirst(6).trimmingWhitespace()
                 let patternColumn = field.valueColumn + field.value.distance(from: field.value.startIndex,
-                                                                            to: field.value.range(of: pattern)?.lowerBound ?? field.value.startIndex)
-                do {
-                    _ = try NSRegularExpression(pattern: pattern)
+                                                                            to: field.value.firstRange(of: pattern)?.lowerBound ?? field.value.startIndex)
+                do throws(TemplateRegex.Problem) {
+                    _ = try TemplateRegex(pattern)
                     validation = .regex(pattern)
                 } catch {
-                    self.error(field.line, patternColumn, "`\(pattern)` is not a valid regular expression")
+                    self.error(field.line, patternColumn + error.offset, "`\(pattern)` is not a valid regular expression: \(error.message)")
                     ok = false
                 }
             } else {
@@ -335,7 +335,7 @@ public struct TemplateParser {
             let leading = part.prefix { $0 == " " }.count
             let column = field.valueColumn + offset + leading
             offset += part.count + 5
-            let text = part.trimmingCharacters(in: .whitespaces)
+            let text = part.trimmingWhitespace()
             let negated = text.contains("!=")
             let pieces = text.components(separatedBy: negated ? "!=" : "=")
             guard pieces.count == 2 else {
@@ -343,8 +343,8 @@ public struct TemplateParser {
                 ok = false
                 continue
             }
-            let name = pieces[0].trimmingCharacters(in: .whitespaces)
-            let value = pieces[1].trimmingCharacters(in: .whitespaces)
+            let name = pieces[0].trimmingWhitespace()
+            let value = pieces[1].trimmingWhitespace()
             guard !name.isEmpty, !value.isEmpty else {
                 error(field.line, column, "a condition clause needs a name and a value (got `\(text)`)")
                 ok = false

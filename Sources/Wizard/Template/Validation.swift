@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Vocabulary
 
 /// How an answer is checked. Each rule normalises what it accepts (a localpart is
@@ -49,17 +49,17 @@ public enum Validation: Sendable, Equatable {
 
     /// The normalised answer, or why it is not acceptable.
     public func check(_ raw: String) -> Result<String, ValidationFailure> {
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingWhitespace()
         switch self {
         case .regex(let pattern):
-            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+            guard let expression = try? TemplateRegex(pattern) else {
                 return .failure(.init("the template's pattern \(pattern) is not a valid regular expression"))
             }
-            let range = NSRange(value.startIndex..., in: value)
-            guard let match = expression.firstMatch(in: value, range: range), match.range == range else {
-                return .failure(.init("it must match the pattern \(pattern)"))
+            switch expression.wholeMatch(value) {
+            case true?: return .success(value)
+            case false?: return .failure(.init("it must match the pattern \(pattern)"))
+            case nil: return .failure(.init("the pattern \(pattern) takes too long to check against this answer; the template needs a simpler pattern"))
             }
-            return .success(value)
         case .localpart:
             return Validation.checkLocalpart(value.lowercased())
         case .handle:
@@ -115,7 +115,7 @@ public enum Validation: Sendable, Equatable {
 
     static func checkHandle(_ raw: String) -> Result<String, ValidationFailure> {
         guard !raw.isEmpty else { return .failure(.init("a nickname is required")) }
-        guard raw == raw.trimmingCharacters(in: .whitespaces) else {
+        guard raw == raw.trimmingWhitespace() else {
             return .failure(.init("a nickname cannot start or end with a space"))
         }
         guard raw.count <= 64 else { return .failure(.init("a nickname has at most 64 characters")) }

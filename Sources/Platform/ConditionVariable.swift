@@ -3,7 +3,7 @@ import Glibc
 /// A lock with a condition variable (what Foundation's NSCondition was): waiters sleep until
 /// signalled or until a deadline on the monotonic clock, so a changed wall clock neither
 /// wakes them early nor keeps them asleep. Owns its pthread mutex and condition.
-public final class Condition: @unchecked Sendable {
+public final class ConditionVariable: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
@@ -89,7 +89,7 @@ public struct MonotonicInstant: Sendable, Comparable {
 
 import FoundationEssentials
 
-extension Condition {
+extension ConditionVariable {
     /// Waits (the lock held) until signalled or the wall-clock `date`, measured as the time
     /// left from now on the monotonic clock; false when it passed.
     @discardableResult
