@@ -100,19 +100,34 @@ struct PurpleStyleSerializer {
             append(formatting ? "/>\n" : "/>")
             return
         }
+        // Whitespace next to elements is formatting, as the reader decides
+        // (`XMLDocument.dropFormattingWhitespace`): an element that held only a line break
+        // and has just been given a child must be written as the next read will see it,
+        // or a second run would change the file.
+        var hasStructure = false
+        var cursor: xmlNodePtr? = firstChild
+        while let child = cursor, !hasStructure {
+            hasStructure = child.pointee.type == XML_ELEMENT_NODE || child.pointee.type == XML_COMMENT_NODE
+            cursor = child.pointee.next
+        }
+        func isFormatting(_ child: xmlNodePtr) -> Bool {
+            hasStructure && child.pointee.type == XML_TEXT_NODE && XMLNodes.isBlank(child)
+                && !CharacterReferences.isMarked(child)
+        }
         // Like libpurple: an element holding text is written on one line.
         var holdsText = false
-        var cursor: xmlNodePtr? = firstChild
+        cursor = firstChild
         while let child = cursor, !holdsText {
             let type = child.pointee.type
-            holdsText = type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE || type == XML_ENTITY_REF_NODE
+            holdsText = (type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE || type == XML_ENTITY_REF_NODE)
+                && !isFormatting(child)
             cursor = child.pointee.next
         }
         let pretty = formatting && !holdsText
         append(pretty ? ">\n" : ">")
         cursor = firstChild
         while let child = cursor {
-            write(child, formatting: pretty, depth: depth + 1)
+            if !isFormatting(child) { write(child, formatting: pretty, depth: depth + 1) }
             cursor = child.pointee.next
         }
         if pretty && depth > 0 { indent(depth) }

@@ -86,6 +86,22 @@ struct HardeningTests {
         #expect(try Self.tree(dir) == before)
     }
 
+    /// Found by the pidgin-files fuzz target: a root holding only a line break got our
+    /// account next to that text, was written on one line, and the next run re-indented it.
+    @Test("Files whose root holds only whitespace: the second run changes nothing")
+    func whitespaceOnlyRoot() throws {
+        let dir = try Fixture.profileDirectory(copying: nil)
+        try Data("<?xml version='1.0' encoding='UTF-8' ?>\n<account version='1.0'>\n</account>\n".utf8)
+            .write(to: dir.appendingPathComponent("accounts.xml"))
+        try Data("<?xml version='1.0' encoding='UTF-8' ?>\n<purple version='1.0'>\n\t\n</purple>\n".utf8)
+            .write(to: dir.appendingPathComponent("blist.xml"))
+        let first = try Fixture.profile(dir).write(Fixture.request())
+        #expect(first.written.count == 2)
+        let accounts = try String(contentsOf: dir.appendingPathComponent("accounts.xml"), encoding: .utf8)
+        #expect(accounts.hasPrefix("<?xml version='1.0' encoding='UTF-8' ?>\n\n<account version='1.0'>\n\t<account>\n"))
+        #expect(try Fixture.profile(dir).write(Fixture.request()).written.isEmpty)
+    }
+
     // MARK: - Item 2: links and other non-files
 
     @Test("A symbolic link (or FIFO, or directory) where accounts.xml, blist.xml or the pin belongs is refused; the target is untouched",
