@@ -40,22 +40,40 @@ enum XMPPStreamTarget {
             start += length
         }
         let chunked = feed(cuts)
-        switch whole {
-        case .events(let events):
-            // A stream that parses gives the same events however it arrives.
-            invariant(bytewise == .events(events), "byte by byte: \(bytewise), whole: \(events)")
-            invariant(chunked == .events(events), "in chunks: \(chunked), whole: \(events)")
-        case .failed:
-            // A broken stream need not fail at the same moment: libxml2's push parser parses a
-            // tag only once it has seen its end (a '>' outside quotes), so an error inside an
-            // unfinished tag shows when enough has arrived, or the session's deadline ends it.
-            // What must hold: no way of cutting it makes it look valid with other events.
-            for other in [bytewise, chunked] {
-                if case .events(let events) = other {
-                    invariant(!events.contains { if case .streamClosed = $0 { true } else { false } },
-                              "a stream that fails whole was closed cleanly in pieces: \(events)")
+        let ways = [("whole", whole), ("byte by byte", bytewise), ("in chunks", chunked)]
+        if case .events(let events) = whole, events.last == .streamClosed {
+            // A complete, valid stream gives the same events however it arrives.
+            for (way, outcome) in ways.dropFirst() {
+                invariant(outcome == .events(events), "\(way): \(outcome); whole: \(events)")
+            }
+            return
+        }
+        // An unfinished or broken stream need not fail at the same moment: libxml2's push
+        // parser judges a tag, or a CDATA section's UTF-8, only once enough of it has arrived,
+        // else the session's deadline ends it. But the events may never differ: of any two
+        // ways, one saw a prefix of what the other saw. And a stream that fails whole is
+        // never complete and clean in pieces.
+        for (index, (wayA, a)) in ways.enumerated() {
+            for (wayB, b) in ways.dropFirst(index + 1) {
+                let (x, y) = (a.seen, b.seen)
+                invariant(x.starts(with: y) || y.starts(with: x), "\(wayA): \(a); \(wayB): \(b)")
+            }
+        }
+        if case .failed = whole {
+            for (way, outcome) in ways.dropFirst() {
+                if case .events(let events) = outcome {
+                    invariant(events.last != .streamClosed, "fails whole, but \(way) it is complete: \(events)")
                 }
             }
+        }
+    }
+}
+
+extension XMPPStreamTarget.Outcome {
+    /// The events delivered, up to a failure.
+    var seen: [XMLStreamEvent] {
+        switch self {
+        case .events(let events), .failed(let events, _): events
         }
     }
 }
