@@ -21,6 +21,7 @@ guard arguments.count >= 2, let target = FuzzTarget.all.first(where: { $0.name =
     exit(64)
 }
 selectedTarget = target
+target.warmUp()
 
 // libFuzzer sees the program name and everything after the target name.
 var driverArguments: [UnsafeMutablePointer<CChar>?] = [CommandLine.unsafeArgv[0]]
