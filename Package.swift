@@ -9,6 +9,10 @@ let package = Package(
         .executable(name: "onionboard", targets: ["OnionboardMain"]),
         .executable(name: "onionboard-gtk", targets: ["onionboard-gtk"]),
         .library(name: "Wizard", targets: ["Wizard"]),
+        // For the fuzz targets in Fuzz/ (a package of its own that depends on this one).
+        .library(name: "OnionMap", targets: ["OnionMap"]),
+        .library(name: "XMPPOverTor", targets: ["XMPPOverTor"]),
+        .library(name: "PurpleConfig", targets: ["PurpleConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +43,7 @@ let package = Package(
         .target(name: "X509", dependencies: ["COpenSSL", "Vocabulary"]),
         .target(
             name: "OnionMap",
-            dependencies: ["COpenSSL", "Vocabulary", "Diagnostics"],
+            dependencies: ["COpenSSL", "Vocabulary", "Diagnostics", "Platform"],
             resources: [
                 .embedInCode("../../Providers/onions-map.lua"),
                 .embedInCode("../../Providers/providers.json"),

@@ -10,7 +10,7 @@ public struct PurpleProfileWriter: ProfileWriter {
 
     public func preflight(_ plan: OnboardingPlan, force: Bool) throws {
         if !force {
-            let clients = RunningClients.find()
+            let clients = RunningClients.find(profileDirectory: plan.profileDirectory)
             if !clients.isEmpty {
                 throw PurpleConfigError.clientRunning(names: Array(Set(clients.map(\.name))).sorted(), pids: clients.map(\.pid))
             }

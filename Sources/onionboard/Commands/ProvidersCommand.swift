@@ -52,7 +52,7 @@ extension ProvidersCommand {
         }
 
         private func printTable(_ providers: [Provider]) {
-            let width = max(6, providers.map(\.domain.count).max() ?? 0)
+            let width = columnWidth(providers.map(\.domain))
             Console.out(pad("DOMAIN", width) + "  " + pad("ONION", 62) + "  REGISTRATION")
             for provider in providers {
                 Console.out(pad(provider.domain, width) + "  " + pad(provider.onion.hostname, 62)
@@ -152,13 +152,13 @@ extension ProvidersCommand {
         }
 
         private func printReport(_ report: MapImportReport) {
-            let width = max(6, report.entries.map(\.domain.count).max() ?? 0)
+            let width = columnWidth(report.entries.map(\.domain))
             for entry in report.entries {
-                let head = pad("line \(entry.line)", 9) + pad(entry.domain, width) + "  "
+                let head = pad("line \(entry.line)", 9) + pad(shortened(entry.domain), width) + "  "
                 switch entry.status {
                 case .v3: Console.out(head + "v3       " + (entry.onion ?? ""))
-                case .v2: Console.out(head + "v2/dead  " + entry.value)
-                case .invalid: Console.out(head + "invalid  " + entry.value + ": " + (entry.reason ?? ""))
+                case .v2: Console.out(head + "v2/dead  " + shortened(entry.value))
+                case .invalid: Console.out(head + "invalid  " + shortened(entry.value) + ": " + shortened(entry.reason ?? ""))
                 }
             }
             let counts = report.counts
@@ -192,4 +192,21 @@ struct NotAMapError: ClassifiedError {
 /// Left-aligns `text` in a column of `width` characters.
 private func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+/// The widest domain column a table pads to: longer names (real ones are under 30
+/// characters) overflow their own line instead of widening every line (issue 17: one
+/// 450 KB key padded 2,000 lines into a gigabyte of output).
+let maximumColumnWidth = 40
+
+/// The width of a column holding `texts`: the longest, at least 6, at most `maximumColumnWidth`.
+private func columnWidth(_ texts: [String]) -> Int {
+    min(maximumColumnWidth, max(6, texts.lazy.map(\.count).max() ?? 0))
+}
+
+/// A map's text as a table shows it: at most `limit` characters, the rest counted.
+/// `--json` keeps the full values.
+func shortened(_ text: String, limit: Int = 120) -> String {
+    guard text.count > limit else { return text }
+    return String(text.prefix(limit)) + "… (\(text.count - limit) more characters)"
 }
