@@ -50,7 +50,7 @@ let package = Package(
             ]
         ),
         .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "X509", "Secrets", "Vocabulary", "Diagnostics"]),
-        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "X509", "Secrets", "Vocabulary", "Diagnostics"]),
+        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "X509", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
         // The template parser, the engine and the runner: no network, no Pidgin code, so the
         // build itself keeps them free of that I/O (README "Architecture").
         .target(

@@ -1,5 +1,6 @@
 import Secrets
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A file of the profile as it was read: its bytes, and the open descriptor that says
 /// which file it was (to check that nothing replaced it before the rename, and to make

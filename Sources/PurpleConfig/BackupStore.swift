@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 
 /// Where the previous versions of replaced files are kept: `onionboard-backups/` in the
 /// profile directory (0700), outside `tls_peers/` (libpurple takes every file there for
@@ -30,8 +32,11 @@ final class BackupStore {
         var parts = tm()
         gmtime_r(&time, &parts)
         let micro = min(999_999, Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded(.down)))
-        return String(format: "%04d%02d%02dT%02d%02d%02d.%06dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micro)
+        let day = (Int(parts.tm_year) + 1900).zeroPadded(width: 4) + (Int(parts.tm_mon) + 1).zeroPadded(width: 2)
+            + Int(parts.tm_mday).zeroPadded(width: 2)
+        let clock = Int(parts.tm_hour).zeroPadded(width: 2) + Int(parts.tm_min).zeroPadded(width: 2)
+            + Int(parts.tm_sec).zeroPadded(width: 2)
+        return day + "T" + clock + "." + micro.zeroPadded(width: 6) + "Z"
     }
 
     /// Keeps `file` (the current `name` in `source`) as a new backup of `label`: a hard
@@ -40,7 +45,7 @@ final class BackupStore {
     func keep(_ name: String, label: String, in source: DirectoryHandle, file: ExistingFile) throws -> String {
         adoptLegacyBackups(of: name, label: label, in: source)
         for attempt in 0...99 {
-            let candidate = attempt == 0 ? "\(label).\(stamp)" : "\(label).\(stamp)-\(String(format: "%02d", attempt))"
+            let candidate = attempt == 0 ? "\(label).\(stamp)" : "\(label).\(stamp)-\(attempt.zeroPadded(width: 2))"
             if linkat(source.fd, name, directory.fd, candidate, 0) == 0 {
                 guard file.isStill(candidate, in: directory) else {
                     unlinkat(directory.fd, candidate, 0)
@@ -96,7 +101,7 @@ final class BackupStore {
             let time = parts.first.map(String.init) ?? ""
             let counter = parts.count > 1 ? Int(parts[1]) ?? 0 : 1
             if Self.fits(time.utf8, "ddddddddTddddddZ"), (1...100).contains(counter) {
-                let adopted = "\(label).\(time.dropLast()).000000Z" + (counter > 1 ? String(format: "-%02d", counter - 1) : "")
+                let adopted = "\(label).\(time.dropLast()).000000Z" + (counter > 1 ? "-" + (counter - 1).zeroPadded(width: 2) : "")
                 _ = linkat(source.fd, legacy, directory.fd, adopted, 0)
             }
             unlinkat(source.fd, legacy, 0)

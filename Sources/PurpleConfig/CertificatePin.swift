@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import X509
 
 /// The pinned server certificate: libpurple's `tls_peers` cache entry, the leaf
@@ -16,7 +17,7 @@ struct CertificatePin {
     static func isSafeFileName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 255, name != ".", name != ".." else { return false }
         return name.unicodeScalars.allSatisfy { scalar in
-            (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || "@-_.#".unicodeScalars.contains(scalar)
+            (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)) || "@-_.#".unicodeScalars.contains(scalar)
         }
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Vocabulary
 
 /// Who a file or directory belongs to.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Vocabulary
 
 /// An XMPP account already in a profile, as `onionboard bootstrap` needs to see it to

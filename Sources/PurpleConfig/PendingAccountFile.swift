@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Vocabulary
 import Secrets
 
@@ -87,7 +89,7 @@ extension PurpleProfile {
         _ = try existingXMPPAccounts()
         var existing = directory
         while !FileManager.default.fileExists(atPath: existing) && existing != "/" && !existing.isEmpty {
-            existing = (existing as NSString).deletingLastPathComponent
+            existing = Paths.parent(of: existing)
         }
         guard access(existing, W_OK | X_OK) == 0 else {
             throw PurpleConfigError.cannotWrite(path: existing, reason: AtomicFile.reason(errno))

@@ -1,5 +1,7 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 
 extension PurpleProfile {
     /// SHA-256 (lower-case hex, of the DER) of the certificate pinned for `host` in
@@ -59,6 +61,6 @@ extension CertificatePin {
                 _ = SHA256(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count, out.baseAddress)
             }
         }
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return digest.lowercaseHex()
     }
 }

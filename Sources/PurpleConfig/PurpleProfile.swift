@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Secrets
 import Vocabulary
 
@@ -24,7 +25,7 @@ public struct PurpleProfile: Sendable {
 
     /// `$HOME/.purple`.
     public static var defaultDirectory: String {
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         return home + "/.purple"
     }
 

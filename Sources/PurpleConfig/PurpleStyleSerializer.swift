@@ -1,5 +1,6 @@
 import CLibXML2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Serialises a document exactly the way libpurple's `xmlnode_to_formatted_str`
 /// does, so a file libpurple wrote comes back byte for byte: the declaration

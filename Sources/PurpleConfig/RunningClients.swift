@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 
 /// Finds Pidgin and finch processes of one user. They save accounts.xml and
 /// blist.xml on exit (and on a 5 s timer), which would undo our write.
@@ -26,7 +28,7 @@ public enum RunningClients {
             var info = stat()
             guard stat(processDirectory, &info) == 0, info.st_uid == uid else { continue }
             guard let comm = try? String(contentsOfFile: "\(processDirectory)/comm", encoding: .utf8) else { continue }
-            let name = comm.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = comm.trimmingWhitespaceAndNewlines()
             guard clientNames.contains(name), !isZombie("\(processDirectory)/stat") else { continue }
             if let profile, let directory = ClientProcess(directory: processDirectory, name: name).configDirectory(),
                !profile.isSame(as: directory, seenFrom: processDirectory) {
@@ -42,7 +44,7 @@ public enum RunningClients {
     static func isZombie(_ statPath: String) -> Bool {
         guard let stat = try? String(contentsOfFile: statPath, encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+        return stat[stat.index(after: close)...].trimmingWhitespace().hasPrefix("Z")
     }
 }
 

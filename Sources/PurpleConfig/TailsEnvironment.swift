@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Vocabulary
 
 /// Where the Tails facts live; injectable so tests can describe any machine.
@@ -125,14 +127,14 @@ public struct TailsEnvironment: Sendable {
         var existing = path
         var rest: [String] = []
         while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
-            rest.insert((existing as NSString).lastPathComponent, at: 0)
-            existing = (existing as NSString).deletingLastPathComponent
+            rest.insert(Paths.lastComponent(of: existing), at: 0)
+            existing = Paths.parent(of: existing)
         }
         var resolved = existing
         if let real = realpath(existing, nil) {
             resolved = String(cString: real)
             free(real)
         }
-        return ([resolved] + rest).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+        return ([resolved] + rest).joined(separator: "/").replacing("//", with: "/")
     }
 }

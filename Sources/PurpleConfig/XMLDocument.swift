@@ -1,5 +1,7 @@
 import CLibXML2
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 
 /// The one owner of a libxml2 `xmlDoc*`: parses a file safely, lets this module edit
 /// the tree in place, and frees it (after wiping all text, which may hold passwords).
@@ -333,7 +335,7 @@ final class XMLParserContext {
             return .malformedFile(path: path, line: 1, message: "no root element")
         }
         let message = error.pointee.message.map { String(cString: $0) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "parse error"
+            .trimmingWhitespaceAndNewlines() ?? "parse error"
         return .malformedFile(path: path, line: Int(max(error.pointee.line, 1)), message: message)
     }
 }
