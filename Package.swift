@@ -64,7 +64,7 @@ let package = Package(
         // the Pidgin profile writer, the Tor probe, answers-file I/O.
         .target(
             name: "WizardAdapters",
-            dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics"]
+            dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics", "Platform"]
         ),
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive, and
         // the hand-over to the desktop window; the child processes and signals they need.

@@ -1,6 +1,7 @@
 import Wizard
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reading and writing answers files, at the edge: the engine itself does no I/O.
 extension AnswersFile {

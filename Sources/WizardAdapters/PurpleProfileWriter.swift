@@ -1,5 +1,6 @@
 import Wizard
-import Foundation
+import FoundationEssentials
+import Glibc
 import PurpleConfig
 import Vocabulary
 

@@ -1,10 +1,9 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Vocabulary
 import Wizard
 import XMPPOverTor
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How far Tor is: first whether a SOCKS5 proxy answers at `host:port` (connect, send
 /// the greeting — version 5, one method: no authentication — and expect `05 00`);
@@ -38,17 +37,7 @@ public struct TorStatusProbe: Sendable {
     /// Runs `command` (no shell) and says whether it exited 0 within 5 s.
     static func exitsZero(_ command: [String]) -> Bool {
         guard let executable = command.first, FileManager.default.isExecutableFile(atPath: executable) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(command.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { process.terminate(); return false }
-        return process.terminationStatus == 0
+        return QuietCommand.exitStatus(command, within: 5) == 0
     }
 
     public static func probeSOCKS(_ address: HostPort, timeoutSeconds: Int = 2) -> TorState {
@@ -84,7 +73,7 @@ public struct TorStatusProbe: Sendable {
             received += n
         }
         guard reply == [5, 0] else {
-            return .notRunning("\(address) is not a SOCKS5 proxy without authentication (answered \(reply.map { String(format: "%02x", $0) }.joined(separator: " ")))")
+            return .notRunning("\(address) is not a SOCKS5 proxy without authentication (answered \(reply.lowercaseHex(separator: " ")))")
         }
         return .ready
     }

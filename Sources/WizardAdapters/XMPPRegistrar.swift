@@ -1,5 +1,7 @@
 import Wizard
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Secrets
 import Vocabulary
 import XMPPOverTor
@@ -13,7 +15,7 @@ import XMPPOverTor
 /// a new stream on that circuit. Both send the onion as SNI, as libpurple does with an
 /// onion connect server, so the certificate judged and pinned is the one Pidgin sees.
 public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var proxies: [String: Proxy] = [:]
     /// Deadlines (seconds) for the onion connect and each server reply; defaults suit Tor.
     public var timeouts = Timeouts()
@@ -147,7 +149,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 
     static func summary(_ info: CertificateInfo) -> CertificateSummary {
         CertificateSummary(subject: info.subject, subjectAltNames: info.subjectAlternativeNames, issuer: info.issuer,
-                           notAfter: info.notAfter.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown",
+                           notAfter: info.notAfter.map { $0.formatted(.iso8601) } ?? "unknown",
                            sha256: info.sha256, overOnion: info.overOnion)
     }
 
@@ -190,12 +192,12 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 /// A reach attempt running on its own thread; the outcome is kept for whoever asks.
 final class BackgroundReach: ReachAttempt, @unchecked Sendable {
     let target: ConnectionTarget
-    private let condition = NSCondition()
+    private let condition = ConditionVariable()
     private var result: Result<ProviderReach, Error>?
 
     init(target: ConnectionTarget, work: @escaping @Sendable () throws -> ProviderReach) {
         self.target = target
-        Thread.detachNewThread { [self] in
+        Threads.detach(name: "reach") { [self] in
             let outcome = Result { try work() }
             condition.lock()
             result = outcome
@@ -207,7 +209,7 @@ final class BackgroundReach: ReachAttempt, @unchecked Sendable {
     func outcome(waitingUpTo seconds: Double) -> Result<ProviderReach, Error>? {
         condition.lock()
         defer { condition.unlock() }
-        if result == nil && seconds > 0 { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+        if result == nil && seconds > 0 { _ = condition.wait(seconds: seconds) }
         return result
     }
 }

@@ -80,3 +80,20 @@ struct PlatformTests {
         #expect(ProcessArguments.all == CommandLine.arguments)
     }
 }
+
+/// Programs run for their exit status (what Foundation's Process served for).
+@Suite("QuietCommand")
+struct QuietCommandTests {
+    @Test("exit codes come back; no program, a signal or the deadline give nil")
+    func statuses() {
+        #expect(QuietCommand.exitStatus(["/bin/true"], within: 10) == 0)
+        #expect(QuietCommand.exitStatus(["/bin/sh", "-c", "exit 3"], within: 10) == 3)
+        #expect(QuietCommand.exitStatus(["/nonexistent/program"], within: 10) == nil)
+        #expect(QuietCommand.exitStatus(["/bin/sh", "-c", "kill -TERM $$"], within: 10) == nil)
+        let started = MonotonicInstant.now
+        #expect(QuietCommand.exitStatus(["/bin/sleep", "30"], within: 0.3) == nil)
+        #expect(MonotonicInstant.now.seconds(since: started) < 10)
+        // Its output goes nowhere: a program writing a lot does not block on a full pipe.
+        #expect(QuietCommand.exitStatus(["/bin/sh", "-c", "head -c 1000000 /dev/zero; echo done >&2"], within: 10) == 0)
+    }
+}
