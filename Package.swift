@@ -68,7 +68,7 @@ let package = Package(
         ),
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive, and
         // the hand-over to the desktop window; the child processes and signals they need.
-        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics"]),
+        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
         // The commands and their flags (a library, so that the desktop window runs the same
         // commands); the `onionboard` executable is only its entry point.
         .target(

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Glibc
+import Platform
 
 /// One child process started with posix_spawn: an argv (never a shell), chosen standard
 /// streams, and a clean signal state — an empty signal mask and default dispositions.
@@ -25,11 +26,11 @@ final class ChildProcess: @unchecked Sendable {
     private(set) var input: Int32?
     /// Read end of the child's standard output, when it is `.pipe`.
     private(set) var output: Int32?
-    private let lock = NSLock()
+    private let lock = Lock()
     private var exitStatus: Int32?
 
     /// Every spawn of this process goes through here, one at a time (see `.pipe`).
-    private static let spawning = NSLock()
+    private static let spawning = Lock()
 
 
     /// - Parameters:
@@ -156,7 +157,7 @@ final class ChildProcess: @unchecked Sendable {
     static func startDetached(_ argv: [String]) -> Bool {
         guard let program = try? ChildProcess(argv, stdin: .null, stdout: .null, stderr: .null, newSession: true)
         else { return false }
-        Thread.detachNewThread { program.wait() }
+        Threads.detach(name: "reaper") { program.wait() }
         return true
     }
 }

@@ -1,13 +1,14 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import Glibc
+import Platform
 
 /// The desktop frontend is the window of `onionboard-gtk`, a program of its own so that
 /// `onionboard` links no GTK. It runs the same commands with the same flags; `onionboard`
 /// hands a desktop run over to it by exec (same process id, arguments and environment,
 /// so a logout's SIGTERM, the exit status and the output are the window's).
 public enum DesktopWindow {
-    private static let lock = NSLock()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var provider: (@Sendable () -> Frontend)?
 
     /// Called by onionboard-gtk before it runs a command: the frontend it provides.
@@ -33,10 +34,10 @@ public enum DesktopWindow {
     public static func executable(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         var directories: [String] = []
         if let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            directories.append((me as NSString).deletingLastPathComponent)
+            directories.append(Paths.parent(of: me))
         }
         directories += (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
-        return directories.lazy.map { ($0 as NSString).appendingPathComponent(programName) }
+        return directories.lazy.map { Paths.join($0, programName) }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -57,7 +58,7 @@ public enum DesktopWindow {
     /// Replaces this process with onionboard-gtk, passing this run's arguments. Returns
     /// only by throwing (exec failed).
     static func handOver(to program: String, arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws -> Never {
-        FileHandle.standardOutput.synchronizeFile()
+        StandardStreams.synchronizeOutput()
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         execv(program, argv)
         let code = errno

@@ -1,5 +1,6 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 import Glibc
 
 /// Which user interface runs a wizard: gui (the desktop window, onionboard-gtk), terminal,

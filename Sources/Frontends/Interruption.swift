@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Glibc
 
 /// Ctrl-C, SIGTERM and SIGHUP (a closed terminal, an ended desktop session), and Cancel
@@ -40,7 +42,7 @@ public enum Interruption {
 
     /// Allocated once, before any handler is installed (`install()` touches it first).
     nonisolated(unsafe) private static let storage = Storage()
-    private static let lock = NSLock()
+    private static let lock = Lock()
 
     // MARK: what the handler needs to know
 

@@ -55,7 +55,7 @@ public final class LineFrontend: Frontend {
             if let value = presented.defaultText { prompt += " [\(value)]" }
             output.write(prompt + ": ")
             let answer = try readAnswer()
-            if answer.trimmingCharacters(in: .whitespaces) == "?" {
+            if answer.trimmingWhitespace() == "?" {
                 output.writeLine(question.help.isEmpty ? "No more help for this question." : question.help)
                 continue
             }
@@ -144,7 +144,7 @@ public final class LineFrontend: Frontend {
         while true {
             output.write("Trust this certificate and remember it in Pidgin? (yes/no, ? for help) [\(enterTrusts ? "yes" : "no")]: ")
             guard let answer = try? readAnswer() else { return false }
-            switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
+            switch answer.trimmingWhitespace().lowercased() {
             case "y", "yes": return true
             case "n", "no": return false
             case "": return enterTrusts
@@ -159,7 +159,7 @@ public final class LineFrontend: Frontend {
             output.writeLine("The username \(taken) is already taken on this server.")
         }
         output.write("Another username (empty to cancel): ")
-        let answer = try readAnswer().trimmingCharacters(in: .whitespaces)
+        let answer = try readAnswer().trimmingWhitespace()
         return answer.isEmpty ? nil : answer
     }
 
@@ -178,7 +178,7 @@ public final class LineFrontend: Frontend {
     private func offerPassword(_ report: OnboardingReport) {
         guard input.isTerminal, let password = report.password else { return }
         output.write("Type show and press Enter to see the password (\(PasswordAdvice.text())), or just press Enter: ")
-        guard let answer = try? readAnswer(), answer.trimmingCharacters(in: .whitespaces).lowercased() == "show" else { return }
+        guard let answer = try? readAnswer(), answer.trimmingWhitespace().lowercased() == "show" else { return }
         output.write("  Password: ")
         password.withBytes { output.writeBytes($0) }
         output.writeLine("")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Starting Pidgin on the profile just written (the desktop's "Start Pidgin").
 public enum Pidgin {
