@@ -2,7 +2,6 @@ import FoundationEssentials
 import Glibc
 import Secrets
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// Where a frontend reads answers from (swiftly's "I/O at the edges"): the real

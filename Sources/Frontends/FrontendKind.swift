@@ -1,7 +1,6 @@
 import Diagnostics
 import FoundationEssentials
 import Glibc
-import Glibc
 
 /// Which user interface runs a wizard: gui (the desktop window, onionboard-gtk), terminal,
 /// plain or none. The automatic choice: gui on a desktop (DISPLAY or WAYLAND_DISPLAY,

@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Glibc
 import Platform
-import Glibc
 
 /// Ctrl-C, SIGTERM and SIGHUP (a closed terminal, an ended desktop session), and Cancel
 /// in the desktop window end a run the same way: the terminal's settings are put back,
