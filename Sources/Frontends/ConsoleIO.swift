@@ -1,8 +1,6 @@
 import FoundationEssentials
 import Glibc
 import Secrets
-#if canImport(Glibc)
-#endif
 
 /// Where a frontend reads answers from (swiftly's "I/O at the edges"): the real
 /// terminal or standard input, or a script in tests.
