@@ -1,7 +1,8 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 import Vocabulary
 import Wizard
 import WizardAdapters

@@ -1,9 +1,10 @@
 import Frontends
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 import PurpleConfig
 import Secrets
-import Vocabulary
 import XMPPOverTor
 
 /// `onionboard export`: write the Pidgin profile for an account that already exists.

@@ -1,7 +1,9 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 import OnionMap
 import Secrets
 import XMPPOverTor
@@ -146,7 +148,7 @@ struct RegisterCommand: ParsableCommand {
             } else {
                 Console.out("\(result.registered ? "registered" : "verified") \(result.jid) (bound as \(result.boundJID))")
                 Console.out("certificate SHA-256 \(result.certificate.sha256) (\(result.certificateTrust.explanation))")
-                Console.out("round trips: \(result.roundTrips) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; \(result.tlsVersion) \(result.tlsCipher); \(result.saslMechanism)")
+                Console.out("round trips: \(result.roundTrips) in \(Date().timeIntervalSince(started).decimalText(fractionDigits: 2)) s; \(result.tlsVersion) \(result.tlsCipher); \(result.saslMechanism)")
             }
         }
     }

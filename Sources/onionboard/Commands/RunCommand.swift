@@ -1,7 +1,9 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Vocabulary
 import Wizard
 import WizardAdapters
@@ -160,7 +162,7 @@ func showingErrors(in frontend: Frontend, _ body: () throws -> Void) throws {
 /// Hands progress events from the run (possibly another thread) to the frontend.
 final class EventSink: @unchecked Sendable {
     private let frontend: Frontend
-    private let lock = NSLock()
+    private let lock = Lock()
     init(_ frontend: Frontend) { self.frontend = frontend }
     func send(_ event: RunEvent) {
         lock.lock()

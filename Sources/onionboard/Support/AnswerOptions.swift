@@ -1,7 +1,9 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
+import Vocabulary
 import Secrets
 import Wizard
 import WizardAdapters
@@ -70,8 +72,8 @@ struct AnswerOptions: ParsableArguments {
         for (key, value) in dedicated { if let value { answers.set(key, value, source: .flag) } }
         for item in sets {
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            answers.set(String(parts[0]).trimmingCharacters(in: .whitespaces),
-                        String(parts[1]).trimmingCharacters(in: .whitespaces), source: .flag)
+            answers.set(String(parts[0]).trimmingWhitespace(),
+                        String(parts[1]).trimmingWhitespace(), source: .flag)
         }
         return answers
     }

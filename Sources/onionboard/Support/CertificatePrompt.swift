@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
+import Vocabulary
 import XMPPOverTor
 
 /// Trust on first use at a terminal: show the certificate and ask. Not when standard
@@ -7,8 +10,8 @@ func certificatePrompt(passwordFromStdin: Bool) -> (@Sendable (CertificateInfo) 
     guard !passwordFromStdin, isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { return nil }
     return { info in
         Console.err("No pin and no certificate authority vouches for the server's certificate:\n\(info.summary)")
-        FileHandle.standardError.write(Data("Accept this certificate? [y/N] ".utf8))
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+        StandardStreams.writeError("Accept this certificate? [y/N] ")
+        let answer = readLine()?.trimmingWhitespace().lowercased()
         return answer == "y" || answer == "yes"
     }
 }

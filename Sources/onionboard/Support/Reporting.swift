@@ -1,7 +1,9 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Wizard
 
 /// `--json`, shared by every command that reports something.
@@ -21,11 +23,11 @@ struct ProviderMapOptions: ParsableArguments {
 
 enum Console {
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStreams.writeOutput(text + "\n")
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStreams.writeError(text + "\n")
     }
 
     /// Pretty, key-sorted JSON on standard output.
@@ -33,7 +35,7 @@ enum Console {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        StandardStreams.writeOutput(Array(data) + [UInt8(ascii: "\n")])
     }
 }
 
