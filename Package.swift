@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(name: "OnionboardMain", dependencies: ["onionboard"]),
         // The desktop window (GTK 3): one more Frontend, in a target of its own so that the
         // command-line tool keeps no GTK dependency. No GTK type leaves it.
-        .target(name: "GtkFrontend", dependencies: ["CGtk", "Frontends", "Wizard", "Secrets", "Vocabulary", "Diagnostics"]),
+        .target(name: "GtkFrontend", dependencies: ["CGtk", "Frontends", "Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
         // `onionboard-gtk`: the same commands with the GTK frontend; the GTK main loop on the
         // main thread, the wizard on a worker (docs/gui.md).
         .executableTarget(name: "onionboard-gtk", dependencies: [

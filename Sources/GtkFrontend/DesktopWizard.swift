@@ -1,5 +1,6 @@
 import CGtk
-import Foundation
+import FoundationEssentials
+import Vocabulary
 import Frontends
 import Secrets
 import Wizard
@@ -175,7 +176,7 @@ final class DesktopWizard: @unchecked Sendable {
         content.pack(entry)
         window.show(.init(heading: "Choose another username", content: content,
                           primary: .init(mnemonic: "_Next", name: "Next") { [unowned self] in
-                              let text = entry.entryText.trimmingCharacters(in: .whitespaces)
+                              let text = entry.entryText.trimmingWhitespace()
                               guard !text.isEmpty else { return entry.focus() }
                               answer(reply, Optional(text))
                           },

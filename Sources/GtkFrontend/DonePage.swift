@@ -1,5 +1,5 @@
 import CGtk
-import Foundation
+import FoundationEssentials
 import Frontends
 import Secrets
 import Wizard

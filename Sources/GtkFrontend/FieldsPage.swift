@@ -1,5 +1,5 @@
 import CGtk
-import Foundation
+import FoundationEssentials
 import Vocabulary
 import Wizard
 

@@ -1,5 +1,7 @@
 import CGtk
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 
 /// A Swift closure handed to C as a `gpointer`: retained while C holds it, released by
 /// the destroy notify C calls when it lets go (a finished idle source, a destroyed widget).
@@ -31,7 +33,7 @@ enum MainLoop {
         }, Callback(body).retainedPointer, Callback.release)
     }
 
-    static var isCurrent: Bool { Thread.isMainThread }
+    static var isCurrent: Bool { Threads.isMain }
 }
 
 /// A repeating timer on the main loop (the elapsed-time display); removed when released.
@@ -52,24 +54,23 @@ final class RepeatingTimer {
 
 /// The value a page's person gives back, handed from the main thread to the waiting worker.
 final class Reply<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private let given = DispatchSemaphore(value: 0)
+    private let condition = ConditionVariable()
     private var value: Value?
 
     /// The first value wins; a second click on an already answered page is ignored.
     func give(_ value: Value) {
-        lock.lock()
-        guard self.value == nil else { lock.unlock(); return }
+        condition.lock()
+        defer { condition.unlock() }
+        guard self.value == nil else { return }
         self.value = value
-        lock.unlock()
-        given.signal()
+        condition.signal()
     }
 
     /// Blocks the worker until the person answers (a cancel ends the process instead).
     func wait() -> Value {
-        given.wait()
-        lock.lock()
-        defer { lock.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
         return value!
     }
 }

@@ -1,7 +1,8 @@
 import CGtk
-import Foundation
-import Frontends
+import FoundationEssentials
 import Glibc
+import Platform
+import Frontends
 import Secrets
 import Wizard
 
@@ -14,7 +15,7 @@ public final class GtkWindowFrontend: Frontend, PageAsker, @unchecked Sendable {
     public let isInteractive = true
     private let wizard = DesktopWizard()
     private let persistenceNote: @Sendable (String) -> String?
-    private let lock = NSLock()
+    private let lock = Lock()
     private var captchaRefused = false
     private var refusal: (key: String, reason: String)?
     private var password: SecretBytes?
@@ -41,7 +42,7 @@ public final class GtkWindowFrontend: Frontend, PageAsker, @unchecked Sendable {
     // MARK: Frontend
 
     public func begin(_ template: WizardTemplate) {
-        begin(template, profileDirectory: WizardEngine.expandHome("~/.purple", home: NSHomeDirectory()))
+        begin(template, profileDirectory: WizardEngine.expandHome("~/.purple", home: ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path))
     }
 
     public func begin(_ template: WizardTemplate, profileDirectory: String) {
@@ -152,18 +153,16 @@ public enum DesktopApp {
     /// until `work` returns its exit status.
     public static func run(_ work: @escaping @Sendable () -> Int32) -> Int32 {
         let status = ExitStatus()
-        let worker = Thread {
+        Threads.detach(name: "wizard", stackSize: 8 << 20) {
             status.value = work()
             MainLoop.post { gtk_main_quit() }
         }
-        worker.stackSize = 8 << 20
-        worker.start()
         gtk_main()
         return status.value
     }
 
     private final class ExitStatus: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var code: Int32 = 0
         var value: Int32 {
             get { lock.lock(); defer { lock.unlock() }; return code }

@@ -1,6 +1,6 @@
 import CGtk
 import Vocabulary
-import Foundation
+import FoundationEssentials
 import Wizard
 
 /// The pages that only say something (with at most a button or two): the introduction,

@@ -1,5 +1,5 @@
 import CGtk
-import Foundation
+import FoundationEssentials
 
 /// A decoded picture (GdkPixbuf), the one owner of its reference. Made from the bytes the
 /// server sent (the CAPTCHA), never from a file: nothing of it is written to disk.

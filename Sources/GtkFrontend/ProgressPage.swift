@@ -1,5 +1,6 @@
 import CGtk
-import Foundation
+import FoundationEssentials
+import Vocabulary
 import Wizard
 
 /// The phases of the run so far, each with when it began and ended (main thread only).
@@ -34,7 +35,7 @@ struct PhaseLog {
 
     static func duration(_ seconds: TimeInterval) -> String {
         let whole = max(0, Int(seconds.rounded(.down)))
-        return whole < 60 ? "\(whole) s" : "\(whole / 60) min \(String(format: "%02d", whole % 60)) s"
+        return whole < 60 ? "\(whole) s" : "\(whole / 60) min \((whole % 60).zeroPadded(width: 2)) s"
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Vocabulary
 
 /// Template text as paragraphs: the lines of a paragraph joined (a window wraps them to
 /// its width), paragraphs apart. A line " ." in a template is an empty line here.
@@ -7,7 +8,7 @@ enum Prose {
         var paragraphs: [String] = []
         var lines: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed == "." {
                 if !lines.isEmpty { paragraphs.append(lines.joined(separator: " ")) }
                 lines = []

@@ -136,7 +136,7 @@ struct Mnemonics {
     private var taken: Set<Character> = ["c", "b", "n"]
 
     mutating func take(_ text: String) -> String {
-        let escaped = text.replacingOccurrences(of: "_", with: "__")
+        let escaped = text.replacing("_", with: "__")
         guard let index = escaped.indices.first(where: { index in
             let character = Character(escaped[index].lowercased())
             return character.isLetter && character.isASCII && !taken.contains(character)

@@ -4,12 +4,17 @@ import Glibc
 /// Threads without Foundation's Thread: a detached pthread that runs one closure, a sleep
 /// that resumes after signals, and whether the caller is the process's main thread.
 public enum Threads {
-    /// Starts `body` on a new detached thread named `name` (the first 15 bytes show in ps/top).
+    /// Starts `body` on a new detached thread named `name` (the first 15 bytes show in ps/top),
+    /// with `stackSize` bytes of stack when given (else the system's default).
     /// Stops the process if no thread can be created (the system is out of threads).
-    public static func detach(name: String? = nil, _ body: @escaping @Sendable () -> Void) {
+    public static func detach(name: String? = nil, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(ThreadBody(name: name, body: body)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        if let stackSize { pthread_attr_setstacksize(&attributes, stackSize) }
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { argument in
+        let result = pthread_create(&thread, &attributes, { argument in
             let start = Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue()
             if let name = start.name { _ = cplatform_set_thread_name(name) }
             start.body()

@@ -5,7 +5,8 @@
 // program), with the window as the frontend. The GTK main loop runs on the main thread,
 // the command on a worker (docs/gui.md).
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Frontends
 import GtkFrontend
 import onionboard
@@ -38,8 +39,8 @@ do {
     } catch {
         let message = Onionboard.fullMessage(for: error)
         if !message.isEmpty {
-            let stream = Onionboard.exitCode(for: error).isSuccess ? FileHandle.standardOutput : FileHandle.standardError
-            stream.write(Data((message + "\n").utf8))
+            let stream = Onionboard.exitCode(for: error).isSuccess ? STDOUT_FILENO : STDERR_FILENO
+            StandardStreams.write(Array((message + "\n").utf8), to: stream)
         }
         return Onionboard.exitCode(for: error).rawValue
     }
@@ -48,7 +49,7 @@ do {
 // Help and the commands that ask nothing run without a window.
 guard Onionboard.runsWizard(parsed.command) else { exit(execute(parsed)) }
 guard DesktopApp.openDisplay() else {
-    FileHandle.standardError.write(Data("onionboard-gtk: cannot open the display (DISPLAY or WAYLAND_DISPLAY); in a terminal, run onionboard instead\n".utf8))
+    StandardStreams.writeError("onionboard-gtk: cannot open the display (DISPLAY or WAYLAND_DISPLAY); in a terminal, run onionboard instead\n")
     exit(69)
 }
 Interruption.install()
