@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "OnionMap", targets: ["OnionMap"]),
         .library(name: "XMPPOverTor", targets: ["XMPPOverTor"]),
         .library(name: "PurpleConfig", targets: ["PurpleConfig"]),
+        .library(name: "Vocabulary", targets: ["Vocabulary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

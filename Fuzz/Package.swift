@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "XMPPOverTor", package: "onionboard"),
                 .product(name: "PurpleConfig", package: "onionboard"),
                 .product(name: "Wizard", package: "onionboard"),
+                .product(name: "Vocabulary", package: "onionboard"),
             ]
         ),
     ]

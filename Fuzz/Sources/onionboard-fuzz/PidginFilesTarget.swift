@@ -2,6 +2,7 @@
 import CLibXML2
 @testable import PurpleConfig
 import Secrets
+import Vocabulary
 
 /// accounts.xml and blist.xml (the input holds both, a NUL between them: XML has no NUL)
 /// read, merged and written the way `PurpleProfile.write` does, in memory.
@@ -57,7 +58,7 @@ enum PidginFilesTarget {
     static func request(jid: String) -> ProfileRequest {
         ProfileRequest(accountJID: jid, password: SecretBytes(utf8: "pass&<word>\r\n\t"), connectServer:
                        "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion",
-                       chat: ChatBookmark(roomJID: "tails@chat.disroot.org", handle: "fuzzer", alias: "Tails support"))
+                       chat: RoomBookmark(jid: "tails@chat.disroot.org", alias: "Tails support", handle: "fuzzer"))
     }
 
     /// The file as `write` reads it: nil when it is refused (malformed, a DTD).
