@@ -67,6 +67,16 @@ let package = Package(
             name: "WizardAdapters",
             dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics", "Platform"]
         ),
+        // onionboard in Tails' Persistent Storage: the persistence configuration read as Tails
+        // writes it, the programs and desktop entries kept by the Dotfiles feature (docs/tails.md).
+        .target(
+            name: "TailsPersistence",
+            dependencies: ["Vocabulary", "Diagnostics", "Platform"],
+            resources: [
+                .embedInCode("../../Templates/onionboard-bootstrap.desktop"),
+                .embedInCode("../../Templates/onionboard.desktop"),
+            ]
+        ),
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive, and
         // the hand-over to the desktop window; the child processes and signals they need.
         .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
@@ -76,7 +86,7 @@ let package = Package(
             name: "onionboard",
             dependencies: [
                 "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig",
-                "Diagnostics", "Platform",
+                "Diagnostics", "Platform", "TailsPersistence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -97,6 +107,7 @@ let package = Package(
         // Shared test helpers: temp dirs, running the built binary, the local world's coordinates.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "TailsPersistenceTests", dependencies: ["TailsPersistence", "TestSupport"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "X509", "TestSupport"]),

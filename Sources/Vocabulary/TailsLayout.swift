@@ -26,4 +26,15 @@ public struct TailsLayout: Sendable, Equatable {
     public var torBootstrappedFlag: String { path("/run/tor-has-bootstrapped/done") }
     /// The unlocked Persistent Storage.
     public var persistenceRoot: String { path("/live/persistence/TailsData_unlocked") }
+    /// Which Persistent Storage features are on: `persistence.conf` in the unlocked volume
+    /// (Tails' tps `configuration/config_file.py`; mode 0600, owned by tails-persistent-storage).
+    public var persistenceConfiguration: String { persistenceRoot + "/persistence.conf" }
+    /// The "Dotfiles" feature's files, linked into the home directory at every unlock.
+    public var dotfiles: String { persistenceRoot + "/dotfiles" }
+    /// The desktop user's home directory on Tails.
+    public var home: String { path(Self.homeOnTails) }
+    public static let homeOnTails = "/home/amnesia"
+    /// Tails' command that asks the Persistent Storage service about a feature
+    /// (`tpscli is-enabled Dotfiles`): what an unprivileged program can use.
+    public var tpscli: String { path("/usr/local/lib/tpscli") }
 }

@@ -24,7 +24,7 @@ public struct Onionboard: ParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, ProvidersCommand.self, RegisterCommand.self, ExportCommand.self,
-            BootstrapCommand.self, CertificatesCommand.self, TemplatesCommand.self,
+            BootstrapCommand.self, CertificatesCommand.self, TemplatesCommand.self, TailsCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
