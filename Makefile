@@ -1,6 +1,6 @@
 # Convenience targets around the scripts. The world's port base and directory come from
 # ONIONBOARD_PORT_BASE (default 15000) and ONIONBOARD_WORLD_DIR (default /tmp/onionboard-world-BASE).
-.PHONY: setup test world-up world-down world-env world-status bench bench-crash fuzz fuzz-ci
+.PHONY: setup test world-up world-down world-env world-status bench bench-crash fuzz fuzz-ci release dist test-debian
 
 setup:
 	bash scripts/setup
@@ -41,3 +41,18 @@ fuzz:
 
 fuzz-ci:
 	FUZZ_SECONDS=30 FUZZ_JOBS=2 Fuzz/run --ci
+
+# The release build (issue 14): static Swift standard library, lld with packed relocations,
+# stripped, into .build/shipped/ (scripts/build-release).
+release:
+	scripts/build-release
+
+# The Debian package (issue 14, docs/release.md): dist/onionboard_<version>_amd64.deb and its
+# .sha256, then lintian. SOURCE_DATE_EPOCH defaults to packaging/changelog's date.
+dist:
+	scripts/dist
+
+# The package installed with apt in clean debootstrapped Debian 12 and 13 chroots, run there
+# through the local world's Tor, its profile proven by finch (needs root; CI runs it).
+test-debian:
+	scripts/test-debian $(DEB)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""onionboard benchmarks (issue 8): round trips and time-to-ready over a Tor-like link,
+"""onionboard benchmarks (issues 8 and 14): round trips and time-to-ready over a Tor-like link,
 against slixmpp, in the same run and on the same relay and server; plus `--help` start-up,
-peak RSS of a full non-interactive run through Tor, and the blist.xml merge time.
+peak RSS of a full non-interactive run through Tor, the blist.xml merge time, and the release
+binary itself (size, the libraries it needs), each release target printed beside its limit and
+the number before issue 14.
 
 Not a test: it prints numbers and ratios (and --json FILE writes them). Needs a running
 local world (world.env) and the release build; `make bench` (bench/run) does all of it.
@@ -338,6 +340,64 @@ def xml_attributes(prefix, binary, sizes):
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
+# Issue 14's targets for the release binary and the numbers measured before it (a
+# `--static-swift-stdlib` build with the full Foundation and its ICU data).
+RELEASE_TARGETS = (
+    # key, what, unit, limit, before
+    ("size_mb", "release binary (stripped, as packaged)", "MB", 20.0, 81.0),
+    ("peak_rss_mb", "peak RSS of run --non-interactive through Tor", "MB", 25.0, 37 * 1.048576),
+    ("help_median_ms", "onionboard --help start-up, median", "ms", 15.0, 16.0),
+)
+
+
+def release_binary(binary):
+    """Size of the binary and what it needs from the system: its own DT_NEEDED entries and
+    everything ldd resolves; a Swift runtime, Foundation or ICU library among its own needs
+    means the standard library is not linked in."""
+    needed = []
+    out = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if "(NEEDED)" in line and "[" in line:
+            needed.append(line.split("[", 1)[1].rstrip("]"))
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    resolved = [line.split()[0] for line in ldd.splitlines() if line.strip()]
+    swift = [lib for lib in resolved if any(word in lib.lower() for word in ("swift", "foundation", "dispatch", "blocksruntime"))]
+    own_icu = [lib for lib in needed if "icu" in lib.lower()]
+    return {"path": binary, "bytes": os.path.getsize(binary), "size_mb": round(os.path.getsize(binary) / 1e6, 2),
+            "needed": needed, "ldd": resolved, "swift_libraries": swift, "own_icu_libraries": own_icu,
+            "missing": [line.strip() for line in ldd.splitlines() if "not found" in line]}
+
+
+def release_summary(results):
+    values = {}
+    if "release" in results:
+        values["size_mb"] = results["release"]["size_mb"]
+    if "rss" in results and "peak_rss_kib" in results["rss"] and not results["rss"].get("halves"):
+        values["peak_rss_mb"] = round(results["rss"]["peak_rss_kib"] * 1024 / 1e6, 2)
+    if "help" in results:
+        values["help_median_ms"] = results["help"]["median_ms"]
+    lines = ["", "release targets (issue 14): measured / limit / before"]
+    summary = {}
+    for key, what, unit, limit, before in RELEASE_TARGETS:
+        value = values.get(key)
+        if value is None:
+            lines.append("  %-48s not measured" % what)
+            continue
+        met = value <= limit
+        summary[key] = {"value": value, "limit": limit, "before": round(before, 1), "met": met}
+        extra = " (%.1f MiB)" % (value * 1e6 / 1048576) if unit == "MB" else ""
+        lines.append("  %-48s %7.1f %s%s / <= %.0f %s / %.0f %s  %s"
+                     % (what, value, unit, extra, limit, unit, before, unit, "ok" if met else "OVER THE LIMIT"))
+    if "release" in results:
+        release = results["release"]
+        clean = not release["swift_libraries"] and not release["own_icu_libraries"] and not release["missing"]
+        summary["libraries_clean"] = clean
+        lines.append("  %-48s %s" % ("ldd: no Swift, Foundation or ICU library of its own",
+                                      "ok" if clean else "NO: %s" % ", ".join(
+                                          release["swift_libraries"] + release["own_icu_libraries"] + release["missing"])))
+    return summary, lines
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -354,7 +414,8 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world-env", default=os.environ.get("ONIONBOARD_WORLD_ENV", os.path.join(ROOT, ".world", "world.env")))
-    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "onionboard"))
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "shipped", "onionboard"),
+                        help="the onionboard to measure (default: the stripped release build, scripts/build-release)")
     parser.add_argument("--bench-binary", default=None, help="onionboard-bench (default: next to --binary)")
     parser.add_argument("--python", default=os.path.join(ROOT, ".build-bench", "venv", "bin", "python"),
                         help="a Python with slixmpp >= 1.8.4")
@@ -368,7 +429,7 @@ def main():
                         help="run the measured processes and the relay with chrt -f 50 (fifo) or nice -n -5; "
                              "both need root, otherwise none")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml"])
+                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml", "release"])
     parser.add_argument("--json", dest="json_out", help="also write all numbers to this file")
     args = parser.parse_args()
 
@@ -458,6 +519,12 @@ def main():
                               % (row["attributes"], row["per_element"], row["median_seconds"] * 1000, row["outcome"]))
             else:
                 print("stream parser: %s not built" % bench_binary)
+        if "release" not in args.skip:
+            results["release"] = release_binary(args.binary)
+            print("\nrelease binary %s: %.1f MB; needs %s"
+                  % (args.binary, results["release"]["size_mb"], ", ".join(results["release"]["needed"])))
+        results["release_targets"], lines = release_summary(results)
+        print("\n".join(lines))
         results["load_average_after"] = load_average()
         print("\nload average at the end: %s" % " ".join("%.2f" % x for x in results["load_average_after"]))
     finally:
