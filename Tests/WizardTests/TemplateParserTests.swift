@@ -153,4 +153,29 @@ struct TemplateParserTests {
         #expect(problems[0].message.contains("fails its own validation"))
         #expect(problems[1].message.contains("not one of the choices (fast, safe)"))
     }
+
+    @Test("a default taken from the room must pass the question's validation too (found by the templates fuzz target)")
+    func roomDefaults() {
+        let text = """
+            Template: t
+            Title: T
+            Room: r@conference.example.org
+
+            Question: provider
+            Type: provider
+            Description: p
+
+            Question: alias
+            Type: text
+            Validation: regex [a-z]+
+            Description: a
+            """
+        let (template, problems) = TemplateParser.parse(text, origin: "r.wizard")
+        #expect(template == nil)
+        #expect(problems.map { "\($0.line):\($0.column)" } == ["11:13"])
+        // The room's name defaults to the template's title.
+        #expect(problems.first?.message.contains("the default `T` (from the `Template:` stanza's room) fails") == true)
+        let fits = text.replacingOccurrences(of: "regex [a-z]+", with: "regex [A-Za-z]+")
+        #expect(TemplateParser.parse(fits, origin: "r.wizard").1.isEmpty)
+    }
 }

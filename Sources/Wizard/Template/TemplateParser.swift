@@ -310,6 +310,12 @@ public struct TemplateParser {
             case AnswerKeys.group: defaultValue = .literal(room.group)
             default: break
             }
+            // A written default is checked above; one taken from the room must pass too.
+            if case .literal(let value) = defaultValue, let validation, case .failure(let failure) = validation.check(value),
+               let field = stanza.field("validation") {
+                error(field.line, field.valueColumn, "the default `\(value)` (from the `Template:` stanza's room) fails this validation: \(failure.reason)")
+                ok = false
+            }
         }
         if let field = stanza.field("flag"), AnswerKeys.isValidKey(key) {
             let expected = AnswerKeys.flag(for: key, type: type)
