@@ -96,6 +96,7 @@ struct WizardLaunch {
         session = OnboardingSession(template: template, providers: providers,
                                     registrar: WizardLayers.registrar(timeouts: timeouts), writer: WizardLayers.profileWriter())
         session.torState = WizardLayers.torState
+        session.checkStore = WizardLayers.checkStore()
     }
 
     func presets() throws -> AnswerSet {
