@@ -22,8 +22,12 @@ final class ScriptedAsker: QuestionAsker, RunInteraction {
 
     struct OutOfLines: Error {}
 
+    /// Every question as it was shown.
+    var presented: [PresentedQuestion] = []
+
     func ask(_ question: PresentedQuestion) throws -> String {
         asked.append(question.question.key)
+        presented.append(question)
         if let value = question.defaultText { defaultsShown[question.question.key] = value }
         guard !lines.isEmpty else { throw OutOfLines() }
         return lines.removeFirst()
@@ -90,6 +94,10 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
     var verdict = CertificateVerdict.authority
     /// Failures for the next reach attempts, in order (then they succeed).
     var reachFailures: [Error] = []
+    /// Failures for the next reach attempts of one provider, in order (before `reachFailures`).
+    var reachFailuresByDomain: [String: [Error]] = [:]
+    /// What a check finds about each provider's registration form (nil: not looked at).
+    var registrationByDomain: [String: ProviderCheck.Registration] = [:]
     var reachDelay = 0.0
     /// Targets passed to `register` (to see what was decided about the certificate).
     var registeredTargets: [ConnectionTarget] = []
@@ -102,13 +110,17 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
 
     func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
         let outcome: Result<ProviderReach, Error>
-        if !reachFailures.isEmpty {
+        if let failure = reachFailuresByDomain[target.domain]?.first {
+            reachFailuresByDomain[target.domain]!.removeFirst()
+            outcome = .failure(failure)
+        } else if !reachFailures.isEmpty {
             outcome = .failure(reachFailures.removeFirst())
         } else {
             let decided: CertificateVerdict = target.pinSHA256 != nil ? .pinned
                 : target.acceptedSHA256 == certificate.sha256 ? .acceptedInAdvance : verdict
             outcome = .success(ProviderReach(certificate: certificate, verdict: decided, seconds: 0.5,
-                                             certificatePEM: certificate.sha256))
+                                             certificatePEM: certificate.sha256,
+                                             registration: registrationByDomain[target.domain]))
         }
         let attempt = ScriptedAttempt(target: target, fresh: freshCircuit, after: reachDelay, outcome)
         reached.append(attempt)
@@ -185,7 +197,7 @@ final class EventLog: @unchecked Sendable {
 
 @Suite("Conversation and runner")
 struct ConversationAndRunnerTests {
-    @Test("choose a provider by number, mistype once, accept defaults; Tor warms up when the provider is known")
+    @Test("choose a provider by number, mistype once, accept defaults; every offered provider is checked once when the wizard starts, and the chosen one's check is its warm-up")
     func conversation() throws {
         let registrar = ScriptedRegistrar()
         let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
@@ -202,10 +214,39 @@ struct ConversationAndRunnerTests {
         #expect(plan.username == "generated1" && plan.usernameWasGenerated)
         #expect(plan.handle == "nick-1")
         #expect(plan.pinPolicy == .pinned(sha256: Fixtures.pinnedProvider.pinSHA256!))
-        #expect(registrar.reached.map(\.target) == [ConnectionTarget(domain: "pinned.example", host: Fixtures.pinnedProvider.onion, port: 5222,
-                                                        tlsMode: .startTLS, torSOCKS: HostPort(host: "127.0.0.1", port: 9050),
-                                                        pinSHA256: Fixtures.pinnedProvider.pinSHA256)])
-        #expect(registrar.reached.map(\.fresh) == [false])
+        // One check per offered provider, in the offered order; choosing one starts nothing new.
+        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example", "captcha.example"])
+        #expect(registrar.reached[1].target == ConnectionTarget(domain: "pinned.example", host: Fixtures.pinnedProvider.onion, port: 5222,
+                                                                tlsMode: .startTLS, torSOCKS: HostPort(host: "127.0.0.1", port: 9050),
+                                                                pinSHA256: Fixtures.pinnedProvider.pinSHA256))
+        #expect(registrar.reached.map(\.fresh) == [false, false, false])
+        #expect(session.attempt(for: "pinned.example") === registrar.reached[1])
+    }
+
+    @Test("the live checks order the list (no CAPTCHA first, the dead last with why), pre-select the best, and refuse one that registers nobody")
+    func liveProviderList() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.registrationByDomain = ["pinned.example": .open, "captcha.example": .captcha, "open.example": .closed]
+        let dead = ProviderChoice(domain: "dead.example", onion: String(repeating: "d", count: 56) + ".onion",
+                                  registration: .open, captcha: false)
+        registrar.reachFailuresByDomain = ["dead.example": [Unreachable(reason: "not in the Tor network")]]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers + [dead],
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        // open.example answered that it registers nobody: refused; Enter then takes the default.
+        let asker = ScriptedAsker(["open.example", "", "", ""])
+        let plan = try session.plan(presets: AnswerSet(), password: nil,
+                                    options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
+        let shown = try #require(asker.presented.first { $0.question.key == "provider" })
+        #expect(shown.choices.map(\.label) == ["pinned.example", "captcha.example", "open.example", "dead.example"])
+        #expect(shown.defaultText == "pinned.example")
+        #expect(shown.choices[0].detail == "reachable in 0.5 s, open registration, no CAPTCHA")
+        #expect(shown.choices[1].detail.contains("with a CAPTCHA"))
+        #expect(shown.choices[3].detail == "unreachable: not in the Tor network")
+        #expect(asker.refusals.first?.contains("open.example answered, but does not let an app create an account") == true,
+                "\(asker.refusals)")
+        #expect(plan.provider == Fixtures.pinnedProvider)
+        // Every provider was checked exactly once; the chosen one's check was its warm-up.
+        #expect(registrar.reached.map(\.target.domain).sorted() == ["captcha.example", "dead.example", "open.example", "pinned.example"])
     }
 
     @Test("a typed password at low priority; too short is refused, then accepted")
@@ -335,20 +376,25 @@ struct ConversationAndRunnerTests {
         #expect(declined?.category.exitCode == 130)
     }
 
-    @Test("an unreachable provider brings the person back to the provider list with the reason; the next one is used")
+    @Test("a provider the checks found unreachable, chosen anyway, is tried once more on a fresh circuit; still unreachable, the person is brought back with the reason")
     func unreachableProvider() throws {
         let registrar = ScriptedRegistrar()
-        registrar.reachFailures = [Unreachable(reason: "the onion has no descriptor")]
+        let failure = Unreachable(reason: "the onion has no descriptor")
+        registrar.reachFailuresByDomain = ["open.example": [failure, failure]]
         let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
                                         registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
-        // open.example fails at once (known before the next question); pinned.example works.
+        // open.example failed its check (listed last, with why); chosen anyway it fails again.
         let asker = ScriptedAsker(["open.example", "pinned.example", "", ""])
         let plan = try session.plan(presets: AnswerSet(), password: nil,
                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         #expect(plan.provider == Fixtures.pinnedProvider)
+        let first = try #require(asker.presented.first { $0.question.key == "provider" })
+        #expect(first.choices.last?.label == "open.example")
+        #expect(first.choices.last?.detail.hasPrefix("unreachable: ") == true)
         #expect(asker.refusals.contains { $0.hasPrefix("provider: open.example cannot be reached: the onion has no descriptor") }, "\(asker.refusals)")
         #expect(asker.asked.filter { $0 == "provider" }.count == 2)
-        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example"])
+        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example", "captcha.example", "open.example"])
+        #expect(registrar.reached.map(\.fresh) == [false, false, false, true])
     }
 
     @Test("a transient failure is tried once more on a fresh circuit; a lasting one is the run's error")

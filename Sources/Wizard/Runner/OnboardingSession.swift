@@ -33,15 +33,20 @@ public final class OnboardingSession {
         public var force: Bool
         /// Until when (epoch seconds) a failing onion connection is tried again (bootstrap).
         public var retryReachUntil: Double?
+        /// Without a provider, take the best one the live checks find that needs no person
+        /// (bootstrap) instead of asking; asked only when none fits.
+        public var takesBestLiveProvider: Bool
 
         public init(interactive: Bool, threshold: Priority = .medium, acceptedFingerprint: String? = nil,
-                    homeDirectory: String, force: Bool = false, retryReachUntil: Double? = nil) {
+                    homeDirectory: String, force: Bool = false, retryReachUntil: Double? = nil,
+                    takesBestLiveProvider: Bool = false) {
             self.interactive = interactive
             self.threshold = threshold
             self.acceptedFingerprint = acceptedFingerprint
             self.homeDirectory = homeDirectory
             self.force = force
             self.retryReachUntil = retryReachUntil
+            self.takesBestLiveProvider = takesBestLiveProvider
         }
     }
 
@@ -89,6 +94,10 @@ public final class OnboardingSession {
         } else if answers[AnswerKeys.provider] == nil {
             // Checked while the person reads the introduction; each check is that provider's warm-up.
             startChecks(answers: answers)
+            if options.takesBestLiveProvider, let missing = engine.missingAnswers(answers).first(where: { $0.key == AnswerKeys.provider }),
+               let chosen = try? liveChoiceWithoutPerson(answers: answers, missing: missing, events: events) {
+                answers.set(AnswerKeys.provider, chosen.domain, source: .templateDefault)
+            }
         }
         try writer.checkProfileDirectory(directory, force: options.force)
         if let notice = persistenceNotice(for: directory) {

@@ -55,8 +55,10 @@ struct BootstrapCommand: ParsableCommand {
             // onionboard-gtk (the autostart entry).
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
                                                     context: ConsoleContext.standard(progressToStandardError: output.json))
-            let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
+            var launch = try WizardLaunch(template: template, answerOptions: answerOptions,
                                           extraMaps: providerMap.extraMaps, timeouts: deadlines.timeouts)
+            // Without a provider: the best live one that needs no person; the window asks only when none fits.
+            launch.takesBestLiveProvider = true
             let presets = try launch.presets()
             let engine = launch.session.engine
             let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) }, home: homeDirectory)
@@ -72,8 +74,6 @@ struct BootstrapCommand: ParsableCommand {
                 }
                 return
             }
-            // Without a provider: the run checks the offered ones over Tor once Tor is up and
-            // takes the best that needs no person (the window asks, with that one pre-selected).
             try showingErrors(in: frontend) {
                 // First what this is (the desktop window's introduction), then the wait for Tor.
                 frontend.begin(launch.template, profileDirectory: launch.profileDirectory(presets))
