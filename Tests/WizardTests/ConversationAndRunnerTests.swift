@@ -53,6 +53,17 @@ final class ScriptedAsker: QuestionAsker, RunInteraction {
         guard !lines.isEmpty else { return nil }
         return lines.removeFirst()
     }
+
+    /// Rooms the person was told about, with the alternatives offered; answered from `lines`
+    /// ("keep", or the alternative's room JID).
+    var roomProblems: [(RoomStatus, [RoomBookmark])] = []
+
+    func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? {
+        roomProblems.append((status, alternatives))
+        guard !lines.isEmpty else { return nil }
+        let answer = lines.removeFirst()
+        return alternatives.first { $0.jid == answer }
+    }
 }
 
 /// A reach attempt whose outcome is set by the test (after an optional delay).
@@ -127,6 +138,9 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         return attempt
     }
 
+    /// What each room says about itself after bind (by JID); a room not listed exists.
+    var rooms: [String: RoomStatus.Existence] = [:]
+
     func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
@@ -137,7 +151,20 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         if taken.contains(username) { throw RegistrarError.usernameTaken(username) }
         callbacks.accountCreated(jid: "\(username)@\(target.domain)")
         if let failure = failAfterCreating { throw failure }
-        return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+        var account = RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+        // The room check, as XMPPOverTor runs it: each room asked, the callbacks may switch.
+        if var room = target.room {
+            var status = RoomStatus(jid: room.jid, existence: rooms[room.jid] ?? .exists)
+            events(.roomStatus(status))
+            while let other = try callbacks.roomChecked(status) {
+                room = other
+                status = RoomStatus(jid: room.jid, existence: rooms[room.jid] ?? .exists)
+                events(.roomStatus(status))
+            }
+            account.room = room
+            account.roomStatus = status
+        }
+        return account
     }
 
     func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
@@ -533,6 +560,75 @@ struct CertificateRenewalTests {
 
         registrar.reachFailures = [Unreachable(reason: "Tor is not connected")]
         #expect(Self.check(registrar, writer)?.status == .unreachable)
+    }
+}
+
+/// Live checks when nobody is there (non-interactive runs, bootstrap), and the room check.
+@Suite("Live choice and room check")
+struct LiveChoiceAndRoomTests {
+    @Test("without a provider, a run without a person takes the best live one that needs no CAPTCHA")
+    func nonInteractiveTakesTheBestLiveProvider() throws {
+        let registrar = ScriptedRegistrar()
+        // By the data open.example needs no CAPTCHA, but its check finds a CAPTCHA; pinned.example registers without one.
+        registrar.registrationByDomain = ["open.example": .captcha, "pinned.example": .open, "captcha.example": .captcha]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        let log = EventLog()
+        let plan = try session.plan(presets: AnswerSet(), password: nil, options: .init(interactive: false, homeDirectory: "/h"),
+                                    asker: nil, events: { log.append($0) })
+        #expect(plan.provider == Fixtures.pinnedProvider)
+        #expect(log.events.contains(.note("Chose pinned.example: reachable in 0.5 s, open registration, no CAPTCHA")), "\(log.events)")
+        #expect(log.events.contains { if case .checkingProviders(3, 3, _) = $0 { true } else { false } })
+    }
+
+    @Test("no provider fits a run without a person: each one is listed with why, exit 3")
+    func noProviderFits() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.registrationByDomain = ["open.example": .captcha, "captcha.example": .captcha]
+        registrar.reachFailuresByDomain = ["pinned.example": [Unreachable(reason: "not in the Tor network")]]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        let error = #expect(throws: AnswersError.self) {
+            try session.plan(presets: AnswerSet(), password: nil, options: .init(interactive: false, homeDirectory: "/h"), asker: nil)
+        }
+        #expect(error?.category.exitCode == 3)
+        #expect(error?.missingAnswers.map(\.key) == ["provider"])
+        let text = error?.description ?? ""
+        #expect(text.contains("provider: Which provider should host your account? — --provider or ONIONBOARD_PROVIDER"))
+        #expect(text.contains("open.example: reachable in 0.5 s, open registration with a CAPTCHA (a CAPTCHA needs a person)"))
+        #expect(text.contains("pinned.example: unreachable: not in the Tor network"))
+    }
+
+    @Test("a missing room is said before anything is written, and the template's alternative is taken instead")
+    func missingRoomOffersAlternatives() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.rooms = ["tails@chat.disroot.org": .missing]
+        let writer = RecordingWriter()
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: writer, generator: SequenceGenerator())
+        let options = OnboardingSession.Options(interactive: false, homeDirectory: "/h")
+        let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
+        #expect(plan.roomAlternatives.map(\.jid) == ["tails@conference.riseup.net"])
+        let asker = ScriptedAsker(["tails@conference.riseup.net"])
+        let log = EventLog()
+        let report = try session.execute(plan, options: options, interaction: asker, events: { log.append($0) })
+        #expect(asker.roomProblems.count == 1)
+        #expect(asker.roomProblems.first?.0.existence == .missing)
+        #expect(asker.roomProblems.first?.1.map(\.jid) == ["tails@conference.riseup.net"])
+        // Said before the profile is written; the profile gets the alternative.
+        let warning = try #require(log.events.firstIndex { if case .roomStatus(let status) = $0 { status.existence == .missing } else { false } })
+        let writing = try #require(log.events.firstIndex { if case .writingProfile = $0 { true } else { false } })
+        #expect(warning < writing)
+        #expect(writer.written.last?.room.jid == "tails@conference.riseup.net")
+        #expect(writer.written.last?.room.alias == "Tails support (riseup, the original guide's room, 2016–2021)")
+        #expect(report.room.jid == "tails@conference.riseup.net" && report.roomCheck?.existence == .exists)
+
+        // Kept anyway (nobody chose another): the report says so.
+        let kept = try session.execute(try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil,
+                                                        options: options, asker: nil),
+                                       options: options, interaction: ScriptedAsker([]), events: { _ in })
+        #expect(kept.room.jid == "tails@chat.disroot.org" && kept.roomCheck?.existence == .missing)
+        #expect(kept.summaryLines.contains { $0.hasPrefix("Warning: the room tails@chat.disroot.org does not exist") })
     }
 }
 
