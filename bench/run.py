@@ -338,6 +338,48 @@ def xml_attributes(prefix, binary, sizes):
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
+PROBED = ["onionboard.test", "captcha.test", "closed.test", "renew.test", "dead.test"]
+
+
+def providers_check(prefix, binary, world, scratch, domains, deadline):
+    """`onionboard providers check DOMAIN... --json` on the world; the checker's own wall time (s)."""
+    cmd = prefix + [binary, "providers", "check", "--json", "--providers", world["PROVIDERS_JSON"],
+                    "--tor-socks", "%s:%s" % (world["SOCKS_HOST"], world["SOCKS_PORT"]), "--deadline", str(deadline)] + domains
+    env = dict(os.environ, XDG_STATE_HOME=os.path.join(scratch, "state"))
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=deadline * 4 + 60)
+    if out.returncode != 0:
+        raise RuntimeError("providers check failed (%d): %s" % (out.returncode, out.stderr.strip()[-300:]))
+    report = json.loads(out.stdout)
+    return report["seconds"], {p["domain"]: round(p["seconds"], 3) for p in report["providers"]}
+
+
+def probe_concurrency(prefix, binary, world, scratch, rounds):
+    """Issue 15: N providers probed concurrently vs. the slowest of them probed alone. Each round
+    probes every one alone (a fresh process and circuit each), then all together (fresh circuits);
+    ratio = together / slowest alone. Then the same with the silent onion, whose probe lasts its
+    whole deadline: the others must not make it longer."""
+    out = {"domains": PROBED, "rounds": []}
+    for _ in range(rounds):
+        alone = {}
+        for domain in PROBED:
+            alone[domain], _ = providers_check(prefix, binary, world, scratch, [domain], 60)
+        together, per = providers_check(prefix, binary, world, scratch, PROBED, 60)
+        slowest = max(alone.values())
+        out["rounds"].append({"alone": alone, "together": together, "together_each": per,
+                              "slowest_alone": slowest, "ratio": together / slowest})
+    out["ratio_median"] = statistics.median(r["ratio"] for r in out["rounds"])
+    out["ratio_max"] = max(r["ratio"] for r in out["rounds"])
+    # Robust to a busy machine: the median together against the median slowest alone.
+    out["ratio_of_medians"] = (statistics.median(r["together"] for r in out["rounds"])
+                               / statistics.median(r["slowest_alone"] for r in out["rounds"]))
+    silent_deadline = 10
+    silent_alone, _ = providers_check(prefix, binary, world, scratch, ["silent.test"], silent_deadline)
+    with_silent, per = providers_check(prefix, binary, world, scratch, PROBED + ["silent.test"], silent_deadline)
+    out["silent"] = {"deadline": silent_deadline, "alone": silent_alone, "together": with_silent, "together_each": per,
+                     "ratio": with_silent / silent_alone}
+    return out
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -368,7 +410,8 @@ def main():
                         help="run the measured processes and the relay with chrt -f 50 (fifo) or nice -n -5; "
                              "both need root, otherwise none")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml"])
+                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml", "probe"])
+    parser.add_argument("--probe-rounds", type=int, default=5, help="rounds of the concurrent-probe benchmark; default 5")
     parser.add_argument("--json", dest="json_out", help="also write all numbers to this file")
     args = parser.parse_args()
 
@@ -411,6 +454,24 @@ def main():
                 print(label)
                 print("\n".join(lines))
             results["load_average_after_flows"] = load_average()
+
+        if "probe" not in args.skip:
+            try:
+                probe = probe_concurrency(prefix, args.binary, world, args.scratch, args.probe_rounds)
+                results["probe"] = probe
+                print("\nproviders check: %d onions (%s) probed concurrently vs. the slowest probed alone, %d rounds"
+                      % (len(PROBED), ", ".join(PROBED), args.probe_rounds))
+                for r in probe["rounds"]:
+                    print("  together %.2f s, slowest alone %.2f s (%s): ratio %.2f"
+                          % (r["together"], r["slowest_alone"], max(r["alone"], key=r["alone"].get), r["ratio"]))
+                print("  concurrent-probe ratio: median together / median slowest alone %.2f; per round median %.2f, worst %.2f (target <= 1.2)"
+                      % (probe["ratio_of_medians"], probe["ratio_median"], probe["ratio_max"]))
+                silent = probe["silent"]
+                print("  with the silent onion (deadline %d s): together %.2f s, the silent one alone %.2f s: ratio %.2f"
+                      % (silent["deadline"], silent["together"], silent["alone"], silent["ratio"]))
+            except Exception as error:  # a failed benchmark must not hide the others
+                results["probe"] = {"error": str(error)}
+                print("\nproviders check benchmark: FAILED: %s" % error)
 
         if "help" not in args.skip:
             results["help"] = help_startup(prefix, args.binary, args.help_runs)

@@ -37,8 +37,10 @@ public enum ProviderProbe {
                              deadline seconds: Double) -> Outcome {
         var outcome = Outcome(report: ProbeReport(domain: endpoint.domain, host: endpoint.host, port: Int(endpoint.port),
                                                   directTLSPort: directTLSPort.map(Int.init), deadlineSeconds: seconds))
+        let started = Deadline.now()
         outcome.report = probe(endpoint, directTLSPort: directTLSPort, proxy: proxy, options: options, depth: depth,
                                deadline: seconds, outcome: &outcome)
+        outcome.report.seconds = Deadline.seconds(since: started)
         return outcome
     }
 
@@ -51,7 +53,6 @@ public enum ProviderProbe {
         if endpoint.isOnion, options.serverNameOverride == nil { options.serverNameOverride = endpoint.host.lowercased() }
         var report = ProbeReport(domain: endpoint.domain, host: endpoint.host, port: Int(endpoint.port),
                                  directTLSPort: directTLSPort.map(Int.init), deadlineSeconds: seconds)
-        defer { report.seconds = Deadline.seconds(since: started) }
 
         // The main stream: the route the registration will take, SNI as Pidgin sends it.
         var main = CertificateObservation(port: Int(endpoint.port), tls: endpoint.tlsMode,
