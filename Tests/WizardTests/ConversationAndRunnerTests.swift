@@ -127,7 +127,7 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         } else if !reachFailures.isEmpty {
             outcome = .failure(reachFailures.removeFirst())
         } else {
-            let decided: CertificateVerdict = target.pinSHA256 != nil ? .pinned
+            let decided: CertificateVerdict = target.pinSHA256 != nil || target.pinSPKI != nil ? .pinned
                 : target.acceptedSHA256 == certificate.sha256 ? .acceptedInAdvance : verdict
             outcome = .success(ProviderReach(certificate: certificate, verdict: decided, seconds: 0.5,
                                              certificatePEM: certificate.sha256,
@@ -560,6 +560,22 @@ struct CertificateRenewalTests {
 
         registrar.reachFailures = [Unreachable(reason: "Tor is not connected")]
         #expect(Self.check(registrar, writer)?.status == .unreachable)
+    }
+
+    @Test("a key pin in the map vouches for a renewal that keeps the key: pinned for Pidgin without asking")
+    func keyPin() {
+        let registrar = ScriptedRegistrar()
+        registrar.verdict = .unknown
+        let writer = RecordingWriter()
+        writer.pins[Self.onion] = String(repeating: "0", count: 64)
+        var open = Fixtures.openProvider
+        open.spkiSHA256 = String(repeating: "5", count: 64)
+        let outcome = CertificateRenewal(registrar: registrar, writer: writer).check(
+            directory: "/h/.purple", accounts: [Self.account], providers: [open], torSOCKS: .torDefault, events: { _ in }).first
+        #expect(registrar.reached.first?.target.pinSPKI == open.spkiSHA256)
+        #expect(outcome?.status == .renewed, "\(String(describing: outcome))")
+        #expect(writer.pins[Self.onion] == registrar.certificate.sha256)
+        #expect(outcome?.message.contains("of the certificate or of its key") == true)
     }
 }
 

@@ -86,7 +86,8 @@ public final class OnboardingSession {
             let missing = engine.missingAnswers(answers, secretsGiven: password == nil ? [] : [AnswerKeys.password])
             if missing.map(\.key) == [AnswerKeys.provider] {
                 // Only the provider: the best one that answers now and needs no person.
-                let chosen = try liveChoiceWithoutPerson(answers: answers, missing: missing[0], events: events)
+                let chosen = try liveChoiceWithoutPerson(answers: answers, missing: missing[0], retryUntil: options.retryReachUntil,
+                                                         events: events)
                 answers.set(AnswerKeys.provider, chosen.domain, source: .templateDefault)
             } else {
                 guard missing.isEmpty else { throw AnswersError.missing(missing) }
@@ -95,7 +96,8 @@ public final class OnboardingSession {
             // Checked while the person reads the introduction; each check is that provider's warm-up.
             startChecks(answers: answers)
             if options.takesBestLiveProvider, let missing = engine.missingAnswers(answers).first(where: { $0.key == AnswerKeys.provider }),
-               let chosen = try? liveChoiceWithoutPerson(answers: answers, missing: missing, events: events) {
+               let chosen = try? liveChoiceWithoutPerson(answers: answers, missing: missing, retryUntil: options.retryReachUntil,
+                                                         events: events) {
                 answers.set(AnswerKeys.provider, chosen.domain, source: .templateDefault)
             }
         }
@@ -267,8 +269,10 @@ public final class OnboardingSession {
 
     /// A run without a person and without a provider: every offered provider is checked
     /// (each within its own deadline) and the best one that registers without a CAPTCHA is
-    /// taken; when none fits, every provider is listed with why.
-    func liveChoiceWithoutPerson(answers: AnswerSet, missing: MissingAnswer,
+    /// taken; when none fits, every provider is listed with why. `retryUntil` (bootstrap's
+    /// `--wait-tor`): while Tor may still be connecting, checks that failed for a reason a
+    /// new circuit may fix are made again.
+    func liveChoiceWithoutPerson(answers: AnswerSet, missing: MissingAnswer, retryUntil: Double? = nil,
                                  events: (RunEvent) -> Void) throws -> ProviderChoice {
         startChecks(answers: answers)
         let started = checks.startedAt ?? now()
@@ -276,23 +280,35 @@ public final class OnboardingSession {
         // Every check ends by its own deadline; a silent provider is not waited for once a
         // provider that needs no person is known and none listed before it is still running.
         let offered = engine.offeredProviders
-        checks.wait(until: .infinity, enough: {
-            for provider in offered {
-                let status = checks.status(provider)
-                guard status.own else { return false }
-                if status.rank == 0 { return true }
+        while true {
+            checks.wait(until: .infinity, enough: {
+                for provider in offered {
+                    let status = checks.status(provider)
+                    guard status.own else { return false }
+                    if status.rank == 0 { return true }
+                }
+                return false
+            }) { ended, total in
+                events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
             }
-            return false
-        }) { ended, total in
+            let (ended, total) = checks.progress
             events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
-        }
-        let (ended, total) = checks.progress
-        events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
-        checkStore?.save(checks.ownChecks)
-        let statuses = engine.offeredProviders.map { ($0, checks.status($0)) }.filter { $0.1.own }
-        if let best = Bootstrap.liveDefault(statuses, needsPerson: false) {
-            events(.note("Chose \(best.domain): \(checks.status(best).summary ?? "it answers")"))
-            return best
+            checkStore?.save(checks.ownChecks)
+            let statuses = offered.map { ($0, checks.status($0)) }.filter { $0.1.own }
+            if let best = Bootstrap.liveDefault(statuses, needsPerson: false) {
+                events(.note("Chose \(best.domain): \(checks.status(best).summary ?? "it answers")"))
+                return best
+            }
+            let retried = offered.filter { provider in
+                guard case .failure(let error)? = checks.attempt(for: provider.domain)?.finishedOutcome else { return false }
+                return ProviderReacher.mayBeTransient(error)
+            }
+            guard let retryUntil, now() < retryUntil, !retried.isEmpty else { break }
+            events(.note("No provider answered yet; Tor may still be connecting, checking \(retried.count) again"))
+            Thread.sleep(forTimeInterval: 2)
+            for provider in retried {
+                checks.set(registrar.probe(target(provider, answers: answers), freshCircuit: true), for: provider)
+            }
         }
         throw AnswersError.noProviderFits(missing, reasons: engine.offeredProviders.map { ($0, checks.status($0)) }.map { provider, status in
             "\(provider.domain): " + (status.check.map { check in
