@@ -197,15 +197,21 @@ extension ProvidersCommand {
 
         private func printXMPPProviders(_ report: XMPPProvidersReport) {
             let width = max(6, report.entries.map(\.jid.count).max() ?? 0)
-            for entry in report.entries {
-                let registration = switch (entry.inBandRegistration, entry.captcha) {
+            func registration(_ entry: XMPPProvidersReport.Entry) -> String {
+                switch (entry.inBandRegistration, entry.captcha) {
                 case (true?, true?): "in-band, CAPTCHA"
                 case (true?, _): "in-band, no CAPTCHA"
-                case (false?, _): entry.webRegistrationURL.map { "web only (\($0))" } ?? "no in-band"
+                case (false?, _): "web only"
                 case (nil, _): "registration not stated"
                 }
-                Console.out(pad(entry.jid, width) + "  " + pad(entry.category ?? "-", 2) + "  " + pad(registration, 24)
+            }
+            let column = report.entries.map { registration($0).count }.max() ?? 0
+            for entry in report.entries {
+                Console.out(pad(entry.jid, width) + "  " + pad(entry.category ?? "-", 2) + "  " + pad(registration(entry), column)
                             + "  " + (entry.mapOnion.map { "in the map: \($0)" } ?? "no known onion"))
+                if entry.inBandRegistration == false, let url = entry.webRegistrationURL {
+                    Console.out(String(repeating: " ", count: width + 2) + "web registration: \(url)")
+                }
                 for onion in entry.onionDomains { Console.out(String(repeating: " ", count: width + 2) + "onion domain: \(onion)") }
                 for difference in entry.differences {
                     Console.out(String(repeating: " ", count: width + 2) + "differs: \(difference)")
