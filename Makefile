@@ -1,6 +1,6 @@
 # Convenience targets around the scripts. The world's port base and directory come from
 # ONIONBOARD_PORT_BASE (default 15000) and ONIONBOARD_WORLD_DIR (default /tmp/onionboard-world-BASE).
-.PHONY: setup test world-up world-down world-env world-status bench bench-crash
+.PHONY: setup test world-up world-down world-env world-status bench bench-crash fuzz fuzz-ci
 
 setup:
 	bash scripts/setup
@@ -30,3 +30,14 @@ bench:
 CRASH_KILLS ?= 1000
 bench-crash:
 	ONIONBOARD_CRASH_KILLS=$(CRASH_KILLS) swift test --filter CrashSafety
+
+# Fuzzing (issue 17, docs/fuzzing.md): builds Fuzz/ with -sanitize=fuzzer,address and runs every
+# target (or FUZZ_TARGETS) for FUZZ_SECONDS each, FUZZ_JOBS at a time. New inputs and crash
+# files go to Fuzz/.work. fuzz-ci is CI's short step: 30 s per target on the committed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) Fuzz/run $(FUZZ_TARGETS)
+
+fuzz-ci:
+	FUZZ_SECONDS=30 FUZZ_JOBS=2 Fuzz/run --ci

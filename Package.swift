@@ -9,6 +9,11 @@ let package = Package(
         .executable(name: "onionboard", targets: ["OnionboardMain"]),
         .executable(name: "onionboard-gtk", targets: ["onionboard-gtk"]),
         .library(name: "Wizard", targets: ["Wizard"]),
+        // For the fuzz targets in Fuzz/ (a package of its own that depends on this one).
+        .library(name: "OnionMap", targets: ["OnionMap"]),
+        .library(name: "XMPPOverTor", targets: ["XMPPOverTor"]),
+        .library(name: "PurpleConfig", targets: ["PurpleConfig"]),
+        .library(name: "Vocabulary", targets: ["Vocabulary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,10 +29,11 @@ let package = Package(
 
         // Library layers, one-way dependencies top to bottom (see README "Architecture").
         .target(name: "Diagnostics"),
-        // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
-        // what a profile write did. No network, no Pidgin code, no C library.
-        .target(name: "Vocabulary"),
         .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics"]),
+        // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
+        // what a profile write did, an account awaiting its profile (its password as a
+        // SecretBytes). No network, no Pidgin code.
+        .target(name: "Vocabulary", dependencies: ["Secrets"]),
         // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
         .target(name: "X509", dependencies: ["COpenSSL"]),
         .target(

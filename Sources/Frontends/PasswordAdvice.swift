@@ -1,9 +1,10 @@
 import Foundation
+import Vocabulary
 
 /// Where to keep a password on this machine, for the final screen: the password
 /// manager Tails ships (GNOME Secrets since Tails 7.6, KeePassXC before), or any.
 public enum PasswordAdvice {
-    public static func text(tailsVersionFile: String = "/etc/amnesia/version") -> String {
+    public static func text(tailsVersionFile: String = TailsLayout(environment: ProcessInfo.processInfo.environment).versionFile) -> String {
         guard let version = try? String(contentsOfFile: tailsVersionFile, encoding: .utf8) else {
             return "Keep it in a password manager if you want to use the account elsewhere."
         }

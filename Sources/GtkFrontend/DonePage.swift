@@ -1,5 +1,6 @@
 import CGtk
 import Foundation
+import Frontends
 import Secrets
 import Wizard
 
@@ -39,7 +40,8 @@ final class DonePage {
             copyButton.setSensitive(false)
         }
         content.pack(Make.label(report.passwordGenerated
-            ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. Keep a copy only if you want to use the account elsewhere."
+            ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. "
+                + PasswordAdvice.text()
             : "The password you chose is stored in the Pidgin profile: Pidgin logs in by itself.", dim: true))
 
         content.pack(Make.markup("<b>What happens next</b>"))
@@ -47,7 +49,7 @@ final class DonePage {
         var next = pidginInstalled
             ? "Start Pidgin: it connects through Tor by itself"
             : "Start Pidgin (or another libpurple client reading \(report.profile.directory)): it connects through Tor"
-        next += room.autojoin ? " and joins \(room.alias) (\(room.jid)) as \(report.handle)." : "; the room \(room.jid) is in its buddy list."
+        next += room.autojoin ? " and joins \(room.alias ?? room.jid) (\(room.jid)) as \(report.handle)." : "; the room \(room.jid) is in its buddy list."
         content.pack(Make.label(next))
         for warning in report.profile.warnings {
             content.pack(Make.markup("<b>Note:</b> \(Make.escaped(warning.message))"))

@@ -56,6 +56,7 @@ public struct MapImportReport: Sendable, Encodable {
     public init(map: OnionsMap, source: String) {
         var entries: [Entry] = []
         var onionDomains: [String: [String]] = [:]
+        var seenPairs: Set<[String]> = []  // (onion, domain): a list's `contains` made one shared onion quadratic
         var onionOrder: [String] = []
         for item in map.entries {
             let entry = Self.classify(item)
@@ -65,7 +66,7 @@ public struct MapImportReport: Sendable, Encodable {
             if let id {
                 if onionDomains[id] == nil { onionOrder.append(id) }
                 let domain = item.domain.lowercased()
-                if !onionDomains[id, default: []].contains(domain) {
+                if seenPairs.insert([id, domain]).inserted {
                     onionDomains[id, default: []].append(domain)
                 }
             }

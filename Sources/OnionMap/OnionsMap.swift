@@ -57,7 +57,12 @@ public struct OnionsMap: Sendable, Equatable {
     /// values, string or number ports, `;` `,` or missing separators, `--` comments, any
     /// whitespace, no final newline, an optional `;` after the closing brace.
     public static func parse(_ text: String, source: String) throws(OnionsMapSyntaxError) -> OnionsMap {
-        var parser = OnionsMapParser(text)
+        try parse(Array(text.utf8), source: source)
+    }
+
+    /// Parses the bytes of an onions_map file (UTF-8; invalid sequences in strings read as U+FFFD).
+    public static func parse(_ bytes: [UInt8], source: String) throws(OnionsMapSyntaxError) -> OnionsMap {
+        var parser = OnionsMapParser(bytes)
         do {
             return try parser.parseFile()
         } catch {
@@ -92,8 +97,8 @@ struct OnionsMapParser {
     private var pendingError: LuaSyntaxProblem?
     private var warnings: [OnionsMapWarning] = []
 
-    init(_ text: String) {
-        tokenizer = LuaTokenizer(text)
+    init(_ bytes: [UInt8]) {
+        tokenizer = LuaTokenizer(bytes)
         current = LuaToken(kind: .end, line: 1, column: 1, start: 0, end: 0)
         do { current = try tokenizer.next() } catch { pendingError = error }
     }

@@ -50,7 +50,7 @@ public struct ProviderCatalog: Sendable {
         let domain = entry.domain.lowercased()
         let place = "\(source):\(entry.line)"
         if let problem = DomainName.problem(domain) {
-            warnings.append("\(place): skipped \"\(entry.domain)\": not a domain (\(problem))")
+            warnings.append("\(place): skipped \(DomainName.quoted(entry.domain)): not a domain (\(problem))")
             return
         }
         if let problem = entry.valueProblem {
@@ -98,9 +98,9 @@ public struct ProviderCatalog: Sendable {
     }
 
     static func bundledLayers() throws -> [Layer] {
-        let mapText = String(decoding: PackageResources.onions_map_lua, as: UTF8.self)
         return [
-            .map(try OnionsMap.parse(mapText, source: BundledData.mapName), source: BundledData.mapName),
+            .map(try OnionsMap.parse(PackageResources.onions_map_lua, source: BundledData.mapName),
+                 source: BundledData.mapName),
             .metadata(PackageResources.providers_json, source: BundledData.metadataName),
         ]
     }
@@ -109,8 +109,7 @@ public struct ProviderCatalog: Sendable {
     public static func layer(fromFile path: String) throws -> Layer {
         let bytes = try ProviderFile.read(path)
         if ProviderFile.isMetadata(bytes) { return .metadata(bytes, source: path) }
-        let text = String(decoding: bytes, as: UTF8.self)
-        return .map(try OnionsMap.parse(text, source: path), source: path)
+        return .map(try OnionsMap.parse(bytes, source: path), source: path)
     }
 
     // MARK: - Queries (used by the wizard)
@@ -164,7 +163,12 @@ public enum ProviderFile {
         return first == UInt8(ascii: "{")
     }
 
-    public static func read(_ path: String) throws(ProviderFileError) -> [UInt8] {
+    /// The largest map or metadata file accepted. Real ones are a few KB (the bundled
+    /// metadata, the largest, is 30 KB); parsing costs several times the size in memory,
+    /// so an arbitrary file is refused up front instead.
+    public static let maximumBytes = 1 << 20
+
+    public static func read(_ path: String, maximumBytes: Int = maximumBytes) throws(ProviderFileError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ProviderFileError(path: path, message: "no such file")
@@ -172,16 +176,42 @@ public enum ProviderFile {
         guard !isDirectory.boolValue else {
             throw ProviderFileError(path: path, message: "is a directory; give a .lua onions_map or a .json metadata file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ProviderFileError(path: path, message: "cannot be read (check its permissions)")
         }
+        defer { try? handle.close() }
+        // One byte past the limit tells "too large" also for pipes and /proc files (no size).
+        guard let data = try? handle.read(upToCount: maximumBytes + 1) else {
+            throw ProviderFileError(path: path, message: "cannot be read (check its permissions)")
+        }
+        guard data.count <= maximumBytes else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 }
+            let shown = size.flatMap { $0 > maximumBytes ? "is \($0) bytes" : nil } ?? "is larger than that"
+            throw ProviderFileError(path: path, message: "\(shown); onionboard reads provider files up to "
+                                    + "\(Self.describe(limit: maximumBytes)) (real onions_map and metadata files are a few KB)",
+                                    category: .invalidData)
+        }
         return [UInt8](data)
+    }
+
+    /// "1 MiB (1048576 bytes)".
+    static func describe(limit: Int) -> String {
+        limit.isMultiple(of: 1 << 20) ? "\(limit >> 20) MiB (\(limit) bytes)" : "\(limit) bytes"
     }
 }
 
 public struct ProviderFileError: ClassifiedError, Equatable {
     public let path: String
     public let message: String
-    public var category: ErrorCategory { .missingInput }
+    /// Missing input (66) for a file that is not there or not readable; invalid data (65)
+    /// for one that is too large.
+    public let category: ErrorCategory
+
+    public init(path: String, message: String, category: ErrorCategory = .missingInput) {
+        self.path = path
+        self.message = message
+        self.category = category
+    }
+
     public var description: String { "\(path): \(message)" }
 }

@@ -294,9 +294,15 @@ private struct Record {
 
 /// A light plausibility check for XMPP domains used as keys.
 enum DomainName {
+    /// A key as messages quote it: at most 80 characters (a broken map may hold a huge one).
+    static func quoted(_ text: String) -> String {
+        text.count <= 80 ? "\"\(text)\"" : "\"\(text.prefix(80))…\" (\(text.count) characters)"
+    }
+
     /// Why `text` is not a usable domain, or nil if it looks fine.
     static func problem(_ text: String) -> String? {
         if text.isEmpty { return "it is empty" }
+        if text.utf8.count > 253 { return "it is longer than 253 characters, the limit of a DNS name" }
         if text.contains(where: { $0.isWhitespace }) { return "it contains whitespace" }
         if let bad = text.first(where: { "/@:[]\"'".contains($0) }) { return "it contains '\(bad)'" }
         if text.hasPrefix(".") || text.hasSuffix(".") || text.contains("..") { return "it has an empty label" }

@@ -7,55 +7,45 @@ import Secrets
 /// 0600 in a 0700 directory, written atomically. It holds the password (as accounts.xml
 /// will), so a failure or an interruption after registration never loses the account:
 /// the next run finishes it. libpurple ignores the subdirectory.
-public struct PendingAccountFile: Sendable {
-    public let jid: String
-    public let password: SecretBytes
-    public let connectServer: String
-    public let port: Int
-    public let tlsMode: TLSMode
-
-    public init(jid: String, password: SecretBytes, connectServer: String, port: Int, tlsMode: TLSMode) {
-        self.jid = jid
-        self.password = password
-        self.connectServer = connectServer
-        self.port = port
-        self.tlsMode = tlsMode
-    }
-
+public enum PendingAccountFile {
     public static let directoryName = "onionboard"
     public static let fileName = "pending-account"
 
     public static func path(in profile: String) -> String { "\(profile)/\(directoryName)/\(fileName)" }
 
-    /// Saves it (replacing an older one); returns the path.
+    /// Saves `account` (replacing an older one); returns the path.
     @discardableResult
-    public func save(in profile: String) throws -> String {
-        let directory = "\(profile)/\(Self.directoryName)"
-        try DirectoryHandle.makePrivateDirectories(directory)
-        let handle = try DirectoryHandle(path: directory)
+    public static func save(_ account: PendingAccount, in profile: String) throws -> String {
+        // Through directory descriptors, never following a link (as every profile write).
+        let root = try DirectoryHandle.openProfile(profile, create: true)!
+        let handle = try root.subdirectory(Self.directoryName, create: true)!
+        _ = try handle.makePrivate()
         var bytes = Array("""
             # onionboard: an account the server created; the next run finishes it. Do not share: it holds the password.
-            jid=\(jid)
-            connect-server=\(connectServer)
-            port=\(port)
-            tls=\(tlsMode.rawValue)
+            jid=\(account.jid)
+            connect-server=\(account.connectHost)
+            port=\(account.port)
+            tls=\(account.tlsMode.rawValue)
             password-base64=
             """.utf8)
-        password.withBytes { bytes += Array(Data($0).base64EncodedString().utf8) }
+        account.password.withBytes { bytes += Array(Data($0).base64EncodedString().utf8) }
         bytes.append(UInt8(ascii: "\n"))
         defer { wipe(&bytes) }
-        try AtomicFile.replace(Self.fileName, in: handle, with: bytes, backupName: nil)
+        let old = try AtomicFile.read(Self.fileName, in: handle)
+        try AtomicFile.replace(Self.fileName, in: handle, with: bytes, old: old, backup: nil)
         return Self.path(in: profile)
     }
 
     /// The saved account, or nil when there is none; a damaged file is an error naming it.
-    public static func load(from profile: String) throws -> PendingAccountFile? {
+    public static func load(from profile: String) throws -> PendingAccount? {
         let path = path(in: profile)
-        guard var bytes = try AtomicFile.read(path) else { return nil }
-        defer { wipe(&bytes) }
+        guard let root = try DirectoryHandle.openProfile(profile, create: false),
+              let handle = try root.subdirectory(Self.directoryName, create: false),
+              let file = try AtomicFile.read(Self.fileName, in: handle) else { return nil }
+        // Read in place: `file` wipes its bytes when it goes (a copy here would escape that).
         var fields: [String: String] = [:]
         var password: SecretBytes?
-        for line in bytes.split(separator: UInt8(ascii: "\n")) where line.first != UInt8(ascii: "#") {
+        for line in file.bytes.split(separator: UInt8(ascii: "\n")) where line.first != UInt8(ascii: "#") {
             guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let key = String(decoding: line[line.startIndex..<equals], as: UTF8.self)
             if key == "password-base64" {
@@ -71,13 +61,15 @@ public struct PendingAccountFile: Sendable {
             throw PurpleConfigError.unexpectedStructure(path: path, message:
                 "it should hold the account an earlier run created (jid, connect-server, port, tls, password); move it aside to start over")
         }
-        return PendingAccountFile(jid: jid, password: password, connectServer: server, port: port, tlsMode: tls)
+        return PendingAccount(jid: jid, password: password, connectHost: server, port: port, tlsMode: tls)
     }
 
     /// Once the profile holds the account.
     public static func remove(from profile: String) {
-        unlink(path(in: profile))
-        rmdir("\(profile)/\(directoryName)")
+        guard let root = try? DirectoryHandle.openProfile(profile, create: false),
+              let handle = try? root.subdirectory(directoryName, create: false) else { return }
+        unlinkat(handle.fd, fileName, 0)
+        unlinkat(root.fd, directoryName, AT_REMOVEDIR)
     }
 }
 

@@ -9,8 +9,10 @@ extension PurpleProfile {
         guard CertificatePin.isSafeFileName(host) else {
             throw PurpleConfigError.invalidRequest("\(host) cannot be a certificate file name in tls_peers")
         }
-        guard let bytes = try AtomicFile.read(certificatePath(for: host)), !bytes.isEmpty else { return nil }
-        guard let pin = try? CertificatePin(pemOrDER: bytes) else {
+        guard let root = try DirectoryHandle.openProfile(directory, create: false),
+              let certificates = try root.subdirectories(CertificatePin.relativeDirectory, create: false),
+              let file = try AtomicFile.read(host, in: certificates), !file.bytes.isEmpty else { return nil }
+        guard let pin = try? CertificatePin(pemOrDER: file.bytes) else {
             throw PurpleConfigError.invalidCertificate("\(certificatePath(for: host)) holds no certificate")
         }
         return pin.sha256
@@ -25,14 +27,26 @@ extension PurpleProfile {
             throw PurpleConfigError.invalidRequest("\(host) cannot be a certificate file name in tls_peers")
         }
         let pin = try CertificatePin(pemOrDER: pem)
-        try DirectoryHandle.makePrivateDirectories(certificateDirectory)
-        let handle = try DirectoryHandle(path: certificateDirectory)
-        try handle.lockExclusively()
-        let old = try AtomicFile.read(certificatePath(for: host))
-        if let old, pin.matches(existing: old) { return nil }
-        let backup = old == nil ? nil : Self.freeBackupName(for: host, in: certificateDirectory, stamp: Self.backupTimestamp())
-        try AtomicFile.replace(host, in: handle, with: pin.pem, backupName: backup)
-        return backup.map { "\(certificateDirectory)/\($0)" }
+        // The profile's lock, directories and backups, as every profile write has them.
+        let root = try DirectoryHandle.openProfile(directory, create: true)!
+        try root.lockExclusively(waiting: lockWaitSeconds)
+        var certificates = root
+        for component in CertificatePin.relativeDirectory.split(separator: "/") {
+            certificates = try certificates.subdirectory(String(component), create: true)!
+            _ = try certificates.makePrivate()
+        }
+        let old = try AtomicFile.read(host, in: certificates)
+        if let old, pin.matches(existing: old.bytes) { return nil }
+        var store: BackupStore?
+        if old != nil {
+            let backups = try root.subdirectory(BackupStore.directoryName, create: true)!
+            _ = try backups.makePrivate()
+            store = BackupStore(directory: backups)
+        }
+        let label = BackupStore.label(for: host, isCertificate: true)
+        let backup = try AtomicFile.replace(host, in: certificates, with: pin.pem, old: old, backup: store.map { ($0, label) })
+        if old != nil { store?.prune(label) }
+        return backup
     }
 }
 

@@ -70,6 +70,22 @@ public struct ProfileRequest: Sendable {
             throw PurpleConfigError.invalidRequest(
                 "the Tor SOCKS host '\(proxy.host)' is not an IP address; Pidgin's Tor proxy needs one, e.g. 127.0.0.1")
         }
+        // Control characters (other than tab, line feed, carriage return) and U+FFFE/U+FFFF
+        // cannot be in an XML file at all, not even as references.
+        let texts: [(String, String?)] = [("the address", accountJID), ("the Tor SOCKS host", proxy.host),
+                                          ("the Tor isolation username", proxy.username),
+                                          ("the Tor isolation password", proxy.password),
+                                          ("the room", chat?.jid), ("the chat handle", chat?.handle),
+                                          ("the chat alias", chat?.alias), ("the group", chat?.group)]
+        for (what, text) in texts {
+            if let bad = text?.unicodeScalars.first(where: { scalar in
+                (scalar.value < 0x20 && ![0x09, 0x0A, 0x0D].contains(scalar.value)) || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+            }) {
+                let hex = String(bad.value, radix: 16, uppercase: true)
+                throw PurpleConfigError.invalidRequest("\(what) contains a character that a Pidgin file cannot hold "
+                                                       + "(U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))")
+            }
+        }
         if let chat {
             guard !chat.room.isEmpty, !chat.service.isEmpty, !chat.jid.contains("/") else {
                 throw PurpleConfigError.invalidRequest("the room '\(chat.jid)' is not of the form room@server")

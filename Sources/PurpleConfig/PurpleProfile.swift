@@ -10,6 +10,8 @@ public struct PurpleProfile: Sendable {
     public var environment: TailsEnvironment
     /// Where running Pidgin/finch processes are looked for (tests may point elsewhere).
     public var procRoot: String
+    /// How long a write waits for another onionboard run to release the profile.
+    public var lockWaitSeconds: Double = 5
 
     public static let accountsFileName = "accounts.xml"
     public static let blistFileName = "blist.xml"
@@ -36,7 +38,7 @@ public struct PurpleProfile: Sendable {
     /// (and so also validates) the existing files; writes nothing.
     public func plannedChanges(_ request: ProfileRequest) throws -> [PlannedChange] {
         try request.validate()
-        return try prepare(request).files.map(\.change)
+        return try prepare(request, root: try DirectoryHandle.openProfile(directory, create: false)).files.map(\.change)
     }
 
     /// Merges the request into the profile. Each file is replaced atomically, in the
@@ -45,7 +47,7 @@ public struct PurpleProfile: Sendable {
     public func write(_ request: ProfileRequest, force: Bool = false) throws -> ProfileWriteReport {
         try request.validate()
         var warnings: [ProfileWarning] = []
-        let clients = RunningClients.find(procRoot: procRoot)
+        let clients = RunningClients.find(procRoot: procRoot, profileDirectory: directory)
         if !clients.isEmpty {
             let names = Set(clients.map(\.name)).sorted()
             guard force else { throw PurpleConfigError.clientRunning(names: names, pids: clients.map(\.pid)) }
@@ -54,24 +56,50 @@ public struct PurpleProfile: Sendable {
                 + "it may overwrite the profile when it exits"))
         }
 
-        try DirectoryHandle.makePrivateDirectories(directory)
-        let profileDirectory = try DirectoryHandle(path: directory)
-        try profileDirectory.lockExclusively()
-        profileDirectory.removeStaleTemporaryFiles()
-        if let existing = try? DirectoryHandle(path: certificateDirectory) { existing.removeStaleTemporaryFiles() }
+        let root = try DirectoryHandle.openProfile(directory, create: true)!
+        try root.lockExclusively(waiting: lockWaitSeconds)
+        root.removeStaleTemporaryFiles()
+        if let existing = try? root.subdirectories(CertificatePin.relativeDirectory, create: false) {
+            existing.removeStaleTemporaryFiles()
+        }
 
-        let prepared = try prepare(request)
-        let stamp = Self.backupTimestamp()
-        var backups: [String] = []
-        for file in prepared.files where file.change.action != .unchanged {
-            try DirectoryHandle.makePrivateDirectories(file.directory)
-            let handle = file.directory == directory ? profileDirectory : try DirectoryHandle(path: file.directory)
-            var backupName: String?
-            if file.change.action == .update {
-                backupName = Self.freeBackupName(for: file.name, in: file.directory, stamp: stamp)
+        let prepared = try prepare(request, root: root)
+        let changing = prepared.files.filter { $0.change.action != .unchanged }
+        // Directories before files: a failure here leaves every file as it was.
+        if let warning = try root.makePrivate() { warnings.append(warning) }
+        var certificates: DirectoryHandle?
+        if changing.contains(where: \.isCertificate) {
+            var current = root
+            for component in CertificatePin.relativeDirectory.split(separator: "/") {
+                current = try current.subdirectory(String(component), create: true)!
+                if let warning = try current.makePrivate() { warnings.append(warning) }
             }
-            try AtomicFile.replace(file.name, in: handle, with: file.bytes, backupName: backupName)
-            if let backupName { backups.append("\(file.directory)/\(backupName)") }
+            certificates = current
+        }
+        var store: BackupStore?
+        if changing.contains(where: { $0.old != nil }) {
+            let backupDirectory = try root.subdirectory(BackupStore.directoryName, create: true)!
+            if let warning = try backupDirectory.makePrivate() { warnings.append(warning) }
+            store = BackupStore(directory: backupDirectory)
+        }
+
+        var backups: [String] = []
+        var replaced: [String] = []
+        for (index, file) in changing.enumerated() {
+            let handle = file.isCertificate ? certificates! : root
+            let label = BackupStore.label(for: file.name, isCertificate: file.isCertificate)
+            do {
+                if let backup = try AtomicFile.replace(file.name, in: handle, with: file.bytes, old: file.old,
+                                                      backup: store.map { ($0, label) }) {
+                    backups.append(backup)
+                }
+            } catch let error as PurpleConfigError where !replaced.isEmpty {
+                // Say which files are new already: the profile is now part old, part new.
+                throw PurpleConfigError.incompleteWrite(failure: error.description, alreadyNew: replaced,
+                                                        notWritten: changing[index...].map(\.change.path))
+            }
+            replaced.append(file.change.path)
+            if file.old != nil { store?.prune(label) }
         }
 
         if request.certificatePEM == nil {
@@ -85,20 +113,26 @@ public struct PurpleProfile: Sendable {
 
     // MARK: - Preparing the new contents
 
-    /// One file's new content. Holds the password for accounts.xml: wiped on release.
+    /// One file's new content, and the old file as read. Holds the password for
+    /// accounts.xml: wiped on release.
     final class PreparedFile {
         let directory: String
         let name: String
         var bytes: [UInt8]
+        let old: ExistingFile?
+        let isCertificate: Bool
         let change: PlannedChange
 
-        init(directory: String, name: String, bytes: [UInt8], old: [UInt8]?, sameAsOld: Bool? = nil) {
+        init(directory: String, name: String, bytes: [UInt8], old: ExistingFile?, sameAsOld: Bool? = nil,
+             isCertificate: Bool = false) {
             self.directory = directory
             self.name = name
             self.bytes = bytes
+            self.old = old
+            self.isCertificate = isCertificate
             let action: PlannedChange.Action
             if let old {
-                action = (sameAsOld ?? (old == bytes)) ? .unchanged : .update
+                action = (sameAsOld ?? (old.bytes == bytes)) ? .unchanged : .update
             } else {
                 action = .create
             }
@@ -113,37 +147,47 @@ public struct PurpleProfile: Sendable {
         let files: [PreparedFile]
     }
 
-    /// The new contents; `request` has been validated by the caller.
-    func prepare(_ request: ProfileRequest) throws -> Prepared {
+    /// The new contents; `request` has been validated by the caller. `root` is the open
+    /// profile directory (nil: it does not exist, so neither does any file).
+    func prepare(_ request: ProfileRequest, root: DirectoryHandle?) throws -> Prepared {
         var files: [PreparedFile] = []
 
         if let pem = request.certificatePEM {
             let pin = try CertificatePin(pemOrDER: pem)
-            let path = certificatePath(for: request.connectServer)
-            let old = try AtomicFile.read(path)
-            let same = old.map { pin.matches(existing: $0) }
+            let pins = try root?.subdirectories(CertificatePin.relativeDirectory, create: false)
+            let old = try pins.flatMap { try AtomicFile.read(request.connectServer, in: $0) }
+            let same = old.map { pin.matches(existing: $0.bytes) }
             files.append(PreparedFile(directory: certificateDirectory,
-                                      name: request.connectServer, bytes: same == true ? old! : pin.pem,
-                                      old: old, sameAsOld: same))
+                                      name: request.connectServer, bytes: same == true ? old!.bytes : pin.pem,
+                                      old: old, sameAsOld: same, isCertificate: true))
         }
 
-        var oldAccounts = try AtomicFile.read(accountsPath)
-        defer { if oldAccounts != nil { wipe(&oldAccounts!) } }
-        let accounts = try Self.parseOrCreate(oldAccounts, path: accountsPath, create: AccountsFile.newDocument)
+        let oldAccounts = try root.flatMap { try AtomicFile.read(Self.accountsFileName, in: $0) }
+        let accounts = try Self.parseOrCreate(oldAccounts?.bytes, path: accountsPath, create: AccountsFile.newDocument)
         let credentials = Self.proxyCredentials(request, existing: AccountsFile.existingProxyCredentials(
             in: accounts, jid: request.accountJID))
         let accountName = AccountsFile.merge(request, proxyCredentials: credentials, into: accounts)
-        files.append(PreparedFile(directory: directory, name: Self.accountsFileName,
-                                  bytes: PurpleStyleSerializer.serialize(accounts, capacity: (oldAccounts?.count ?? 0) * 2 + 16 * 1024),
-                                  old: oldAccounts))
+        let newAccounts = PurpleStyleSerializer.serialize(accounts, capacity: (oldAccounts?.bytes.count ?? 0) * 2 + 16 * 1024)
+        files.append(PreparedFile(directory: directory, name: Self.accountsFileName, bytes: newAccounts, old: oldAccounts))
+        try Self.checkReadsBack(files.last!.bytes, path: accountsPath)
 
-        let oldBlist = try AtomicFile.read(blistPath)
-        let blist = try Self.parseOrCreate(oldBlist, path: blistPath, create: BlistFile.newDocument)
+        let oldBlist = try root.flatMap { try AtomicFile.read(Self.blistFileName, in: $0) }
+        let blist = try Self.parseOrCreate(oldBlist?.bytes, path: blistPath, create: BlistFile.newDocument)
         try BlistFile.merge(request.chat, accountName: accountName, into: blist)
-        files.append(PreparedFile(directory: directory, name: Self.blistFileName,
-                                  bytes: PurpleStyleSerializer.serialize(blist, capacity: (oldBlist?.count ?? 0) * 9 / 8 + 16 * 1024),
-                                  old: oldBlist))
+        let newBlist = PurpleStyleSerializer.serialize(blist, capacity: (oldBlist?.bytes.count ?? 0) * 9 / 8 + 16 * 1024)
+        files.append(PreparedFile(directory: directory, name: Self.blistFileName, bytes: newBlist, old: oldBlist))
+        try Self.checkReadsBack(files.last!.bytes, path: blistPath)
         return Prepared(accountName: accountName, files: files)
+    }
+
+    /// Every file is read back before it may replace the old one, so that no serializer
+    /// bug can ever put a file on disk that Pidgin would move aside (issue 17).
+    private static func checkReadsBack(_ bytes: [UInt8], path: String) throws {
+        do {
+            try XMLDocument.checkReadsBack(bytes, path: path)
+        } catch let error as PurpleConfigError {
+            throw PurpleConfigError.producedUnreadableFile(path: path, message: error.description)
+        }
     }
 
     /// An empty file counts as absent (libpurple loads nothing from it either).
@@ -162,24 +206,5 @@ public struct PurpleProfile: Sendable {
         let password = request.proxy.password ?? existing?.password
             ?? SecureRandom.string(length: 24, alphabet: alphabet)
         return (username, password)
-    }
-
-    static func backupTimestamp(_ date: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
-    }
-
-    static func freeBackupName(for name: String, in directory: String, stamp: String) -> String {
-        let base = "\(name).onionboard-backup-\(stamp)"
-        var candidate = base
-        var counter = 2
-        while FileManager.default.fileExists(atPath: "\(directory)/\(candidate)") {
-            candidate = "\(base)-\(counter)"
-            counter += 1
-        }
-        return candidate
     }
 }

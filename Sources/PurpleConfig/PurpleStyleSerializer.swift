@@ -39,7 +39,7 @@ struct PurpleStyleSerializer {
         case XML_ELEMENT_NODE:
             writeElement(node, formatting: formatting, depth: depth)
         case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-            appendEscaped(node.pointee.content)
+            appendEscaped(node.pointee.content, CharacterReferences.isMarked(node) ? .referencedText : .text)
         case XML_COMMENT_NODE:
             if formatting { indent(depth) }
             append("<!--")
@@ -71,12 +71,12 @@ struct PurpleStyleSerializer {
         while let current = ns {
             if let prefix = current.pointee.prefix {
                 append(" xmlns:")
-                appendEscaped(prefix)
+                appendEscaped(prefix, .attribute)
             } else {
                 append(" xmlns")
             }
             append("='")
-            appendEscaped(current.pointee.href)
+            appendEscaped(current.pointee.href, .attribute)
             append("'")
             ns = current.pointee.next
         }
@@ -88,9 +88,9 @@ struct PurpleStyleSerializer {
             // The usual value is one text node: read it in place; anything else
             // (entity references) through libxml2's own concatenation.
             if let only = current.pointee.children, only.pointee.next == nil, only.pointee.type == XML_TEXT_NODE {
-                appendEscaped(only.pointee.content)
+                appendEscaped(only.pointee.content, .attribute)
             } else if let value = xmlNodeGetContent(UnsafeMutablePointer(OpaquePointer(current))) {
-                appendEscaped(value)
+                appendEscaped(value, .attribute)
                 cxml_free(value)
             }
             append("'")
@@ -100,19 +100,34 @@ struct PurpleStyleSerializer {
             append(formatting ? "/>\n" : "/>")
             return
         }
+        // Whitespace next to elements is formatting, as the reader decides
+        // (`XMLDocument.dropFormattingWhitespace`): an element that held only a line break
+        // and has just been given a child must be written as the next read will see it,
+        // or a second run would change the file.
+        var hasStructure = false
+        var cursor: xmlNodePtr? = firstChild
+        while let child = cursor, !hasStructure {
+            hasStructure = child.pointee.type == XML_ELEMENT_NODE || child.pointee.type == XML_COMMENT_NODE
+            cursor = child.pointee.next
+        }
+        func isFormatting(_ child: xmlNodePtr) -> Bool {
+            hasStructure && child.pointee.type == XML_TEXT_NODE && XMLNodes.isBlank(child)
+                && !CharacterReferences.isMarked(child)
+        }
         // Like libpurple: an element holding text is written on one line.
         var holdsText = false
-        var cursor: xmlNodePtr? = firstChild
+        cursor = firstChild
         while let child = cursor, !holdsText {
             let type = child.pointee.type
-            holdsText = type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE || type == XML_ENTITY_REF_NODE
+            holdsText = (type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE || type == XML_ENTITY_REF_NODE)
+                && !isFormatting(child)
             cursor = child.pointee.next
         }
         let pretty = formatting && !holdsText
         append(pretty ? ">\n" : ">")
         cursor = firstChild
         while let child = cursor {
-            write(child, formatting: pretty, depth: depth + 1)
+            if !isFormatting(child) { write(child, formatting: pretty, depth: depth + 1) }
             cursor = child.pointee.next
         }
         if pretty && depth > 0 { indent(depth) }
@@ -149,13 +164,27 @@ struct PurpleStyleSerializer {
         appendRaw(UnsafePointer(text))
     }
 
-    private mutating func appendEscaped(_ text: UnsafeMutablePointer<xmlChar>?) {
-        appendEscaped(UnsafePointer(text))
+    /// Where escaped text goes; decides how line feeds, tabs and carriage returns are written.
+    enum EscapeContext {
+        /// Element text: line feeds and tabs raw, as libpurple writes them.
+        case text
+        /// Element text that the file had as character references (`CharacterReferences`).
+        case referencedText
+        /// An attribute value: XML reads raw line feeds and tabs there as spaces.
+        case attribute
+    }
+
+    private mutating func appendEscaped(_ text: UnsafeMutablePointer<xmlChar>?, _ context: EscapeContext) {
+        appendEscaped(UnsafePointer(text), context)
     }
 
     /// `g_markup_escape_text`: the five XML specials and C0/C1 controls become references.
-    private mutating func appendEscaped(_ text: UnsafePointer<xmlChar>?) {
+    /// Beyond it, so that every value reads back as it was (issue 17): a carriage return is
+    /// always `&#13;` (XML turns a raw one into a line feed), and line feeds and tabs are
+    /// `&#10;` and `&#9;` in attribute values and where the file had them as references.
+    private mutating func appendEscaped(_ text: UnsafePointer<xmlChar>?, _ context: EscapeContext) {
         guard var cursor = text else { return }
+        let referenceWhitespace = context != .text
         while cursor.pointee != 0 {
             let byte = cursor.pointee
             switch byte {
@@ -164,6 +193,9 @@ struct PurpleStyleSerializer {
             case UInt8(ascii: ">"): append("&gt;")
             case UInt8(ascii: "'"): append("&apos;")
             case UInt8(ascii: "\""): append("&quot;")
+            case 0x0D: append("&#13;")
+            case 0x0A where referenceWhitespace: append("&#10;")
+            case 0x09 where referenceWhitespace: append("&#9;")
             case 0x01...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F:
                 append("&#x\(String(byte, radix: 16));")
             default:

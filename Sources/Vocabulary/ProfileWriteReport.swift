@@ -44,6 +44,8 @@ public struct ProfileWarning: Sendable, Codable, Equatable, CustomStringConverti
         case pidginNotInstalled = "pidgin-not-installed"
         case noCertificatePinned = "no-certificate-pinned"
         case clientRunningForced = "client-running-forced"
+        /// A profile directory was open to other users and has been made 0700.
+        case permissionsTightened = "permissions-tightened"
     }
 
     public let code: Code

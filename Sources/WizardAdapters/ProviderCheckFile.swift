@@ -34,7 +34,7 @@ public struct ProviderCheckFile: ProviderCheckStore {
     }
 
     public func load() -> [String: ProviderCheck] {
-        guard let bytes = try? PrivateStateFile.read(path),
+        guard let bytes = try? PrivateStateFile.read(name: Self.fileName, in: directory),
               let contents = try? JSONDecoder().decode(Contents.self, from: Data(bytes)) else { return [:] }
         var newest: [String: ProviderCheck] = [:]
         for check in contents.checks where (newest[check.domain]?.checkedAt ?? -.infinity) < check.checkedAt {

@@ -10,7 +10,7 @@ public struct PurpleProfileWriter: ProfileWriter {
 
     public func preflight(_ plan: OnboardingPlan, force: Bool) throws {
         if !force {
-            let clients = RunningClients.find()
+            let clients = RunningClients.find(profileDirectory: plan.profileDirectory)
             if !clients.isEmpty {
                 throw PurpleConfigError.clientRunning(names: Array(Set(clients.map(\.name))).sorted(), pids: clients.map(\.pid))
             }
@@ -28,16 +28,11 @@ public struct PurpleProfileWriter: ProfileWriter {
     }
 
     public func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String {
-        try PendingAccountFile(jid: account.jid, password: account.password, connectServer: account.connectHost,
-                               port: account.port, tlsMode: account.tlsMode)
-            .save(in: directory)
+        try PendingAccountFile.save(account, in: directory)
     }
 
     public func pendingAccount(in directory: String) throws -> PendingAccount? {
-        try PendingAccountFile.load(from: directory).map {
-            PendingAccount(jid: $0.jid, password: $0.password, connectHost: $0.connectServer, port: $0.port,
-                           tlsMode: $0.tlsMode)
-        }
+        try PendingAccountFile.load(from: directory)
     }
 
     public func removePendingAccount(in directory: String) {

@@ -33,8 +33,12 @@ public struct InviteURI: Sendable, Equatable {
         guard let action = parts.first?.lowercased() else { throw InviteURIError.notAnInvitation }
         var parameters: [String: String] = [:]
         for part in parts.dropFirst() {
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            parameters[pair[0].lowercased()] = try Self.decode(pair.count > 1 ? pair[1] : "")
+            // Not omitting empty pieces: "=" alone is an empty name, not no parameter at all.
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let name = pair.first, !name.isEmpty else {
+                throw InviteURIError.malformed("the parameter '\(part)' has no name (expected name=value)")
+            }
+            parameters[name.lowercased()] = try Self.decode(pair.count > 1 ? pair[1] : "")
         }
         guard let token = parameters["preauth"], !token.isEmpty else { throw InviteURIError.notAnInvitation }
         let (local, domain) = try Self.split(jid)

@@ -233,7 +233,7 @@ struct DesktopWindowTests {
         #expect(first.exitStatus() == 0, "\(first.output)")
         let accounts = try Self.accounts(stage.profile)
         let name = try #require(accounts.firstMatch(of: /<name>([^<\/]+)/)?.1, "no account name")
-        try Self.expectPidginLogsIn(as: String(name), profile: stage.profile, world: world)
+        try Self.expectPidginLogsIn(as: String(name), profile: stage.profile, world: world, display: stage.desktop.display)
 
         let second = try WindowRun("autostart-second-login", arguments: arguments, desktop: stage.desktop, program: program)
         defer { second.close() }
@@ -242,8 +242,9 @@ struct DesktopWindowTests {
     }
 
     /// Waits for the Pidgin the Done page started: its own session, `--config` = our profile,
-    /// and the account authenticating at the world's Prosody through Tor. Then it is stopped.
-    static func expectPidginLogsIn(as jid: String, profile: URL, world: World) throws {
+    /// the account authenticating at the world's Prosody through Tor and joining the room, and
+    /// no dialog of Pidgin's (a certificate question) on the display. Then it is stopped.
+    static func expectPidginLogsIn(as jid: String, profile: URL, world: World, display: String) throws {
         var pidgin: pid_t?
         let deadline = Date().addingTimeInterval(60)
         while pidgin == nil && Date() < deadline {
@@ -265,6 +266,16 @@ struct DesktopWindowTests {
             if !loggedIn { Thread.sleep(forTimeInterval: 0.5) }
         }
         #expect(loggedIn, "Prosody never saw Pidgin log in as \(jid)")
+        // In the room: the MUC made an occupant for the account's session (Pidgin's autojoin).
+        var joined = false
+        while !joined && Date() < deadline {
+            joined = try String(contentsOf: world.defaultProsodyLog, encoding: .utf8).split(separator: "\n")
+                .contains { $0.contains("creating new occupant object for \(jid)/") && $0.contains(world.roomJID) }
+            if !joined { Thread.sleep(forTimeInterval: 0.5) }
+        }
+        #expect(joined, "Pidgin did not join \(world.roomJID) as \(jid)")
+        let windows = try runCommand(["/usr/bin/env", "DISPLAY=\(display)", "xwininfo", "-root", "-tree"], timeout: 10).output
+        #expect(!windows.lowercased().contains("certificate"), "Pidgin shows a certificate dialog:\n\(windows)")
     }
 
     /// Ends as a cancel must: exit 130, the message, nothing at all under the profile's parent.

@@ -196,6 +196,56 @@ struct ProvidersCLITests {
         #expect(missing.stderr.contains("none.lua: no such file"))
     }
 
+    /// Issue 17 item 4: every line was padded to the longest key; one 450 KB key in a 0.9 MB
+    /// map gave 1.0 GB of output. Here a 60,000-character key among 300 entries (18 MB before).
+    @Test("providers import and list --all: one huge key does not widen every line")
+    func hugeKeyDoesNotWidenTheTable() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("wide.lua")
+        let huge = String(repeating: "a", count: 60_000) + ".example"
+        var map = "onions_map = {\n\t[\"\(huge)\"] = \"\(Self.v3)\";\n"
+        for index in 0..<300 { map += "\t[\"host\(index).example\"] = \"\(Self.v3)\";\n" }
+        map += "}\n"
+        try map.write(to: file, atomically: true, encoding: .utf8)
+
+        let imported = try BinaryRun.run(["providers", "import", file.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.utf8.count < 60_000, "\(imported.stdout.utf8.count) bytes of output")
+        let lines = imported.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("line 3   host0.example ") && $0.contains("v3") })
+        #expect(lines.contains { $0.contains("(59888 more characters)") })
+
+        let listed = try BinaryRun.run(["providers", "list", "--all", "--providers", file.path])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.utf8.count < 60_000, "\(listed.stdout.utf8.count) bytes of output")
+        #expect(listed.stdout.contains("host299.example"))
+        #expect(listed.stderr.contains("longer than 253 characters"))
+        #expect(listed.stderr.utf8.count < 1_000)
+    }
+
+    @Test("a provider file over 1 MiB is refused with the limit in the message (exit 65), at once")
+    func oversizedFile() throws {
+        let directory = try TestSupport.makeTemporaryDirectory("providers-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("big.lua")
+        let entry = "\t[\"host.example\"] = \"\(Self.v3)\";\n"
+        let body = String(repeating: entry, count: (1 << 20) / entry.utf8.count + 1)
+        try ("onions_map = {\n" + body + "}\n").write(to: file, atomically: true, encoding: .utf8)
+        for arguments in [["providers", "import", file.path], ["providers", "list", "--all", "--providers", file.path]] {
+            let run = try BinaryRun.run(arguments)
+            #expect(run.status == 65, "\(arguments)")
+            #expect(run.stdout.isEmpty)
+            let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
+            #expect(run.stderr.contains("big.lua: is \(size) bytes; onionboard reads provider files up to 1 MiB (1048576 bytes)"),
+                    "\(run.stderr)")
+        }
+        // Just under the limit still works.
+        try ("onions_map = {\n" + String(repeating: entry, count: (1 << 20) / entry.utf8.count - 1) + "}\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(try BinaryRun.run(["providers", "import", "--json", file.path]).status == 0)
+    }
+
     @Test("the test bed's PROVIDERS_JSON works with --providers; its real Tor onion passes the checksum",
           .enabled(if: World.isAvailable || TestSupport.isCI))
     func worldProviders() throws {

@@ -243,3 +243,23 @@ struct LineFrontendTests {
         }
     }
 }
+
+@Suite("Password advice")
+struct PasswordAdviceTests {
+    @Test("Tails 7.6 and later ships Secrets, earlier ones KeePassXC; elsewhere any password manager")
+    func byVersion() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func advice(_ version: String) throws -> String {
+            let file = directory.appendingPathComponent("version-\(version)")
+            try "\(version) - 20260326\n".write(to: file, atomically: true, encoding: .utf8)
+            return PasswordAdvice.text(tailsVersionFile: file.path)
+        }
+        #expect(try advice("7.6").contains("Secrets (GNOME Secrets"))
+        #expect(try advice("7.10").contains("Secrets (GNOME Secrets"))
+        #expect(try advice("8.0").contains("Secrets"))
+        #expect(try advice("7.5").contains("KeePassXC"))
+        #expect(try advice("6.19").contains("KeePassXC"))
+        #expect(PasswordAdvice.text(tailsVersionFile: directory.appendingPathComponent("none").path).contains("a password manager"))
+    }
+}

@@ -103,14 +103,17 @@ struct MergeTests {
         let certificate = try Fixture.makeCertificate()
         let first = try Fixture.profile(dir).write(Fixture.request(certificate: certificate))
         #expect(first.written.count == 3)
-        let snapshot = try Fixture.files(in: dir).filter { !$0.hasPrefix("certificates") }
+        let backupDirectory = dir.appendingPathComponent(BackupStore.directoryName)
+        let snapshot = try Fixture.files(in: dir).filter { !$0.hasPrefix("certificates") && $0 != BackupStore.directoryName }
             .map { try Fixture.bytes(dir.appendingPathComponent($0)) }
+        let backupsBefore = Fixture.files(in: backupDirectory)
         let second = try Fixture.profile(dir).write(Fixture.request(certificate: certificate))
         #expect(second.written.isEmpty)
         #expect(second.backups.isEmpty)
-        let after = try Fixture.files(in: dir).filter { !$0.hasPrefix("certificates") }
+        let after = try Fixture.files(in: dir).filter { !$0.hasPrefix("certificates") && $0 != BackupStore.directoryName }
             .map { try Fixture.bytes(dir.appendingPathComponent($0)) }
         #expect(after == snapshot)
+        #expect(Fixture.files(in: backupDirectory) == backupsBefore)
 
         let blist = try XMLTree.parse(Fixture.bytes(dir.appendingPathComponent("blist.xml")))
         let chats = try #require(blist.first("blist")).elements("group").flatMap { $0.elements("chat") }

@@ -51,12 +51,14 @@ struct SafetyTests {
     @Test("Backups only when the content changes, 0600, holding the old content")
     func backups() throws {
         let dir = try Fixture.profileDirectory(copying: "finch-without-account")
+        let backupDirectory = dir.appendingPathComponent("onionboard-backups")
         let oldAccounts = try Fixture.bytes(dir.appendingPathComponent("accounts.xml"))
         let first = try Fixture.profile(dir).write(Fixture.request())
         #expect(first.backups.count == 2)
-        let accountsBackup = try #require(first.backups.first { $0.contains("/accounts.xml.onionboard-backup-") })
+        let accountsBackup = try #require(first.backups.first { $0.hasPrefix(backupDirectory.path + "/accounts.xml.") })
         #expect(try Fixture.bytes(URL(fileURLWithPath: accountsBackup)) == oldAccounts)
         #expect(Fixture.mode(URL(fileURLWithPath: accountsBackup)) == 0o600)
+        #expect(Fixture.mode(backupDirectory) == 0o700)
 
         let unchanged = try Fixture.profile(dir).write(Fixture.request())
         #expect(unchanged.backups.isEmpty)
@@ -66,7 +68,8 @@ struct SafetyTests {
         #expect(changed.backups.count == 1)
         #expect(changed.written == [dir.appendingPathComponent("accounts.xml").path])
         #expect(changed.backups.allSatisfy { $0 != accountsBackup })
-        #expect(Fixture.files(in: dir).filter { $0.contains("onionboard-backup") }.count == 3)
+        #expect(Fixture.files(in: backupDirectory).count == 3)
+        #expect(Fixture.files(in: dir).sorted() == ["accounts.xml", "blist.xml", "onionboard-backups"])
     }
 
     @Test("XML-special and non-ASCII characters survive in password, handle, alias and room")

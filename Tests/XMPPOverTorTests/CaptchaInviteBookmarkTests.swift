@@ -29,6 +29,25 @@ import Vocabulary
         #expect(throws: (any Error).self) { try InviteURI("xmpp:a@b@c?register;preauth=T") }
         #expect(throws: (any Error).self) { try InviteURI("xmpp:@example.org?register;preauth=T") }
     }
+
+    /// Issue 17 item 3: a parameter made only of `=` trapped with "Index out of range".
+    @Test(arguments: ["xmpp:example.org?register;=;preauth=TOKEN", "xmpp:example.org?register;preauth=TOKEN;=#x",
+                      "xmpp:example.org?register;=x;preauth=TOKEN", "xmpp:example.org?register;==;preauth=T"])
+    func parameterWithoutName(link: String) {
+        let error = #expect(throws: InviteURIError.self) { try InviteURI(link) }
+        guard case .malformed(let why)? = error else {
+            Issue.record("unexpected \(String(describing: error))")
+            return
+        }
+        #expect(why.contains("has no name"))
+        #expect(error?.category == .invalidData)
+    }
+
+    @Test func emptyValueIsAllowedButNotAsToken() throws {
+        #expect(throws: InviteURIError.notAnInvitation) { try InviteURI("xmpp:example.org?register;preauth=") }
+        let invite = try InviteURI("xmpp:example.org?register;ibr;preauth=T")
+        #expect(invite.token == "T")
+    }
 }
 
 /// ejabberd 23.01's real CAPTCHA form (ejabberd-captcha.md), BoB data as a sibling of the form.

@@ -52,14 +52,17 @@ public enum Validation: Sendable, Equatable {
         let value = raw.trimmingCharacters(in: .whitespaces)
         switch self {
         case .regex(let pattern):
-            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+            switch BoundedRegex.wholeMatch(pattern, value) {
+            case .invalidPattern:
                 return .failure(.init("the template's pattern \(pattern) is not a valid regular expression"))
-            }
-            let range = NSRange(value.startIndex..., in: value)
-            guard let match = expression.firstMatch(in: value, range: range), match.range == range else {
+            case .tooCostly:
+                return .failure(.init("the pattern \(pattern) takes too long to check against this answer "
+                                      + "(it backtracks without end); the template needs a simpler pattern"))
+            case .noMatch:
                 return .failure(.init("it must match the pattern \(pattern)"))
+            case .match:
+                return .success(value)
             }
-            return .success(value)
         case .localpart:
             return Validation.checkLocalpart(value.lowercased())
         case .handle:

@@ -115,7 +115,7 @@ extension ProvidersCommand {
         }
 
         private func printTable(_ reports: [ProbeReport]) {
-            let width = max(6, reports.map(\.domain.count).max() ?? 0)
+            let width = columnWidth(reports.map(\.domain))
             Console.out("")
             Console.out(pad("DOMAIN", width) + "  " + pad("CONNECT", 9) + "  " + pad("RTT", 7) + "  " + pad("TLS", 20) + "  "
                         + pad("REGISTRATION", 28) + "  CERTIFICATE (SNI = the onion)")
@@ -129,7 +129,7 @@ extension ProvidersCommand {
                     observation.kind.rawValue + (observation.advertised ? "" : " (not advertised)")
                         + (observation.invitationsAdvertised ? " +invites" : "")
                 } ?? "-"
-                Console.out(pad(report.domain, width) + "  " + pad(reached, 9) + "  " + pad(rtt, 7) + "  "
+                Console.out(pad(shortened(report.domain), width) + "  " + pad(reached, 9) + "  " + pad(rtt, 7) + "  "
                             + pad(tls.isEmpty ? "-" : tls.joined(separator: ", "), 20) + "  " + pad(registration, 28) + "  "
                             + (report.mainCertificate.map(Self.certificateLine) ?? "-"))
             }

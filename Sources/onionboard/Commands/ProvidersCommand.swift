@@ -62,12 +62,12 @@ extension ProvidersCommand {
         }
 
         private func printTable(_ providers: [Provider], checks: [String: ProviderCheck]) {
-            let width = max(6, providers.map(\.domain.count).max() ?? 0)
+            let width = columnWidth(providers.map(\.domain))
             let now = Date().timeIntervalSince1970
             Console.out(pad("DOMAIN", width) + "  " + pad("ONION", 62) + "  " + pad("REGISTRATION (data)", 36) + "  LIVE")
             for provider in providers {
                 let live = checks[provider.domain].flatMap { $0.onion == provider.onion.hostname ? $0 : nil }
-                Console.out(pad(provider.domain, width) + "  " + pad(provider.onion.hostname, 62)
+                Console.out(pad(shortened(provider.domain), width) + "  " + pad(provider.onion.hostname, 62)
                             + "  " + pad(OnionMapProviders.choice(provider).registrationSummary, 36)
                             + "  " + (live.map { $0.summary(now: now, own: false) } ?? "not checked"))
             }
@@ -196,7 +196,7 @@ extension ProvidersCommand {
         }
 
         private func printXMPPProviders(_ report: XMPPProvidersReport) {
-            let width = max(6, report.entries.map(\.jid.count).max() ?? 0)
+            let width = columnWidth(report.entries.map(\.jid))
             func registration(_ entry: XMPPProvidersReport.Entry) -> String {
                 switch (entry.inBandRegistration, entry.captcha) {
                 case (true?, true?): "in-band, CAPTCHA"
@@ -207,7 +207,7 @@ extension ProvidersCommand {
             }
             let column = report.entries.map { registration($0).count }.max() ?? 0
             for entry in report.entries {
-                Console.out(pad(entry.jid, width) + "  " + pad(entry.category ?? "-", 2) + "  " + pad(registration(entry), column)
+                Console.out(pad(shortened(entry.jid), width) + "  " + pad(shortened(entry.category ?? "-"), 2) + "  " + pad(registration(entry), column)
                             + "  " + (entry.mapOnion.map { "in the map: \($0)" } ?? "no known onion"))
                 if entry.inBandRegistration == false, let url = entry.webRegistrationURL {
                     Console.out(String(repeating: " ", count: width + 2) + "web registration: \(url)")
@@ -227,13 +227,13 @@ extension ProvidersCommand {
         }
 
         private func printReport(_ report: MapImportReport) {
-            let width = max(6, report.entries.map(\.domain.count).max() ?? 0)
+            let width = columnWidth(report.entries.map(\.domain))
             for entry in report.entries {
-                let head = pad("line \(entry.line)", 9) + pad(entry.domain, width) + "  "
+                let head = pad("line \(entry.line)", 9) + pad(shortened(entry.domain), width) + "  "
                 switch entry.status {
                 case .v3: Console.out(head + "v3       " + (entry.onion ?? ""))
-                case .v2: Console.out(head + "v2/dead  " + entry.value)
-                case .invalid: Console.out(head + "invalid  " + entry.value + ": " + (entry.reason ?? ""))
+                case .v2: Console.out(head + "v2/dead  " + shortened(entry.value))
+                case .invalid: Console.out(head + "invalid  " + shortened(entry.value) + ": " + shortened(entry.reason ?? ""))
                 }
             }
             let counts = report.counts
@@ -262,4 +262,21 @@ struct NotAMapError: ClassifiedError {
         "\(path) is a metadata JSON file, not a Lua onions_map; check it with "
             + "'onionboard providers list --all --providers \(path)'"
     }
+}
+
+/// The widest domain column a table pads to: longer names (real ones are under 30
+/// characters) overflow their own line instead of widening every line (issue 17: one
+/// 450 KB key padded 2,000 lines into a gigabyte of output).
+let maximumColumnWidth = 40
+
+/// The width of a column holding `texts`: the longest, at least 6, at most `maximumColumnWidth`.
+func columnWidth(_ texts: [String]) -> Int {
+    min(maximumColumnWidth, max(6, texts.lazy.map(\.count).max() ?? 0))
+}
+
+/// A map's text as a table shows it: at most `limit` characters, the rest counted.
+/// `--json` keeps the full values.
+func shortened(_ text: String, limit: Int = 120) -> String {
+    guard text.count > limit else { return text }
+    return String(text.prefix(limit)) + "… (\(text.count - limit) more characters)"
 }
