@@ -290,6 +290,32 @@ def peak_rss_run(prefix, binary, world, scratch):
     return halves
 
 
+def slow_world_runs(prefix, binary, world, scratch, runs):
+    """Issue 13: whole `run --non-interactive` registrations through the world's slow Tor network
+    (every relay link delayed, so an onion round trip costs ~SLOW_RTT_MS) to the Prosody onion,
+    each into a fresh profile and on a fresh circuit (the SOCKS credentials differ per process)."""
+    rows = []
+    for _ in range(runs):
+        purple = tempfile.mkdtemp(prefix="purple-slow-", dir=scratch)
+        cmd = prefix + [binary, "run", "--non-interactive", "--json", "--providers", world["SLOW_PROVIDERS_JSON"],
+                        "--provider", world["XMPP_DOMAIN"], "--tor-socks", "%s:%s" % (world["SLOW_SOCKS_HOST"], world["SLOW_SOCKS_PORT"]),
+                        "--purple-dir", purple, "--room", world["ROOM_JID"], "--accept-fingerprint", world["CERT_SHA256"],
+                        "--force"]
+        started = time.monotonic()
+        process = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        wall = time.monotonic() - started
+        if process.returncode != 0:
+            rows.append({"error": "exit %d: %s" % (process.returncode, (process.stdout + process.stderr).strip()[-400:])})
+            continue
+        report = json.loads(process.stdout)
+        rows.append({"seconds": round(wall, 2), "registration_seconds": report.get("registrationSeconds")})
+    good = [r["seconds"] for r in rows if "seconds" in r]
+    rtt_ms = float(world.get("SLOW_RTT_MS") or 0)
+    return {"rows": rows, "median_seconds": median(good) if good else None, "slow_rtt_ms": rtt_ms,
+            "slow_circuit_ms": float(world.get("SLOW_CIRCUIT_MS") or 0),
+            "median_in_rtts": (median(good) * 1000 / rtt_ms) if good and rtt_ms else None}
+
+
 def rusage_run(cmd):
     started = time.monotonic()
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -401,6 +427,78 @@ def release_summary(results):
     return summary, lines
 
 
+PROBED = ["onionboard.test", "captcha.test", "closed.test", "renew.test", "dead.test"]
+
+
+def providers_check(prefix, binary, world, scratch, domains, deadline):
+    """`onionboard providers check DOMAIN... --json` on the world; the checker's own wall time (s)."""
+    cmd = prefix + [binary, "providers", "check", "--json", "--providers", world["PROVIDERS_JSON"],
+                    "--tor-socks", "%s:%s" % (world["SOCKS_HOST"], world["SOCKS_PORT"]), "--deadline", str(deadline)] + domains
+    env = dict(os.environ, XDG_STATE_HOME=os.path.join(scratch, "state"))
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=deadline * 4 + 60)
+    if out.returncode != 0:
+        raise RuntimeError("providers check failed (%d): %s" % (out.returncode, out.stderr.strip()[-300:]))
+    report = json.loads(out.stdout)
+    return report["seconds"], {p["domain"]: round(p["seconds"], 3) for p in report["providers"]}
+
+
+def tor_newnym(world):
+    """SIGNAL NEWNYM on the world's client tor: new streams get clean circuits and the onion
+    descriptors are fetched again, as on a first run. Tor allows one every 10 s."""
+    import binascii
+    import socket
+    with open(world["CONTROL_COOKIE"], "rb") as f:
+        cookie = binascii.hexlify(f.read()).decode()
+    with socket.create_connection(("127.0.0.1", int(world["CONTROL_PORT"])), timeout=10) as sock:
+        stream = sock.makefile("rwb")
+        for command in ("AUTHENTICATE " + cookie, "SIGNAL NEWNYM"):
+            stream.write((command + "\r\n").encode())
+            stream.flush()
+            reply = stream.readline().decode().strip()
+            if not reply.startswith("250"):
+                raise RuntimeError("tor control: %s -> %s" % (command.split()[0], reply))
+    time.sleep(10.5)
+
+
+def probe_round(prefix, binary, world, scratch, cold):
+    alone = {}
+    for domain in PROBED:
+        if cold:
+            tor_newnym(world)
+        alone[domain], _ = providers_check(prefix, binary, world, scratch, [domain], 60)
+    if cold:
+        tor_newnym(world)
+    together, per = providers_check(prefix, binary, world, scratch, PROBED, 60)
+    slowest = max(alone.values())
+    return {"alone": alone, "together": together, "together_each": per, "slowest_alone": slowest,
+            "ratio": together / slowest}
+
+
+def probe_concurrency(prefix, binary, world, scratch, rounds, cold_rounds):
+    """Issue 15: N providers probed concurrently vs. the slowest of them probed alone. Each round
+    probes every one alone (a fresh process and circuit each), then all together (fresh
+    circuits); ratio = together / slowest alone. "cold": before every measurement tor's circuits
+    and descriptors are dropped (NEWNYM), as on a first run; "warm": back to back, so a probe
+    alone may take a circuit tor built ahead, which N at once cannot all do. Then the silent
+    onion, whose probe lasts its whole deadline: the others must not make it longer."""
+    out = {"domains": PROBED}
+    for label, count, cold in (("cold", cold_rounds, True), ("warm", rounds, False)):
+        series = [probe_round(prefix, binary, world, scratch, cold) for _ in range(count)]
+        if not series:
+            continue
+        out[label] = {"rounds": series,
+                      "ratio_median": statistics.median(r["ratio"] for r in series),
+                      "ratio_max": max(r["ratio"] for r in series),
+                      "ratio_of_medians": (statistics.median(r["together"] for r in series)
+                                           / statistics.median(r["slowest_alone"] for r in series))}
+    silent_deadline = 10
+    silent_alone, _ = providers_check(prefix, binary, world, scratch, ["silent.test"], silent_deadline)
+    with_silent, per = providers_check(prefix, binary, world, scratch, PROBED + ["silent.test"], silent_deadline)
+    out["silent"] = {"deadline": silent_deadline, "alone": silent_alone, "together": with_silent, "together_each": per,
+                     "ratio": with_silent / silent_alone}
+    return out
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -432,7 +530,11 @@ def main():
                         help="run the measured processes and the relay with chrt -f 50 (fifo) or nice -n -5; "
                              "both need root, otherwise none")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml", "release"])
+                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml", "probe", "slow", "release"])
+    parser.add_argument("--probe-rounds", type=int, default=5, help="warm rounds of the concurrent-probe benchmark; default 5")
+    parser.add_argument("--probe-cold-rounds", type=int, default=3,
+                        help="cold rounds (NEWNYM before each measurement, ~70 s each); default 3")
+    parser.add_argument("--slow-runs", type=int, default=3, help="whole runs through the slow world; default 3")
     parser.add_argument("--json", dest="json_out", help="also write all numbers to this file")
     args = parser.parse_args()
 
@@ -476,6 +578,30 @@ def main():
                 print("\n".join(lines))
             results["load_average_after_flows"] = load_average()
 
+        if "probe" not in args.skip:
+            try:
+                probe = probe_concurrency(prefix, args.binary, world, args.scratch, args.probe_rounds, args.probe_cold_rounds)
+                results["probe"] = probe
+                print("\nproviders check: %d onions (%s) probed concurrently vs. the slowest probed alone"
+                      % (len(PROBED), ", ".join(PROBED)))
+                for label in ("cold", "warm"):
+                    if label not in probe:
+                        continue
+                    series = probe[label]
+                    print("  %s (%s), %d rounds:" % (label, "tor's circuits and descriptors dropped before each measurement"
+                                                     if label == "cold" else "back to back", len(series["rounds"])))
+                    for r in series["rounds"]:
+                        print("    together %.2f s, slowest alone %.2f s (%s): ratio %.2f"
+                              % (r["together"], r["slowest_alone"], max(r["alone"], key=r["alone"].get), r["ratio"]))
+                    print("    concurrent-probe ratio (%s): median together / median slowest alone %.2f; per round median %.2f, worst %.2f (target <= 1.2)"
+                          % (label, series["ratio_of_medians"], series["ratio_median"], series["ratio_max"]))
+                silent = probe["silent"]
+                print("  with the silent onion (deadline %d s): together %.2f s, the silent one alone %.2f s: ratio %.2f"
+                      % (silent["deadline"], silent["together"], silent["alone"], silent["ratio"]))
+            except Exception as error:  # a failed benchmark must not hide the others
+                results["probe"] = {"error": str(error)}
+                print("\nproviders check benchmark: FAILED: %s" % error)
+
         if "help" not in args.skip:
             results["help"] = help_startup(prefix, args.binary, args.help_runs)
             print("\nonionboard --help start-up: median %.1f ms (min %.1f) over %d runs"
@@ -495,6 +621,21 @@ def main():
                       % (results["rss"]["peak_rss_kib"] / 1024, results["rss"]["seconds"], results["rss"]["registration_seconds"]))
                 for attempt in results["rss"]["earlier_attempts"]:
                     print("  (first tried and failed: %s)" % attempt)
+
+        if "slow" not in args.skip:
+            if world.get("SLOW_PROVIDERS_JSON"):
+                slow = slow_world_runs(prefix, args.binary, world, args.scratch, args.slow_runs)
+                results["slow"] = slow
+                print("\nthe slow world (onion RTT %.0f ms, a circuit %.0f ms): whole run --non-interactive through it, %d runs"
+                      % (slow["slow_rtt_ms"], slow["slow_circuit_ms"], len(slow["rows"])))
+                for row in slow["rows"]:
+                    print("  " + (("FAILED: " + row["error"]) if "error" in row else
+                                  "%.2f s (registration %s s)" % (row["seconds"], row["registration_seconds"])))
+                if slow["median_seconds"] is not None:
+                    print("  median %.2f s = %.1f onion round trips of this network (circuit building and Tor included)"
+                          % (slow["median_seconds"], slow["median_in_rtts"] or 0))
+            else:
+                print("\nthe slow world: this world has no slow network (SLOW_PROVIDERS_JSON missing)")
 
         if "merge" not in args.skip:
             if os.access(bench_binary, os.X_OK):

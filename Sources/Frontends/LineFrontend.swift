@@ -49,17 +49,66 @@ public final class LineFrontend: Frontend {
                 output.writeLine("  \(padded)) \(choice.label)\(choice.detail.isEmpty ? "" : " — \(choice.detail)")")
             }
         }
+        let hasDetails = presented.choices.contains { $0.provider != nil }
+        if hasDetails {
+            output.writeLine("  (details N: more about provider N — website, where its servers are, software, sources)")
+        }
         while true {
             var prompt = presented.choices.isEmpty ? question.prompt : "Choose 1–\(presented.choices.count)"
             if question.type == .boolean { prompt += " (yes/no)" }
             if let value = presented.defaultText { prompt += " [\(value)]" }
             output.write(prompt + ": ")
             let answer = try readAnswer()
-            if answer.trimmingWhitespace() == "?" {
+            let words = answer.trimmingWhitespace().split(separator: " ")
+            if words.first == "?" && words.count == 1 {
                 output.writeLine(question.help.isEmpty ? "No more help for this question." : question.help)
+                if hasDetails { output.writeLine("Type details N (or ? N) for provider N's details.") }
+                continue
+            }
+            if hasDetails, words.count == 2, words[0] == "?" || words[0].lowercased() == "details" {
+                showDetails(presented, choice: String(words[1]))
                 continue
             }
             return answer
+        }
+    }
+
+    /// A provider's details, by its number or domain.
+    private func showDetails(_ presented: PresentedQuestion, choice: String) {
+        let index = Int(choice).map { $0 - 1 } ?? presented.choices.firstIndex { $0.label == choice.lowercased() }
+        guard let index, presented.choices.indices.contains(index), let provider = presented.choices[index].provider else {
+            output.writeLine("  ✗ no provider \(choice) in the list (1–\(presented.choices.count))")
+            return
+        }
+        output.writeLine("")
+        output.writeLine("\(index + 1)) \(provider.domain)")
+        let facts = provider.facts(live: presented.choices[index].live)
+        let width = (facts.map(\.0.count).max() ?? 0) + 2
+        for (label, text) in facts {
+            output.writeLine("  " + label + ":" + String(repeating: " ", count: max(1, width - label.count)) + text)
+        }
+        output.writeLine("")
+    }
+
+    public func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? {
+        output.writeLine("")
+        output.writeLine("Before the room is written into the profile: \(status.problem ?? status.summary).")
+        output.writeLine("  1) keep \(status.jid) anyway")
+        for (index, room) in alternatives.enumerated() {
+            output.writeLine("  \(index + 2)) \(room.jid)" + (room.alias.map { $0 == room.jid ? "" : " — \($0)" } ?? ""))
+        }
+        guard !alternatives.isEmpty else {
+            output.writeLine("The template offers no other room; the account is kept, and you can join another room in Pidgin.")
+            return nil
+        }
+        let suggested = 2
+        while true {
+            output.write("Which room should Pidgin join? Choose 1–\(alternatives.count + 1) [\(suggested)]: ")
+            let answer = try readAnswer().trimmingWhitespace()
+            let number = answer.isEmpty ? suggested : Int(answer)
+            if let number, number == 1 { return nil }
+            if let number, alternatives.indices.contains(number - 2) { return alternatives[number - 2] }
+            output.writeLine("  ✗ choose a number from 1 to \(alternatives.count + 1)")
         }
     }
 

@@ -47,6 +47,7 @@ public final class NonInteractiveFrontend: Frontend {
 
     public func finish(_ report: OnboardingReport) {
         output.writeLine("Done: \(report.jid) → \(report.profile.directory) (room \(report.room.jid) as \(report.handle))")
+        if let problem = report.roomCheck?.problem { output.writeLine("Warning: \(problem)") }
         for warning in report.profile.warnings { output.writeLine("Note: \(warning)") }
     }
 }

@@ -186,7 +186,8 @@ final class DesktopWizard: @unchecked Sendable {
     private func showProgress(_ window: WizardWindow) {
         let page = ProgressPage(log)
         view = page
-        let heading = writing ? "Writing the Pidgin profile" : log.isWaitingForTor ? "Waiting for Tor" : "Creating your account"
+        let heading = writing ? "Writing the Pidgin profile" : log.isWaitingForTor ? "Waiting for Tor"
+            : log.isCheckingProviders ? "Checking the providers" : "Creating your account"
         window.show(.init(heading: heading, content: page.content, leave: cancel))
         // The profile write takes milliseconds and must not be cut short.
         window.setLeaveEnabled(!writing)

@@ -4,6 +4,7 @@ import Glibc
 import Platform
 import Frontends
 import Secrets
+import Vocabulary
 import Wizard
 
 /// The desktop frontend: one window for the whole run. Its methods are called on the
@@ -109,6 +110,24 @@ public final class GtkWindowFrontend: Frontend, PageAsker, @unchecked Sendable {
 
     public func confirm(_ certificate: CertificateSummary) -> Bool {
         wait { DesktopWizard.Request.certificate(certificate, $0) }
+    }
+
+    /// The room turned out missing or closed: a page of one choice (the alternatives first,
+    /// then keeping the room), the problem as its help.
+    public func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? {
+        guard !alternatives.isEmpty else { return nil }
+        let keep = "Keep \(status.jid) anyway"
+        let labels = alternatives.map(\.jid) + [keep]
+        let question = Question(key: "room-instead", type: .select, prompt: "Which room should Pidgin join?",
+                                help: (status.problem ?? status.summary).prefix(1).uppercased()
+                                    + (status.problem ?? status.summary).dropFirst()
+                                    + ". Your account exists already; only the room changes.",
+                                choices: labels)
+        let presented = PresentedQuestion(question: question, defaultText: labels[0],
+                                          choices: labels.map { .init(label: $0, detail: "") }, index: 0)
+        let answers = try askPage(PresentedPage(questions: [presented], number: 0, canGoBack: false))
+        let chosen = answers.values[question.key] ?? labels[0]
+        return alternatives.first { $0.jid == chosen }
     }
 
     public func anotherUsername(taken: String, problem: String?) throws -> String? {

@@ -17,7 +17,7 @@ struct PhaseLog {
     /// A new phase ends the current one. A repeated "still waiting for Tor" updates its
     /// line instead of adding one.
     mutating func record(_ event: RunEvent, at time: Date = Date()) {
-        if let last = phases.last, last.kind == event.phase, event.phase == "wait-tor" {
+        if let last = phases.last, last.kind == event.phase, event.phase == "wait-tor" || event.phase == "check" {
             phases[phases.count - 1].text = event.description
             return
         }
@@ -32,6 +32,8 @@ struct PhaseLog {
 
     /// The run waits for Tor to be connected (bootstrap at login).
     var isWaitingForTor: Bool { phases.last.map { $0.kind == "wait-tor" && $0.ended == nil } ?? false }
+    /// The run checks the providers over Tor before it asks which one (the wizard's start).
+    var isCheckingProviders: Bool { phases.last.map { $0.kind == "check" && $0.ended == nil } ?? false }
 
     static func duration(_ seconds: TimeInterval) -> String {
         let whole = max(0, Int(seconds.rounded(.down)))
@@ -51,6 +53,9 @@ final class ProgressPage {
         content.pack(Make.label(log.isWaitingForTor
             ? "Tor is not connected yet. On Tails, connect to the Tor network with the Tor Connection assistant: "
                 + "this goes on by itself once Tor is ready."
+            : log.isCheckingProviders
+            ? "Each provider is being reached through Tor, to show you which ones answer now and which let an app "
+                + "create an account. The list follows in a few seconds; providers still silent then are marked."
             : "This takes from a few seconds to a minute or two: Tor builds a circuit to the provider's "
                 + "onion service first. You can cancel until the Pidgin profile is written.", dim: true))
         for phase in log.phases {

@@ -1,10 +1,11 @@
 import CGtk
 import Wizard
 
-/// The provider question: every offered provider in a list with its registration state
-/// under its name, and the selected one's details beside it. Pre-selected: the answer
-/// given before (after Back), else the provider bootstrap would take (open registration,
-/// no CAPTCHA), else the first. Enter or a double click on a row is the page's Next.
+/// The provider question: every offered provider in a list with its live state (checked
+/// over Tor when the wizard started) under its name, and the selected one's details beside
+/// it (website, where its servers are, software, sources and dates). Pre-selected: the
+/// answer given before (after Back), else the best live one (the question's default), else
+/// the one the data suggests, else the first. Enter or a double click on a row is the page's Next.
 final class ProviderPicker {
     let widget: Widget
     let list: Widget
@@ -45,6 +46,10 @@ final class ProviderPicker {
     static func preselection(_ question: PresentedQuestion) -> Int? {
         let providers = question.choices.compactMap(\.provider)
         if let given = question.given?.lowercased(), let index = question.choices.firstIndex(where: { $0.label == given }) {
+            return index
+        }
+        // The best provider the live checks found (the question's default).
+        if let best = question.defaultText?.lowercased(), let index = question.choices.firstIndex(where: { $0.label == best }) {
             return index
         }
         if let preferred = Bootstrap.defaultProvider(providers),
@@ -89,34 +94,11 @@ final class ProviderPicker {
             row += 1
         }
         if let provider = choice.provider {
-            for (name, value) in Self.facts(provider) { add(name, value) }
+            for (name, value) in provider.facts(live: choice.live) { add(name, value) }
         } else if !choice.detail.isEmpty {
             add("About", choice.detail)
         }
         details.pack(grid)
         details.showAll()
-    }
-
-    /// What the details pane says about a provider, in the order shown.
-    static func facts(_ provider: ProviderChoice) -> [(String, String)] {
-        let captcha = switch provider.captcha {
-        case true?: "yes: you will type the text of a picture while the account is created"
-        case false?: "no"
-        case nil: "not known: if the server shows one, you will see it here"
-        }
-        var facts: [(String, String)] = [
-            ("Your address", "name@\(provider.domain)"),
-            ("Registration", provider.registrationSummary),
-            ("CAPTCHA", captcha),
-            ("Reached at", "\(provider.onion) (an onion service: the connection never leaves Tor)"),
-            ("Connection", provider.directTLSPort.map { "STARTTLS on port \(provider.clientPort), or direct TLS on port \($0)" }
-                ?? "STARTTLS on port \(provider.clientPort)"),
-            ("Certificate", provider.pinSHA256 == nil
-                ? "not known in advance: you will be shown it and asked whether to trust it"
-                : "known in advance (its fingerprint is in the provider list)"),
-        ]
-        if let web = provider.webRegistrationURL { facts.append(("Web sign-up", web)) }
-        if let notes = provider.notes, !notes.isEmpty { facts.append(("Notes", notes)) }
-        return facts
     }
 }

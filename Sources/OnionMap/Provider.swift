@@ -56,11 +56,37 @@ public struct Provider: Sendable, Equatable {
     public let lastVerified: Verification?
     /// Which file defined this entry last ("bundled" or the path given with --providers).
     public let origin: String
+    /// SHA-256 of the server certificate's SubjectPublicKeyInfo, lower-case hex, if the key
+    /// is pinned (it survives renewals that keep the key).
+    public let spkiSHA256: String?
+    /// The provider's web site.
+    public let website: String?
+    /// Where its servers are (ISO 3166 alpha-2, lower case), as listed: the jurisdiction,
+    /// as far as the data says.
+    public let serverLocations: [String]
+    /// Server software and version, as listed.
+    public let serverSoftware: String?
+    /// Who runs it ("private person", "non-governmental", "company"…), as listed.
+    public let organization: String?
+    /// When the domain is an onion itself (accounts `name@<onion>`): the provider running it.
+    public let operatedBy: String?
+    /// Where the sources disagree, one sentence each (made visible, never settled by guessing).
+    public let disagreements: [String]
 
     public init(domain: String, onion: OnionAddress, clientPort: Int = 5222, directTLSPort: Int? = nil,
                 registration: Registration = .unknown, captcha: Bool? = nil,
                 webRegistrationURL: String? = nil, pinSHA256: String? = nil, notes: String = "",
-                sources: [ProviderSource] = [], lastVerified: Verification? = nil, origin: String) {
+                sources: [ProviderSource] = [], lastVerified: Verification? = nil, origin: String,
+                spkiSHA256: String? = nil, website: String? = nil, serverLocations: [String] = [],
+                serverSoftware: String? = nil, organization: String? = nil, operatedBy: String? = nil,
+                disagreements: [String] = []) {
+        self.spkiSHA256 = spkiSHA256
+        self.website = website
+        self.serverLocations = serverLocations
+        self.serverSoftware = serverSoftware
+        self.organization = organization
+        self.operatedBy = operatedBy
+        self.disagreements = disagreements
         self.domain = domain.lowercased()
         self.onion = onion
         self.clientPort = clientPort
@@ -78,6 +104,9 @@ public struct Provider: Sendable, Equatable {
     /// True when a user can create an account from the client without an invitation.
     public var allowsInBandRegistration: Bool { registration == .yes }
 
+    /// True when the XMPP domain is the onion itself (accounts `name@<onion>`).
+    public var isOnionDomain: Bool { domain.hasSuffix(".onion") }
+
     /// "yes, CAPTCHA", "no", "unknown", ... for one-line listings.
     public var registrationSummary: String {
         switch (registration, captcha) {
@@ -93,14 +122,17 @@ public struct Provider: Sendable, Equatable {
         Provider(domain: domain, onion: onion, clientPort: clientPort, directTLSPort: directTLSPort,
                  registration: registration, captcha: captcha, webRegistrationURL: webRegistrationURL,
                  pinSHA256: pinSHA256, notes: notes, sources: sources + [source],
-                 lastVerified: lastVerified, origin: origin)
+                 lastVerified: lastVerified, origin: origin, spkiSHA256: spkiSHA256, website: website,
+                 serverLocations: serverLocations, serverSoftware: serverSoftware, organization: organization,
+                 operatedBy: operatedBy, disagreements: disagreements)
     }
 }
 
 extension Provider: Encodable {
     private enum CodingKeys: String, CodingKey {
         case domain, onion, clientPort, directTLSPort, registration, captcha, webRegistrationURL
-        case certificateSHA256, notes, sources, lastVerified, origin
+        case certificateSHA256, spkiSHA256, website, serverLocations, serverSoftware, organization, operatedBy
+        case disagreements, notes, sources, lastVerified, origin
     }
 
     /// The metadata file's field names, so a listing can be edited into a metadata file.
@@ -114,6 +146,13 @@ extension Provider: Encodable {
         try container.encode(captcha, forKey: .captcha)
         try container.encode(webRegistrationURL, forKey: .webRegistrationURL)
         try container.encode(pinSHA256, forKey: .certificateSHA256)
+        try container.encode(spkiSHA256, forKey: .spkiSHA256)
+        try container.encode(website, forKey: .website)
+        try container.encode(serverLocations, forKey: .serverLocations)
+        try container.encode(serverSoftware, forKey: .serverSoftware)
+        try container.encode(organization, forKey: .organization)
+        try container.encode(operatedBy, forKey: .operatedBy)
+        try container.encode(disagreements, forKey: .disagreements)
         try container.encode(notes, forKey: .notes)
         try container.encode(sources, forKey: .sources)
         try container.encode(lastVerified, forKey: .lastVerified)

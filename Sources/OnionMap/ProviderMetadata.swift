@@ -10,7 +10,8 @@ public enum ProviderMetadata {
     /// The keys of the schema (every bundled record has all of them).
     public static let knownKeys: Set<String> = [
         "onion", "clientPort", "directTLSPort", "registration", "captcha", "webRegistrationURL",
-        "certificateSHA256", "sources", "lastVerified", "notes",
+        "certificateSHA256", "spkiSHA256", "website", "serverLocations", "serverSoftware", "organization",
+        "operatedBy", "disagreements", "sources", "lastVerified", "notes",
     ]
 
     /// Also accepted, as written by the test bed's `world.env` PROVIDERS_JSON and XMPP
@@ -86,8 +87,15 @@ private struct Record {
     func provider(from fields: [String: JSONValue]) throws(ProviderMetadataError) -> Provider {
         var sources = try sources(fields, "sources")
         if let name = try string(fields, "source") { sources.insert(ProviderSource(name: name), at: 0) }
+        let onion = try onion(fields)
+        if domain.lowercased().hasSuffix(".onion") {
+            // Accounts under the onion's own domain: the domain is the onion that serves it.
+            guard let own = try? OnionAddress(domain), own.serviceID == onion.serviceID, own.subdomain == nil else {
+                throw error(key: "onion", "the domain is an onion, so it must be that onion itself (accounts name@\(domain) are served there)")
+            }
+        }
         return Provider(
-            domain: domain, onion: try onion(fields),
+            domain: domain, onion: onion,
             clientPort: try port(fields, "clientPort") ?? 5222,
             directTLSPort: try port(fields, "directTLSPort"),
             registration: try registration(fields),
@@ -97,7 +105,42 @@ private struct Record {
             notes: try string(fields, "notes") ?? "",
             sources: sources,
             lastVerified: try verification(fields, "lastVerified"),
-            origin: source)
+            origin: source,
+            spkiSHA256: try pin(fields, "spkiSHA256"),
+            website: try url(fields, "website"),
+            serverLocations: try countries(fields, "serverLocations"),
+            serverSoftware: try string(fields, "serverSoftware"),
+            organization: try string(fields, "organization"),
+            operatedBy: try operatorDomain(fields, "operatedBy"),
+            disagreements: try strings(fields, "disagreements"))
+    }
+
+    private func strings(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> [String] {
+        guard let raw = value(fields, key) else { return [] }
+        guard case .array(let list) = raw else { throw error(key: key, "must be a list of strings (found \(raw.shown))") }
+        var result: [String] = []
+        for (index, item) in list.enumerated() {
+            guard case .string(let text) = item, !text.isEmpty else {
+                throw error(key: "\(key)[\(index)]", "must be a non-empty string (found \(item.shown))")
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// ISO 3166 alpha-2 codes, lower case (as XMPP Providers writes them).
+    private func countries(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> [String] {
+        let codes = try strings(fields, key)
+        for (index, code) in codes.enumerated() where code.count != 2 || !code.allSatisfy({ $0.isASCII && $0.isLowercase }) {
+            throw error(key: "\(key)[\(index)]", "must be a two-letter country code in lower case (ISO 3166, e.g. \"de\"; found \"\(code)\")")
+        }
+        return codes
+    }
+
+    private func operatorDomain(_ fields: [String: JSONValue], _ key: String) throws(ProviderMetadataError) -> String? {
+        guard let text = try string(fields, key) else { return nil }
+        if let problem = DomainName.problem(text) { throw error(key: key, "must be the provider's XMPP domain: \(problem)") }
+        return text.lowercased()
     }
 
     /// `onion`, or the first of `onions` (all of which must be valid).

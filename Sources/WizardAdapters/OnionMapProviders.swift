@@ -14,7 +14,7 @@ public struct OnionMapProviders: ProviderListing {
         try ProviderCatalog.load(extraFiles: extraFiles).providers.map(Self.choice)
     }
 
-    static func choice(_ provider: Provider) -> ProviderChoice {
+    public static func choice(_ provider: Provider) -> ProviderChoice {
         let registration: ProviderChoice.Registration = switch provider.registration {
         case .yes: .open
         case .no: .closed
@@ -24,6 +24,15 @@ public struct OnionMapProviders: ProviderListing {
         return ProviderChoice(domain: provider.domain, onion: provider.onion.hostname, clientPort: provider.clientPort,
                               directTLSPort: provider.directTLSPort, registration: registration,
                               captcha: provider.captcha, webRegistrationURL: provider.webRegistrationURL,
-                              pinSHA256: provider.pinSHA256, notes: provider.notes.isEmpty ? nil : provider.notes)
+                              pinSHA256: provider.pinSHA256, notes: provider.notes.isEmpty ? nil : provider.notes,
+                              spkiSHA256: provider.spkiSHA256, details: details(provider))
+    }
+
+    static func details(_ provider: Provider) -> ProviderDetails {
+        ProviderDetails(website: provider.website, serverLocations: provider.serverLocations,
+                        serverSoftware: provider.serverSoftware, organization: provider.organization,
+                        operatedBy: provider.operatedBy, disagreements: provider.disagreements,
+                        sources: provider.sources.map { .init(name: $0.name, url: $0.url, date: $0.date) },
+                        lastVerified: provider.lastVerified.map { ($0.date.map { "\($0): " } ?? "") + $0.what })
     }
 }

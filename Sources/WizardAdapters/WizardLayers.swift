@@ -23,6 +23,9 @@ public enum WizardLayers {
 
     public static func profileWriter() -> ProfileWriter { PurpleProfileWriter() }
 
+    /// Where live checks of providers are kept between runs (the user's state directory).
+    public static func checkStore() -> ProviderCheckStore { ProviderCheckFile.standard() }
+
     /// How far Tor is on this machine (Tails: its bootstrapped target; elsewhere the SOCKS port).
     public static let torState: @Sendable (HostPort) -> TorState = { TorStatusProbe().state($0) }
 }

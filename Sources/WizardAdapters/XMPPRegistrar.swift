@@ -22,8 +22,17 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     /// About how long a CAPTCHA provider waits for a client to log in after it connected:
     /// ejabberd's default negotiation timeout (the providers with a CAPTCHA run ejabberd).
     public var captchaWindowSeconds = 30.0
+    /// The whole budget of one live check (seconds); nil: the connect and TLS deadlines
+    /// together, the warm-up's budget before checks existed.
+    public var probeDeadline: Double?
+    /// How long to wait for a room's answer after bind (it comes through federation).
+    public var roomPatience = 20.0
+    private let limiter: WorkLimiter
 
-    public init() {}
+    /// `probeConcurrency`: live checks running at once (the others wait for a slot).
+    public init(probeConcurrency: Int = 8) {
+        limiter = WorkLimiter(limit: probeConcurrency)
+    }
 
     private func key(_ target: ConnectionTarget) -> String {
         "\(target.torSOCKS)|\(target.host)"
@@ -42,7 +51,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 
     static func endpoint(_ target: ConnectionTarget) -> Endpoint {
         Endpoint(domain: target.domain, host: target.host, port: UInt16(target.port),
-                 tlsMode: target.tlsMode, pin: target.pinSHA256)
+                 tlsMode: target.tlsMode, pin: target.pinSHA256, spkiPin: target.pinSPKI)
     }
 
     /// SNI: the connect server when it is an onion (what Pidgin sends), else the domain.
@@ -54,20 +63,71 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         let proxy = proxy(for: target, fresh: freshCircuit)
         let endpoint = Self.endpoint(target)
         var options = SessionOptions(timeouts: timeouts,
-                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256))
+                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
+                                                                          acceptedFingerprint: target.acceptedSHA256))
         options.serverNameOverride = Self.serverName(target)
         let reachOptions = options
         return BackgroundReach(target: target) {
             let started = Date()
             let (info, trust) = try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: reachOptions)
-            let verdict: CertificateVerdict = switch trust {
-            case .pinned?: .pinned
-            case .systemCA?: .authority
-            case .acceptedFingerprint?: .acceptedInAdvance
-            case .confirmedByUser?, nil: .unknown
-            }
-            return ProviderReach(certificate: Self.summary(info), verdict: verdict,
+            return ProviderReach(certificate: Self.summary(info), verdict: Self.verdict(trust),
                                  seconds: Date().timeIntervalSince(started), certificatePEM: info.pem)
+        }
+    }
+
+    /// The live check of the provider, which is also its warm-up: the same isolation
+    /// credentials (so the same circuit) as `reach` and the registration; at most
+    /// `probeConcurrency` at a time.
+    public func probe(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
+        let proxy = proxy(for: target, fresh: freshCircuit)
+        let endpoint = Self.endpoint(target)
+        var options = SessionOptions(timeouts: timeouts,
+                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
+                                                                          acceptedFingerprint: target.acceptedSHA256))
+        options.serverNameOverride = Self.serverName(target)
+        let checkOptions = options
+        let deadline = probeDeadline ?? timeouts.connect + timeouts.tlsHandshake
+        let limiter = self.limiter
+        return BackgroundReach(target: target) {
+            let outcome = limiter.run {
+                ProviderProbe.check(endpoint, proxy: proxy, options: checkOptions, depth: .warmUp, deadline: deadline)
+            }
+            if let error = outcome.error {
+                throw ReachFailure(category: error.category, message: String(describing: error),
+                                   brief: ProviderProbe.brief(error), torUnavailable: outcome.report.failure?.torUnavailable == true)
+            }
+            // A pin that does not match refuses the provider, as the warm-up always did.
+            if let problem = outcome.certificateProblem { throw problem }
+            guard let info = outcome.certificate else { throw ReachFailure(category: .internalError, message: "the check saw no certificate", torUnavailable: false) }
+            let trust = outcome.report.mainCertificate?.trust
+            let registration = outcome.report.registration
+            return ProviderReach(certificate: Self.summary(info), verdict: Self.verdict(trust),
+                                 seconds: outcome.report.reachSeconds ?? outcome.report.seconds, certificatePEM: info.pem,
+                                 registration: registration.map { Self.registration($0.kind) },
+                                 invitationsAdvertised: registration?.invitationsAdvertised ?? false,
+                                 extraFields: registration?.extraFields ?? [],
+                                 roundTripSeconds: outcome.report.roundTripSeconds)
+        }
+    }
+
+    static func verdict(_ trust: CertificateTrust?) -> CertificateVerdict {
+        switch trust {
+        case .pinned?: .pinned
+        case .systemCA?: .authority
+        case .acceptedFingerprint?: .acceptedInAdvance
+        case .confirmedByUser?, nil: .unknown
+        }
+    }
+
+    /// What the form's kind means for a person.
+    public static func registration(_ kind: RegistrationKind) -> ProviderCheck.Registration {
+        switch kind {
+        case .legacyFields, .dataForm: .open
+        case .captcha: .captcha
+        case .inviteOnly: .inviteOnly
+        case .closed: .closed
+        case .webOnly: .webOnly
+        case .unknown: .unknown
         }
     }
 
@@ -80,6 +140,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         options.answerFields = { form in
             try box.callbacks.fill(Self.fields(form, webRegistrationURL: target.webRegistrationURL, clock: clock))
         }
+        options.roomCheck?.decide = { status in try box.callbacks.roomChecked(status) }
         let socks = target.torSOCKS
         let endpoint = Self.endpoint(target)
         let jid = endpoint.bareJID(username: username)
@@ -93,7 +154,8 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                     if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
                 }
             return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
-                                     certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
+                                     certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips,
+                                     room: result.room?.room, roomStatus: result.room?.status)
         } catch RegistrationError.usernameTaken(let taken, _) {
             throw RegistrarError.usernameTaken(taken)
         }
@@ -110,7 +172,8 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
             if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
         }
         return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,
-                                 certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips)
+                                 certificateSHA256: result.certificate.sha256, roundTrips: result.roundTrips,
+                                 room: result.room?.room, roomStatus: result.room?.status)
     }
 
     /// The certificate was decided before (pin, CA, or the fingerprint the person
@@ -118,10 +181,12 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     func sessionOptions(_ target: ConnectionTarget) -> SessionOptions {
         var options = SessionOptions(
             timeouts: timeouts,
-            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, acceptedFingerprint: target.acceptedSHA256),
+            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
+                                                 acceptedFingerprint: target.acceptedSHA256),
             webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken)
         options.serverNameOverride = Self.serverName(target)
         options.serverBookmark = target.bookmark
+        options.roomCheck = target.room.map { RoomCheck(room: $0, patience: roomPatience) }
         return options
     }
 
@@ -144,6 +209,8 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
         case .bookmarkStored(let outcome):
             // A failed bookmark is a warning: the account exists by then.
             outcome.warnings.isEmpty ? nil : .bookmarkWarning(outcome.warnings.joined(separator: "; "))
+        case .checkingRoom(let room): .checkingRoom(room)
+        case .roomChecked(let status): .roomStatus(status)
         }
     }
 
@@ -192,25 +259,15 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 /// A reach attempt running on its own thread; the outcome is kept for whoever asks.
 final class BackgroundReach: ReachAttempt, @unchecked Sendable {
     let target: ConnectionTarget
-    private let condition = ConditionVariable()
-    private var result: Result<ProviderReach, Error>?
+    private let task: BackgroundTask<ProviderReach>
 
     init(target: ConnectionTarget, work: @escaping @Sendable () throws -> ProviderReach) {
         self.target = target
-        Threads.detach(name: "reach") { [self] in
-            let outcome = Result { try work() }
-            condition.lock()
-            result = outcome
-            condition.broadcast()
-            condition.unlock()
-        }
+        task = BackgroundTask(work)
     }
 
     func outcome(waitingUpTo seconds: Double) -> Result<ProviderReach, Error>? {
-        condition.lock()
-        defer { condition.unlock() }
-        if result == nil && seconds > 0 { _ = condition.wait(seconds: seconds) }
-        return result
+        task.result(waitingUpTo: seconds)
     }
 }
 

@@ -118,6 +118,23 @@ package final class X509Certificate {
         return digest.prefix(Int(length)).lowercaseHex()
     }
 
+    /// SHA-256 of the DER SubjectPublicKeyInfo (HPKP's pin-sha256, in hex): it stays the same
+    /// when a certificate is renewed with the same key, so a pin on it survives renewals.
+    package var spkiSHA256: String {
+        guard let key = X509_get_X509_PUBKEY(certificate) else { return "" }
+        let length = i2d_X509_PUBKEY(key, nil)
+        guard length > 0 else { return "" }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        der.withUnsafeMutableBufferPointer { buffer in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            _ = i2d_X509_PUBKEY(key, &cursor)
+        }
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var digestLength: UInt32 = 0
+        guard EVP_Digest(der, der.count, &digest, &digestLength, EVP_sha256(), nil) == 1 else { return "" }
+        return digest.prefix(Int(digestLength)).lowercaseHex()
+    }
+
     /// Whether the certificate names `host` (SAN, or CN when there is no SAN).
     package func matches(host: String) -> Bool {
         X509_check_host(certificate, host, host.utf8.count, 0, nil) == 1

@@ -15,20 +15,35 @@ public final class AccountSession {
         case login
         /// Only TLS and the certificate (for export).
         case certificateOnly
+        /// A live check (`ProviderProbe`): TLS, the certificate (recorded, never refused), the
+        /// features after TLS and the registration form, fetched with the restart and never
+        /// submitted.
+        case probe
+        /// A live check of the certificate alone (another server name, another port).
+        case probeCertificate
+
+        /// The certificate is looked at, not decided on.
+        var recordsCertificate: Bool { self == .certificateOnly || self == .probe || self == .probeCertificate }
+        /// Asks for the registration form with the restart.
+        var prefetchesForm: Bool { self == .register || self == .probe }
     }
 
     public let endpoint: Endpoint
     public let certificate: CertificateInfo
-    /// Nil only for `.certificateOnly` sessions when nothing vouched for the certificate.
+    /// Nil only for `.certificateOnly` and probe sessions when nothing vouched for the certificate.
     public let certificateTrust: CertificateTrust?
+    /// Why the certificate would have been refused (probe sessions only).
+    public private(set) var certificateProblem: CertificateError?
+    /// How long the steps took, for a probe's round-trip estimate.
+    public private(set) var timings = SessionTimings()
     public let tlsVersion: String
     public let tlsCipher: String
 
     let connection: XMPPConnection
     let options: SessionOptions
     let events: (ConnectionEvent) -> Void
-    private var features: StreamFeatures?
-    private var prefetchedFormID: String?
+    private(set) var features: StreamFeatures?
+    private(set) var prefetchedFormID: String?
     /// The caller answered a CAPTCHA on this stream.
     var answeredCAPTCHA = false
     /// A SCRAM exchange started in the same write as the registration, and its first answer.
@@ -53,7 +68,7 @@ public final class AccountSession {
         switch proxy {
         case .socks5(let host, let port, let credentials):
             // One budget for the TCP connect to Tor and the SOCKS exchange (circuit building) together.
-            let deadline = Deadline(seconds: timeouts.connect, phase: "connecting to Tor at \(host):\(port)")
+            let deadline = timeouts.deadline(timeouts.connect, "connecting to Tor at \(host):\(port)")
             events(.connectingToTor(host: host, port: port))
             let tcp = try TCPConnection(host: host, port: port, deadline: deadline, isTorProxy: true)
             events(.reachingService(host: endpoint.host, port: endpoint.port))
@@ -67,13 +82,12 @@ public final class AccountSession {
             }
             events(.connectingDirectly(host: endpoint.host, port: endpoint.port))
             return try TCPConnection(host: endpoint.host, port: endpoint.port,
-                                     deadline: Deadline(seconds: timeouts.connect,
-                                                        phase: "connecting to \(endpoint.host):\(endpoint.port)"))
+                                     deadline: timeouts.deadline(timeouts.connect, "connecting to \(endpoint.host):\(endpoint.port)"))
         }
     }
 
-    private init(tcp: TCPConnection, endpoint: Endpoint, options: SessionOptions, intent: Intent,
-                 events: @escaping (ConnectionEvent) -> Void) throws {
+    init(tcp: TCPConnection, endpoint: Endpoint, options: SessionOptions, intent: Intent,
+         events: @escaping (ConnectionEvent) -> Void) throws {
         self.endpoint = endpoint
         self.options = options
         self.events = events
@@ -82,9 +96,11 @@ public final class AccountSession {
 
         if endpoint.tlsMode == .startTLS {
             // Header and <starttls/> in one write: nothing secret goes before TLS anyway.
+            let sent = Deadline.now()
             try connection.send(connection.streamHeader + "<starttls xmlns='\(Namespace.tls)'/>",
                                 phase: "opening the XMPP stream")
             let plainFeatures = try connection.readFeatures(phase: "waiting for the server's stream features")
+            timings.streamOpened = Deadline.seconds(since: sent)
             guard plainFeatures.offersStartTLS else {
                 connection.close()
                 throw StreamError.tlsNotOffered
@@ -96,7 +112,9 @@ public final class AccountSession {
             }
         }
         let context = try TLSContext()
+        let handshakeStarted = Deadline.now()
         tls = try connection.startTLS(context: context, serverName: options.serverNameOverride ?? endpoint.domain)
+        timings.tlsHandshake = Deadline.seconds(since: handshakeStarted)
         tlsVersion = tls.protocolVersion
         tlsCipher = tls.cipher
         events(.tlsEstablished(version: tlsVersion, cipher: tlsCipher))
@@ -105,31 +123,46 @@ public final class AccountSession {
         certificate = peer.info(domain: endpoint.domain, chainVerified: tls.chainVerified, overOnion: endpoint.isOnion)
         var policy = options.certificatePolicy
         if let pin = endpoint.pin { policy.pin = pin }
+        if let spkiPin = endpoint.spkiPin { policy.spkiPin = spkiPin }
         do {
             // Decided before anything at all is sent over the TLS channel.
             let trust = try policy.evaluate(certificate)
             certificateTrust = trust
             events(.certificateChecked(trust: trust, sha256: certificate.sha256))
-        } catch CertificateError.notTrusted where intent == .certificateOnly {
+        } catch CertificateError.notTrusted where intent.recordsCertificate {
             certificateTrust = nil
+        } catch let problem as CertificateError where intent == .probe || intent == .probeCertificate {
+            // A probe reports a pin mismatch; it never sends anything that needs trust.
+            certificateTrust = nil
+            certificateProblem = problem
         } catch {
             connection.close()
             throw error
         }
-        if intent == .certificateOnly { return }
+        if intent == .certificateOnly || intent == .probeCertificate { return }
 
         var restart = connection.streamHeader
-        if intent == .register && options.preauthToken == nil {
+        if intent.prefetchesForm && options.preauthToken == nil {
             // The form get is harmless, so it rides along with the restart (saves a round trip).
             let id = connection.makeID("form")
             prefetchedFormID = id
             restart += "<iq type='get' id='\(id)'><query xmlns='\(Namespace.register)'/></iq>"
         }
+        let restarted = Deadline.now()
         try connection.send(restart, phase: "restarting the stream over TLS")
         features = try connection.readFeatures(phase: "waiting for the stream features after TLS")
+        timings.streamRestarted = Deadline.seconds(since: restarted)
     }
 
     public func close() { connection.close() }
+
+    /// The server's answer to the registration form get sent with the restart (probe and
+    /// register sessions), read now; nil when none was sent.
+    func readPrefetchedFormReply() throws -> XMLElement? {
+        guard let id = prefetchedFormID else { return nil }
+        prefetchedFormID = nil
+        return try connection.readIQ(id: id, phase: "waiting for the registration form")
+    }
 
     deinit { connection.close() }
 
@@ -310,6 +343,28 @@ public final class AccountSession {
         return (jid, scram.mechanism)
     }
 
+    /// After bind: the room check (when asked for) before any bookmark, then the bookmark.
+    /// Neither fails the run: the account exists by then (a failed check keeps the planned
+    /// room, with its status unknown).
+    func afterBind(_ result: inout RegistrationResult, options: SessionOptions) {
+        if let check = options.roomCheck {
+            do {
+                let (room, bookmark) = try checkRoom(check, serverBookmark: options.serverBookmark, accountJID: result.jid)
+                result.room = room
+                result.bookmark = bookmark
+            } catch {
+                let status = RoomStatus(jid: check.room.jid, existence: .unknown, detail: "the check failed: \(error)")
+                result.room = RoomCheckOutcome(room: check.room, status: status, checked: [status])
+                if options.serverBookmark != nil {
+                    result.bookmark = BookmarkOutcome(publishedPEP: false, serverMirrorsLegacy: false, wroteLegacy: false,
+                                                      roundTrips: 0, warnings: ["the room bookmark could not be stored: \(error)"])
+                }
+            }
+        } else if let bookmark = options.serverBookmark {
+            result.bookmark = storeBookmarkReportingFailure(bookmark, accountJID: result.jid)
+        }
+    }
+
     /// The bookmark step never fails the run: the account exists by then.
     func storeBookmarkReportingFailure(_ bookmark: RoomBookmark, accountJID: String) -> BookmarkOutcome {
         events(.storingBookmark(room: bookmark.jid))
@@ -369,13 +424,11 @@ public enum RegistrationClient {
                 events(expired ? .captchaExpired(attempt: attempt, of: limit) : .captchaRetry(attempt: attempt, of: limit))
                 continue
             }
-            let bookmark = options.serverBookmark
-            let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: bookmark == nil)
+            let (jid, mechanism) = try session.logIn(username: username, password: password,
+                                                     thenClose: options.serverBookmark == nil && options.roomCheck == nil)
             var result = session.result(username: username, boundJID: jid, mechanism: mechanism, registered: true)
             result.captchaAttempts = session.answeredCAPTCHA ? attempt : 0
-            if let bookmark {
-                result.bookmark = session.storeBookmarkReportingFailure(bookmark, accountJID: result.jid)
-            }
+            session.afterBind(&result, options: options)
             return result
         }
     }
@@ -398,12 +451,10 @@ public enum RegistrationClient {
                              events: @escaping (ConnectionEvent) -> Void = { _ in }) throws -> RegistrationResult {
         let session = try AccountSession.open(endpoint: endpoint, proxy: proxy, options: options, intent: .login, events: events)
         defer { session.close() }
-        let bookmark = options.serverBookmark
-        let (jid, mechanism) = try session.logIn(username: username, password: password, thenClose: bookmark == nil)
+        let (jid, mechanism) = try session.logIn(username: username, password: password,
+                                                 thenClose: options.serverBookmark == nil && options.roomCheck == nil)
         var result = session.result(username: username, boundJID: jid, mechanism: mechanism, registered: false)
-        if let bookmark {
-            result.bookmark = session.storeBookmarkReportingFailure(bookmark, accountJID: result.jid)
-        }
+        session.afterBind(&result, options: options)
         return result
     }
 

@@ -41,6 +41,23 @@ public struct BookmarkError: ClassifiedError, Equatable {
     }
 }
 
+/// What the bookmark step needs to know of the server before it writes: whether it mirrors
+/// XEP-0402 into XEP-0049 (`#compat`), and the private storage as it is (`.none`: it could
+/// not be read, so it must not be overwritten).
+struct BookmarkServerState {
+    let mirrorsLegacy: Bool
+    let storage: XMLElement??
+    let privateReply: XMLElement?
+
+    init(discoReply: XMLElement?, privateReply: XMLElement?) {
+        let features = discoReply?.child("query", namespace: BookmarkNamespace.discoInfo)?.children("feature")
+            .compactMap { $0[attribute: "var"] } ?? []
+        mirrorsLegacy = features.contains(BookmarkNamespace.compat)
+        self.privateReply = privateReply
+        storage = privateReply?[attribute: "type"] == "result" ? .some(BookmarkPayloads.storage(inPrivateReply: privateReply)) : .none
+    }
+}
+
 enum BookmarkNamespace {
     static let pep = "urn:xmpp:bookmarks:1"
     static let compat = "urn:xmpp:bookmarks:1#compat"
@@ -220,6 +237,62 @@ extension AccountSession {
         }
         if case .none = storage, !outcome.serverMirrorsLegacy || !outcome.publishedPEP {
             outcome.warnings.append(BookmarkError(step: "private storage get", current.map(StanzaError.init(iq:))).description)
+        }
+        outcome.roundTrips = roundTrips - start
+        return outcome
+    }
+
+    /// Stores `bookmark` when the server's state is already known (read in the room check's
+    /// flight): the XEP-0402 publish and, when the server does not mirror it, the merged
+    /// XEP-0049 storage go in one flight; a publish refused for its options is retried once
+    /// with the essential ones, as in `storeBookmark(_:accountJID:)`.
+    func storeBookmark(_ bookmark: RoomBookmark, known: BookmarkServerState) throws -> BookmarkOutcome {
+        let start = roundTrips
+        var outcome = BookmarkOutcome(publishedPEP: false, serverMirrorsLegacy: known.mirrorsLegacy, wroteLegacy: false,
+                                      roundTrips: 0, warnings: [])
+        func legacySet() -> (id: String, request: String)? {
+            guard case .some(let existing) = known.storage else { return nil }
+            let id = connection.makeID("private")
+            return (id, BookmarkPayloads.privateStorageSet(id: id, BookmarkPayloads.mergedLegacy(existing: existing, adding: bookmark)))
+        }
+        func publish(essentialOnly: Bool) -> (id: String, request: String) {
+            let id = connection.makeID("bookmark")
+            return (id, "<iq type='set' id='\(id)'>"
+                + BookmarkPayloads.publish(bookmark, essentialOptionsOnly: essentialOnly).serialized(parentNamespace: Namespace.client) + "</iq>")
+        }
+        let first = publish(essentialOnly: false)
+        var flight = first.request
+        var setID: String?
+        if !known.mirrorsLegacy, let set = legacySet() {
+            setID = set.id
+            flight += set.request
+        }
+        try connection.send(flight, phase: "storing the room bookmark")
+        let replies = try connection.readIQs([first.id, setID].compactMap { $0 }, phase: "waiting for the bookmark replies")
+        var publishError = replies[first.id].flatMap { $0[attribute: "type"] == "result" ? nil : StanzaError(iq: $0) }
+        if let setID, let reply = replies[setID] {
+            if reply[attribute: "type"] == "result" { outcome.wroteLegacy = true } else {
+                outcome.warnings.append(BookmarkError(step: "private storage set", StanzaError(iq: reply)).description)
+            }
+        }
+        if let error = publishError, BookmarkPayloads.retryWithEssentialOptions(after: error) {
+            let retry = publish(essentialOnly: true)
+            try connection.send(retry.request, phase: "storing the room bookmark")
+            let reply = try connection.readIQ(id: retry.id, phase: "waiting for the bookmark replies")
+            publishError = reply[attribute: "type"] == "result" ? nil : StanzaError(iq: reply)
+        }
+        outcome.publishedPEP = publishError == nil
+        if let error = publishError {
+            outcome.warnings.append(BookmarkError(step: "XEP-0402 publish", error).description)
+            // The server mirrors, but the publish failed: write the legacy store ourselves.
+            if setID == nil, let set = legacySet() {
+                try connection.send(set.request, phase: "writing the legacy room bookmark")
+                let reply = try connection.readIQ(id: set.id, phase: "waiting for the legacy bookmark write")
+                outcome.wroteLegacy = reply[attribute: "type"] == "result"
+            }
+        }
+        if case .none = known.storage, !outcome.serverMirrorsLegacy || !outcome.publishedPEP {
+            outcome.warnings.append(BookmarkError(step: "private storage get", known.privateReply.map(StanzaError.init(iq:))).description)
         }
         outcome.roundTrips = roundTrips - start
         return outcome

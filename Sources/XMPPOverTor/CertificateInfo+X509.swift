@@ -6,6 +6,6 @@ extension X509Certificate {
         CertificateInfo(pem: pem, sha256: sha256Fingerprint, subject: subject, issuer: issuer,
                         subjectAlternativeNames: subjectAlternativeNames, notBefore: notBefore, notAfter: notAfter,
                         validForDomainBySystemCAs: chainVerified && matches(host: domain), domain: domain,
-                        overOnion: overOnion)
+                        overOnion: overOnion, spkiSHA256: spkiSHA256)
     }
 }

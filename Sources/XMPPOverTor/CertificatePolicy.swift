@@ -17,6 +17,9 @@ public struct CertificateInfo: Sendable, Equatable, Codable {
     public let validForDomainBySystemCAs: Bool
     public let domain: String
     public let overOnion: Bool
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex: the same across renewals
+    /// that keep the key.
+    public var spkiSHA256: String = ""
 
     /// `AB:CD:…` for display.
     public var colonFingerprint: String {
@@ -80,6 +83,8 @@ public enum CertificateTrust: String, Sendable, Codable {
 
 public enum CertificateError: ClassifiedError, Equatable {
     case pinMismatch(expected: String, actual: String)
+    /// The provider map pins the certificate's key (SPKI) and the server shows another key.
+    case keyPinMismatch(expected: String, actual: String)
     case notTrusted(sha256: String, reason: String)
     case declined(sha256: String)
 
@@ -94,6 +99,8 @@ public enum CertificateError: ClassifiedError, Equatable {
         switch self {
         case .pinMismatch(let expected, let actual):
             "the server's certificate does not match the pinned fingerprint; refused before anything was registered.\n  pinned:    \(CertificateInfo.colonSeparated(expected))\n  presented: \(CertificateInfo.colonSeparated(actual))\nIf the provider really changed its certificate, update the provider map; otherwise someone may be intercepting the connection."
+        case .keyPinMismatch(let expected, let actual):
+            "the server's certificate carries another key than the one the provider map pins; refused before anything was registered.\n  pinned key (SPKI SHA-256):    \(CertificateInfo.colonSeparated(expected))\n  presented key (SPKI SHA-256): \(CertificateInfo.colonSeparated(actual))\nIf the provider really changed its key, update the provider map; otherwise someone may be intercepting the connection."
         case .notTrusted(let sha256, let reason):
             "the server's certificate is not trusted (\(reason)); SHA-256 \(CertificateInfo.colonSeparated(sha256)). Check it with the provider and pass --accept-fingerprint \(sha256) to accept it"
         case .declined(let sha256):
@@ -108,14 +115,18 @@ public enum CertificateError: ClassifiedError, Equatable {
 public struct CertificatePolicy: Sendable {
     /// SHA-256 hex from the provider map.
     public var pin: String?
+    /// SHA-256 hex of the SubjectPublicKeyInfo from the provider map: vouches for any
+    /// certificate with that key (a renewal that keeps the key).
+    public var spkiPin: String?
     /// SHA-256 hex the caller accepts without asking (`--accept-fingerprint`).
     public var acceptedFingerprint: String?
     /// Asked when nothing else vouches for the certificate; nil means refuse.
     public var confirm: (@Sendable (CertificateInfo) -> Bool)?
 
-    public init(pin: String? = nil, acceptedFingerprint: String? = nil,
+    public init(pin: String? = nil, spkiPin: String? = nil, acceptedFingerprint: String? = nil,
                 confirm: (@Sendable (CertificateInfo) -> Bool)? = nil) {
         self.pin = pin
+        self.spkiPin = spkiPin
         self.acceptedFingerprint = acceptedFingerprint
         self.confirm = confirm
     }
@@ -128,12 +139,16 @@ public struct CertificatePolicy: Sendable {
 
     public func evaluate(_ info: CertificateInfo) throws -> CertificateTrust {
         let actual = info.sha256
-        if let pin, !pin.isEmpty {
-            // A pin that is not a fingerprint can never match: refused like a mismatch.
-            guard Self.normalise(pin) == actual else {
-                throw CertificateError.pinMismatch(expected: Self.normalise(pin) ?? pin, actual: actual)
+        let certificatePin = pin.flatMap { $0.isEmpty ? nil : $0 }
+        let keyPin = spkiPin.flatMap { $0.isEmpty ? nil : $0 }
+        if certificatePin != nil || keyPin != nil {
+            // Either pin vouches; a pin that is not a fingerprint can never match: refused like a mismatch.
+            if let certificatePin, Self.normalise(certificatePin) == actual { return .pinned }
+            if let keyPin, !info.spkiSHA256.isEmpty, Self.normalise(keyPin) == info.spkiSHA256 { return .pinned }
+            if let certificatePin {
+                throw CertificateError.pinMismatch(expected: Self.normalise(certificatePin) ?? certificatePin, actual: actual)
             }
-            return .pinned
+            throw CertificateError.keyPinMismatch(expected: Self.normalise(keyPin!) ?? keyPin!, actual: info.spkiSHA256)
         }
         if info.validForDomainBySystemCAs { return .systemCA }
         if let acceptedFingerprint {

@@ -32,6 +32,12 @@ public struct Deadline: Sendable {
         Deadline(end: end, phase: phase, seconds: seconds)
     }
 
+    /// Seconds from `start` (a `now()` reading) to now.
+    static func seconds(since start: UInt64) -> Double {
+        let now = Deadline.now()
+        return now > start ? Double(now - start) / 1_000_000_000 : 0
+    }
+
     static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -51,6 +57,19 @@ public struct Deadline: Sendable {
     func check() throws {
         if Deadline.now() >= end { throw timeoutError }
     }
+
+    /// This deadline, or `limit` when that ends first (a probe's overall deadline): its
+    /// timeout then names the limit's seconds.
+    func capped(by limit: Deadline?) -> Deadline {
+        guard let limit, limit.end < end else { return self }
+        return Deadline(end: limit.end, phase: phase, seconds: limit.seconds)
+    }
+
+    /// Seconds left, at least 0.
+    public var secondsLeft: Double {
+        let now = Deadline.now()
+        return end > now ? Double(end - now) / 1_000_000_000 : 0
+    }
 }
 
 /// How long each phase may take. Defaults suit Tor: reaching an onion service
@@ -63,10 +82,19 @@ public struct Timeouts: Sendable {
     public var tlsHandshake: Double = 60
     /// Each answer the XMPP server owes us.
     public var reply: Double = 60
+    /// No phase ends after this (a probe's own deadline: one silent server cannot hold it
+    /// longer, however many phases it has); nil: each phase only has its own.
+    public var limit: Deadline?
 
-    public init(connect: Double = 120, tlsHandshake: Double = 60, reply: Double = 60) {
+    public init(connect: Double = 120, tlsHandshake: Double = 60, reply: Double = 60, limit: Deadline? = nil) {
         self.connect = connect
         self.tlsHandshake = tlsHandshake
         self.reply = reply
+        self.limit = limit
+    }
+
+    /// A deadline of `seconds` for `phase`, cut to `limit`.
+    func deadline(_ seconds: Double, _ phase: String) -> Deadline {
+        Deadline(seconds: seconds, phase: phase).capped(by: limit)
     }
 }

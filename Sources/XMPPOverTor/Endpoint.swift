@@ -12,16 +12,20 @@ public struct Endpoint: Sendable, Equatable {
     public var tlsMode: TLSMode
     /// SHA-256 of the leaf certificate's DER, from the provider map.
     public var pin: String?
+    /// SHA-256 of the leaf's SubjectPublicKeyInfo, from the provider map (survives renewals).
+    public var spkiPin: String?
 
     /// The bare JID of `username` on this domain (XMPP local parts compare case-insensitively).
     public func bareJID(username: String) -> String { "\(username.lowercased())@\(domain)" }
 
-    public init(domain: String, host: String, port: UInt16, tlsMode: TLSMode = .startTLS, pin: String? = nil) {
+    public init(domain: String, host: String, port: UInt16, tlsMode: TLSMode = .startTLS, pin: String? = nil,
+                spkiPin: String? = nil) {
         self.domain = domain
         self.host = host
         self.port = port
         self.tlsMode = tlsMode
         self.pin = pin
+        self.spkiPin = spkiPin
     }
 
     public var isOnion: Bool { host.lowercased().hasSuffix(".onion") }
@@ -60,6 +64,9 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
     case captchaExpired(attempt: Int, of: Int)
     case storingBookmark(room: String)
     case bookmarkStored(BookmarkOutcome)
+    /// Asking the room about itself (disco#info) before any bookmark is written.
+    case checkingRoom(room: String)
+    case roomChecked(RoomStatus)
 
     public var description: String {
         switch self {
@@ -83,6 +90,8 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
         case .bookmarkStored(let outcome):
             outcome.warnings.isEmpty ? "bookmark stored (\(outcome.roundTrips) round trip(s))"
                 : "bookmark not fully stored: " + outcome.warnings.joined(separator: "; ")
+        case .checkingRoom(let room): "asking the room \(room) about itself"
+        case .roomChecked(let status): "the room \(status.jid) \(status.summary)"
         }
     }
 }
@@ -102,6 +111,9 @@ public struct SessionOptions: Sendable {
     public var captchaAttempts: Int = 3
     /// A room to bookmark on the server after bind (XEP-0402, plus XEP-0049 when needed).
     public var serverBookmark: RoomBookmark?
+    /// Ask the room about itself after bind, before any bookmark (and let the caller
+    /// switch rooms); the bookmark, if any, is then written for the room settled on.
+    public var roomCheck: RoomCheck?
     /// SNI to send instead of the domain (Pidgin sends the onion when it is the connect server).
     public var serverNameOverride: String?
     /// What the server may make us parse before it is refused (sizes, depth, attributes,
@@ -141,4 +153,6 @@ public struct RegistrationResult: Sendable, Equatable, Codable {
     public var bookmark: BookmarkOutcome? = nil
     /// CAPTCHA forms answered (0 when the server asked for none).
     public var captchaAttempts: Int = 0
+    /// What the room check found, and the room settled on (nil when none was asked for).
+    public var room: RoomCheckOutcome? = nil
 }

@@ -72,7 +72,7 @@ final class XMPPConnection {
     /// Starts TLS on the socket and restarts the XML stream on top of it.
     func startTLS(context: TLSContext, serverName: String) throws -> TLSSession {
         let session = try TLSSession(context: context, connection: tcp, serverName: serverName)
-        try session.handshake(deadline: Deadline(seconds: timeouts.tlsHandshake, phase: "the TLS handshake"))
+        try session.handshake(deadline: timeouts.deadline(timeouts.tlsHandshake, "the TLS handshake"))
         tls = session
         transport = session
         restart()
@@ -92,7 +92,7 @@ final class XMPPConnection {
 
     func send(bytes: [UInt8], phase: String) throws {
         do {
-            try transport.write(bytes, deadline: Deadline(seconds: timeouts.reply, phase: phase))
+            try transport.write(bytes, deadline: timeouts.deadline(timeouts.reply, phase))
         } catch {
             isOpen = false
             throw error
@@ -167,7 +167,7 @@ final class XMPPConnection {
     }
 
     /// One deadline for a whole wait, however many stanzas the server sends meanwhile.
-    func replyDeadline(_ phase: String) -> Deadline { Deadline(seconds: timeouts.reply, phase: phase) }
+    func replyDeadline(_ phase: String) -> Deadline { timeouts.deadline(timeouts.reply, phase) }
 
     /// The next top-level element; stream errors and the end of the stream throw.
     func nextElement(phase: String) throws -> XMLElement {
@@ -230,6 +230,36 @@ final class XMPPConnection {
         return replies
     }
 
+    /// Collects the replies to `ids` like `readIQs`, but waits for the `patient` ones only
+    /// until `patience` once the others are in (an answer another server gives through
+    /// federation may be slow or never come): those still missing then are left out, and
+    /// the stream stays usable — a deadline passing consumes nothing of it.
+    func readIQs(_ ids: [String], phase: String, patient: Set<String>, patience: Deadline) throws -> [String: XMLElement] {
+        let required = Set(ids).subtracting(patient)
+        let deadline = replyDeadline(phase)
+        var replies: [String: XMLElement] = [:]
+        while replies.count < ids.count {
+            let waitingOnlyForPatient = required.isSubset(of: replies.keys)
+            let element: XMLElement
+            do {
+                element = try nextElement(deadline: waitingOnlyForPatient ? patience : deadline)
+            } catch ConnectionError.timedOut where waitingOnlyForPatient {
+                isOpen = true
+                return replies
+            }
+            guard element.name == "iq", let id = element[attribute: "id"], ids.contains(id), replies[id] == nil,
+                  element[attribute: "type"] == "result" || element[attribute: "type"] == "error" else { continue }
+            let sender = expectedRepliers[id] ?? ReplySender(to: nil)
+            guard sender.accepts(element[attribute: "from"], domain: domain, account: boundJID) else {
+                isOpen = false
+                throw StreamError.replyFromWrongSender(from: element[attribute: "from"] ?? "", expected: sender.description(domain: domain))
+            }
+            expectedRepliers[id] = nil
+            replies[id] = element
+        }
+        return replies
+    }
+
     /// Reads the next SASL element (challenge, success, failure).
     func readSASL(phase: String) throws -> XMLElement {
         let deadline = replyDeadline(phase)
@@ -249,7 +279,7 @@ final class XMPPConnection {
     func close() {
         guard isOpen else { return }
         isOpen = false
-        try? transport.write(Array("</stream:stream>".utf8), deadline: Deadline(seconds: 2, phase: "closing"))
+        try? transport.write(Array("</stream:stream>".utf8), deadline: timeouts.deadline(2, "closing"))
         tls?.shutdown()
     }
 }

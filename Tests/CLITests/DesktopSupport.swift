@@ -70,6 +70,7 @@ final class PrivateDesktop {
         environment["XDG_CONFIG_HOME"] = scratch.appendingPathComponent("config").path
         environment["XDG_CACHE_HOME"] = scratch.appendingPathComponent("cache").path
         environment["XDG_DATA_HOME"] = scratch.appendingPathComponent("data").path
+        environment["XDG_STATE_HOME"] = scratch.appendingPathComponent("state").path
         environment["XDG_RUNTIME_DIR"] = scratch.appendingPathComponent("runtime").path
         environment["GSETTINGS_BACKEND"] = "memory"
         environment["LANG"] = "C.UTF-8"

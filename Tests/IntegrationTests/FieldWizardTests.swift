@@ -148,7 +148,8 @@ extension FieldWorldSwitchTests {
             if onTails {
                 said = try Self.output(log, contains: "Tor is still connecting", within: 30, of: process)
             } else {
-                said = try Self.output(log, contains: "Reaching ", within: 30, of: process)
+                // Without a provider, bootstrap checks the offered ones (and keeps at it while Tor connects).
+                said = try Self.output(log, contains: "Checking the providers over Tor", within: 30, of: process)
             }
             Thread.sleep(forTimeInterval: 12)
             let soFar = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -161,6 +162,7 @@ extension FieldWorldSwitchTests {
             said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             #expect(process.exitStatus == 0, "\(said)")
             #expect(said.contains("Done: "), "\(said)")
+            #expect(said.contains("Chose \(world.xmppDomain): reachable in "), "\(said)")
             #expect(FileManager.default.fileExists(atPath: profile.appendingPathComponent("accounts.xml").path))
             print("bootstrap through the Tails-like Tor (\(onTails ? "Tails layout" : "elsewhere")): \(Int(Date().timeIntervalSince(started))) s")
         }

@@ -53,16 +53,47 @@ struct BundledDataTests {
         }
     }
 
-    @Test("in-band registration over an onion: jabjab.de and magicbroccoli.de, both with CAPTCHA")
+    @Test("in-band registration over an onion, by the newest data: without a CAPTCHA first")
     func registrationCandidates() throws {
         let catalog = try ProviderCatalog.bundled()
         let candidates = catalog.registrationCandidates
-        #expect(candidates.map(\.domain) == ["jabjab.de", "magicbroccoli.de"])
-        #expect(candidates.allSatisfy { $0.captcha == true && $0.clientPort == 5222 })
+        #expect(candidates.map(\.domain) == [
+            "6voaf7iamjpufgwoulypzwwecsm2nu7j5jpgadav2rfqixmpl4d65kid.onion", "jabber-germany.de", "jabbers.one",
+            "jabjab.de", "magicbroccoli.de", "openim.nl", "q7d5cnhotu5wgynyn3dtd342t3gvsvsuch72ikkek4a5m33lcj7r3ryd.onion",
+            "trashserver.net",
+        ])
+        #expect(candidates.prefix(3).allSatisfy { $0.captcha == false } && candidates.dropFirst(3).allSatisfy { $0.captcha == true })
+        #expect(candidates.allSatisfy { $0.clientPort == 5222 })
         #expect(catalog.provider(for: "jabjab.de")?.onion.serviceID
                 == "jabjabdea2eewo3gzfurscj2sjqgddptwumlxi3wur57rzf5itje2rid")
         #expect(catalog.provider(for: "magicbroccoli.de")?.onion.serviceID
                 == "gois4b6fahhrlsieupl56xd6ya226m33abzuv26vgfpuvv44wf6vbdad")
+    }
+
+    @Test("the onion domains: accounts under the onion's own domain, run by the provider whose onion it is")
+    func onionDomains() throws {
+        let catalog = try ProviderCatalog.bundled()
+        let domains = catalog.providers.filter(\.isOnionDomain)
+        #expect(domains.map(\.domain) == ["6voaf7iamjpufgwoulypzwwecsm2nu7j5jpgadav2rfqixmpl4d65kid.onion",
+                                          "q7d5cnhotu5wgynyn3dtd342t3gvsvsuch72ikkek4a5m33lcj7r3ryd.onion"])
+        for provider in domains {
+            let operatedBy = try #require(provider.operatedBy)
+            #expect(catalog.provider(for: operatedBy)?.onion == provider.onion, "\(provider.domain) is \(operatedBy)'s onion")
+        }
+        // xmpp.is registers only on the web; its onion's own domain allows in-band registration.
+        #expect(catalog.provider(for: "xmpp.is")?.registration == .no)
+        #expect(catalog.provider(for: domains[0].domain)?.registration == .yes)
+        #expect(catalog.provider(for: domains[0].domain)?.sources.allSatisfy { $0.url?.contains("unredacted/xmpp.is") == true } == true)
+    }
+
+    @Test("disagreements between the sources are recorded, not guessed away")
+    func disagreements() throws {
+        let catalog = try ProviderCatalog.bundled()
+        for domain in ["jabber-germany.de", "trashserver.net", "jabbers.one", "jabber.hot-chilli.net", "openim.nl"] {
+            #expect(!(catalog.provider(for: domain)?.disagreements.isEmpty ?? true), "\(domain)")
+        }
+        #expect(catalog.provider(for: "trashserver.net")?.disagreements.first?.contains("xmpp.trashserver.net") == true)
+        #expect(catalog.provider(for: "xmpp.trashserver.net") == nil)
     }
 
     @Test("providers without a v3 onion or with conflicting data are not in the map")

@@ -115,7 +115,8 @@ struct ProviderCatalogTests {
             .write(to: json, atomically: true, encoding: .utf8)
         let catalog = try ProviderCatalog.load(extraFiles: [lua.path, json.path])
         #expect(catalog.provider(for: "lua.example")?.origin == lua.path)
-        #expect(catalog.registrationCandidates.first?.domain == "json.example")
+        #expect(catalog.provider(for: "json.example")?.origin == json.path)
+        #expect(catalog.registrationCandidates.contains { $0.domain == "json.example" })
         #expect(catalog.provider(for: "jabjab.de") != nil, "the bundled data is still there")
 
         let missing = directory.appendingPathComponent("missing.lua").path

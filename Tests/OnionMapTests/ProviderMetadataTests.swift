@@ -41,6 +41,13 @@ struct ProviderMetadataTests {
                              { "name": "by hand" } ],
                 "lastVerified": { "date": "2026-11", "what": "probed by the test bed" },
                 "notes": "local",
+                "spkiSHA256": "\(String(repeating: "EF", count: 32))",
+                "website": "https://onionboard.test",
+                "serverLocations": ["de", "is"],
+                "serverSoftware": "Prosody 0.12.3",
+                "organization": "non-governmental",
+                "operatedBy": null,
+                "disagreements": ["list A says yes, list B says no"],
                 "_comment": "ignored"
               }
             }
@@ -57,6 +64,26 @@ struct ProviderMetadataTests {
                                      ProviderSource(name: "by hand")])
         #expect(provider.lastVerified == Verification(date: "2026-11", what: "probed by the test bed"))
         #expect(provider.notes == "local")
+        #expect(provider.spkiSHA256 == String(repeating: "ef", count: 32))
+        #expect(provider.website == "https://onionboard.test")
+        #expect(provider.serverLocations == ["de", "is"])
+        #expect(provider.serverSoftware == "Prosody 0.12.3")
+        #expect(provider.organization == "non-governmental")
+        #expect(provider.operatedBy == nil && !provider.isOnionDomain)
+        #expect(provider.disagreements == ["list A says yes, list B says no"])
+    }
+
+    @Test("an onion's own domain: accounts name@<onion>, served by that very onion")
+    func onionDomain() throws {
+        let json = #"{"\#(Self.onion)": {"onion": "\#(Self.onion)", "registration": "yes", "operatedBy": "Example.org"}}"#
+        let provider = try #require(try parse(json).providers.first)
+        #expect(provider.isOnionDomain)
+        #expect(provider.domain == Self.onion)
+        #expect(provider.operatedBy == "example.org")
+        let other = #"{"\#(Self.onion)": {"onion": "jabjabdea2eewo3gzfurscj2sjqgddptwumlxi3wur57rzf5itje2rid.onion"}}"#
+        #expect { try parse(other) } throws: { error in
+            (error as? ProviderMetadataError)?.message.contains("it must be that onion itself") == true
+        }
     }
 
     @Test("the test bed's PROVIDERS_JSON shape is accepted (onions, inBandRegistration, inviteOnly, source, rooms)")
@@ -160,6 +187,18 @@ struct ProviderMetadataTests {
                 domain: "a.org", key: "inBandRegistration", message: "not both"),
         BadCase(json: #"{"a.org": {"onion": "\#(onion)", "registration": "no", "inviteOnly": true}}"#,
                 domain: "a.org", key: "inviteOnly", message: "registration is \"no\""),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "spkiSHA256": "abc"}}"#, domain: "a.org",
+                key: "spkiSHA256", message: "must be 64 hex digits"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "serverLocations": ["DE"]}}"#, domain: "a.org",
+                key: "serverLocations[0]", message: "two-letter country code in lower case"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "serverLocations": "de"}}"#, domain: "a.org",
+                key: "serverLocations", message: "must be a list of strings"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "website": "example.org"}}"#, domain: "a.org",
+                key: "website", message: "must be an http(s) URL"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "operatedBy": "a b"}}"#, domain: "a.org",
+                key: "operatedBy", message: "must be the provider's XMPP domain"),
+        BadCase(json: #"{"a.org": {"onion": "\#(onion)", "disagreements": [""]}}"#, domain: "a.org",
+                key: "disagreements[0]", message: "must be a non-empty string"),
     ]
 
     @Test("invalid metadata names the file, the provider, the key and the problem", arguments: badCases)

@@ -127,6 +127,8 @@ public struct BinaryRun: Sendable {
             error = directory.appendingPathComponent("err")
         try Data(stdin.utf8).write(to: input)
         var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ONIONBOARD_") || $0.key == "ONIONBOARD_WORLD_ENV" }
+        // Each run keeps its provider checks to itself (never the user's state directory).
+        variables["XDG_STATE_HOME"] = directory.appendingPathComponent("state").path
         variables.merge(environment) { $1 }
         let process = try Spawned([binary.path] + arguments, environment: variables, stdin: input, stdout: output, stderr: error)
         process.wait(timeout: .infinity)

@@ -31,7 +31,8 @@ struct AdapterTests {
         let providers = try OnionMapProviders(extraFiles: [file.path]).allProviders()
         let local = try #require(providers.first { $0.domain == "onionboard.test" })
         #expect(local.directTLSPort == 5223)
-        #expect(Bootstrap.defaultProvider(WizardEngine(template: try Fixtures.tailsSupport(), providers: providers).offeredProviders)?.domain == "onionboard.test")
+        let offered = WizardEngine(template: try Fixtures.tailsSupport(), providers: providers).offeredProviders
+        #expect(offered.prefix { $0.registration == .open && $0.captcha == false }.contains { $0.domain == "onionboard.test" })
     }
 
     @Test("the profile written through PurpleConfig is read back as an existing account with its room")
@@ -58,5 +59,41 @@ struct AdapterTests {
 
         try "<account version='1.0'><account>".write(toFile: profile + "/accounts.xml", atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { try writer.existingAccounts(in: profile) }
+    }
+}
+
+/// The live checks kept between runs: private, merged by domain, old ones dropped, a
+/// damaged file costs nothing but the kept checks.
+@Suite("Kept provider checks")
+struct ProviderCheckFileTests {
+    static func check(_ domain: String, at time: Double, outcome: ProviderCheck.Outcome = .reachable) -> ProviderCheck {
+        ProviderCheck(domain: domain, onion: String(repeating: "a", count: 56) + ".onion", outcome: outcome,
+                      reason: outcome == .reachable ? nil : "not in the Tor network", seconds: 1.5,
+                      registration: outcome == .reachable ? .open : nil, checkedAt: time)
+    }
+
+    @Test func keptPrivatelyAndMerged() throws {
+        let home = try TestSupport.makeTemporaryDirectory("state")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let directory = ProviderCheckFile.standardDirectory(environment: ["XDG_STATE_HOME": home.path], home: "/nowhere")
+        #expect(directory == home.path + "/onionboard")
+        #expect(ProviderCheckFile.standardDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/home/amnesia"], home: "/x")
+                == "/home/amnesia/.local/state/onionboard")
+        let file = ProviderCheckFile(directory: directory)
+        #expect(file.load().isEmpty)
+        let now = Date().timeIntervalSince1970
+        file.save([Self.check("a.example", at: now - 120), Self.check("b.example", at: now - 60)])
+        file.save([Self.check("a.example", at: now, outcome: .unreachable), Self.check("old.example", at: now - 8 * 86_400)])
+        let kept = file.load()
+        #expect(kept.keys.sorted() == ["a.example", "b.example"], "merged by domain; a week-old check is dropped")
+        #expect(kept["a.example"]?.outcome == .unreachable)
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int == 0o700)
+        #expect(kept["b.example"]?.summary(now: now, own: false) == "checked 1 minute ago: reachable in 1.5 s, open registration, no CAPTCHA")
+
+        try "{ not json".write(toFile: file.path, atomically: true, encoding: .utf8)
+        #expect(file.load().isEmpty)
+        file.save([Self.check("c.example", at: now)])
+        #expect(file.load().keys.sorted() == ["c.example"])
     }
 }

@@ -22,8 +22,12 @@ final class ScriptedAsker: QuestionAsker, RunInteraction {
 
     struct OutOfLines: Error {}
 
+    /// Every question as it was shown.
+    var presented: [PresentedQuestion] = []
+
     func ask(_ question: PresentedQuestion) throws -> String {
         asked.append(question.question.key)
+        presented.append(question)
         if let value = question.defaultText { defaultsShown[question.question.key] = value }
         guard !lines.isEmpty else { throw OutOfLines() }
         return lines.removeFirst()
@@ -48,6 +52,17 @@ final class ScriptedAsker: QuestionAsker, RunInteraction {
         usernameOffers.append(problem ?? taken)
         guard !lines.isEmpty else { return nil }
         return lines.removeFirst()
+    }
+
+    /// Rooms the person was told about, with the alternatives offered; answered from `lines`
+    /// ("keep", or the alternative's room JID).
+    var roomProblems: [(RoomStatus, [RoomBookmark])] = []
+
+    func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? {
+        roomProblems.append((status, alternatives))
+        guard !lines.isEmpty else { return nil }
+        let answer = lines.removeFirst()
+        return alternatives.first { $0.jid == answer }
     }
 }
 
@@ -90,6 +105,10 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
     var verdict = CertificateVerdict.authority
     /// Failures for the next reach attempts, in order (then they succeed).
     var reachFailures: [Error] = []
+    /// Failures for the next reach attempts of one provider, in order (before `reachFailures`).
+    var reachFailuresByDomain: [String: [Error]] = [:]
+    /// What a check finds about each provider's registration form (nil: not looked at).
+    var registrationByDomain: [String: ProviderCheck.Registration] = [:]
     var reachDelay = 0.0
     /// Targets passed to `register` (to see what was decided about the certificate).
     var registeredTargets: [ConnectionTarget] = []
@@ -102,18 +121,25 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
 
     func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
         let outcome: Result<ProviderReach, Error>
-        if !reachFailures.isEmpty {
+        if let failure = reachFailuresByDomain[target.domain]?.first {
+            reachFailuresByDomain[target.domain]!.removeFirst()
+            outcome = .failure(failure)
+        } else if !reachFailures.isEmpty {
             outcome = .failure(reachFailures.removeFirst())
         } else {
-            let decided: CertificateVerdict = target.pinSHA256 != nil ? .pinned
+            let decided: CertificateVerdict = target.pinSHA256 != nil || target.pinSPKI != nil ? .pinned
                 : target.acceptedSHA256 == certificate.sha256 ? .acceptedInAdvance : verdict
             outcome = .success(ProviderReach(certificate: certificate, verdict: decided, seconds: 0.5,
-                                             certificatePEM: certificate.sha256))
+                                             certificatePEM: certificate.sha256,
+                                             registration: registrationByDomain[target.domain]))
         }
         let attempt = ScriptedAttempt(target: target, fresh: freshCircuit, after: reachDelay, outcome)
         reached.append(attempt)
         return attempt
     }
+
+    /// What each room says about itself after bind (by JID); a room not listed exists.
+    var rooms: [String: RoomStatus.Existence] = [:]
 
     func register(_ target: ConnectionTarget, username: String, usernameWasGenerated: Bool, password: SecretBytes,
                   events: @escaping @Sendable (RunEvent) -> Void,
@@ -125,7 +151,20 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         if taken.contains(username) { throw RegistrarError.usernameTaken(username) }
         callbacks.accountCreated(jid: "\(username)@\(target.domain)")
         if let failure = failAfterCreating { throw failure }
-        return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+        var account = RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+        // The room check, as XMPPOverTor runs it: each room asked, the callbacks may switch.
+        if var room = target.room {
+            var status = RoomStatus(jid: room.jid, existence: rooms[room.jid] ?? .exists)
+            events(.roomStatus(status))
+            while let other = try callbacks.roomChecked(status) {
+                room = other
+                status = RoomStatus(jid: room.jid, existence: rooms[room.jid] ?? .exists)
+                events(.roomStatus(status))
+            }
+            account.room = room
+            account.roomStatus = status
+        }
+        return account
     }
 
     func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
@@ -185,7 +224,7 @@ final class EventLog: @unchecked Sendable {
 
 @Suite("Conversation and runner")
 struct ConversationAndRunnerTests {
-    @Test("choose a provider by number, mistype once, accept defaults; Tor warms up when the provider is known")
+    @Test("choose a provider by number, mistype once, accept defaults; every offered provider is checked once when the wizard starts, and the chosen one's check is its warm-up")
     func conversation() throws {
         let registrar = ScriptedRegistrar()
         let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
@@ -202,10 +241,39 @@ struct ConversationAndRunnerTests {
         #expect(plan.username == "generated1" && plan.usernameWasGenerated)
         #expect(plan.handle == "nick-1")
         #expect(plan.pinPolicy == .pinned(sha256: Fixtures.pinnedProvider.pinSHA256!))
-        #expect(registrar.reached.map(\.target) == [ConnectionTarget(domain: "pinned.example", host: Fixtures.pinnedProvider.onion, port: 5222,
-                                                        tlsMode: .startTLS, torSOCKS: HostPort(host: "127.0.0.1", port: 9050),
-                                                        pinSHA256: Fixtures.pinnedProvider.pinSHA256)])
-        #expect(registrar.reached.map(\.fresh) == [false])
+        // One check per offered provider, in the offered order; choosing one starts nothing new.
+        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example", "captcha.example"])
+        #expect(registrar.reached[1].target == ConnectionTarget(domain: "pinned.example", host: Fixtures.pinnedProvider.onion, port: 5222,
+                                                                tlsMode: .startTLS, torSOCKS: HostPort(host: "127.0.0.1", port: 9050),
+                                                                pinSHA256: Fixtures.pinnedProvider.pinSHA256))
+        #expect(registrar.reached.map(\.fresh) == [false, false, false])
+        #expect(session.attempt(for: "pinned.example") === registrar.reached[1])
+    }
+
+    @Test("the live checks order the list (no CAPTCHA first, the dead last with why), pre-select the best, and refuse one that registers nobody")
+    func liveProviderList() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.registrationByDomain = ["pinned.example": .open, "captcha.example": .captcha, "open.example": .closed]
+        let dead = ProviderChoice(domain: "dead.example", onion: String(repeating: "d", count: 56) + ".onion",
+                                  registration: .open, captcha: false)
+        registrar.reachFailuresByDomain = ["dead.example": [Unreachable(reason: "not in the Tor network")]]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers + [dead],
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        // open.example answered that it registers nobody: refused; Enter then takes the default.
+        let asker = ScriptedAsker(["open.example", "", "", ""])
+        let plan = try session.plan(presets: AnswerSet(), password: nil,
+                                    options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
+        let shown = try #require(asker.presented.first { $0.question.key == "provider" })
+        #expect(shown.choices.map(\.label) == ["pinned.example", "captcha.example", "open.example", "dead.example"])
+        #expect(shown.defaultText == "pinned.example")
+        #expect(shown.choices[0].detail == "reachable in 0.5 s, open registration, no CAPTCHA")
+        #expect(shown.choices[1].detail.contains("with a CAPTCHA"))
+        #expect(shown.choices[3].detail == "unreachable: not in the Tor network")
+        #expect(asker.refusals.first?.contains("open.example answered, but does not let an app create an account") == true,
+                "\(asker.refusals)")
+        #expect(plan.provider == Fixtures.pinnedProvider)
+        // Every provider was checked exactly once; the chosen one's check was its warm-up.
+        #expect(registrar.reached.map(\.target.domain).sorted() == ["captcha.example", "dead.example", "open.example", "pinned.example"])
     }
 
     @Test("a typed password at low priority; too short is refused, then accepted")
@@ -335,20 +403,25 @@ struct ConversationAndRunnerTests {
         #expect(declined?.category.exitCode == 130)
     }
 
-    @Test("an unreachable provider brings the person back to the provider list with the reason; the next one is used")
+    @Test("a provider the checks found unreachable, chosen anyway, is tried once more on a fresh circuit; still unreachable, the person is brought back with the reason")
     func unreachableProvider() throws {
         let registrar = ScriptedRegistrar()
-        registrar.reachFailures = [Unreachable(reason: "the onion has no descriptor")]
+        let failure = Unreachable(reason: "the onion has no descriptor")
+        registrar.reachFailuresByDomain = ["open.example": [failure, failure]]
         let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
                                         registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
-        // open.example fails at once (known before the next question); pinned.example works.
+        // open.example failed its check (listed last, with why); chosen anyway it fails again.
         let asker = ScriptedAsker(["open.example", "pinned.example", "", ""])
         let plan = try session.plan(presets: AnswerSet(), password: nil,
                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         #expect(plan.provider == Fixtures.pinnedProvider)
+        let first = try #require(asker.presented.first { $0.question.key == "provider" })
+        #expect(first.choices.last?.label == "open.example")
+        #expect(first.choices.last?.detail.hasPrefix("unreachable: ") == true)
         #expect(asker.refusals.contains { $0.hasPrefix("provider: open.example cannot be reached: the onion has no descriptor") }, "\(asker.refusals)")
         #expect(asker.asked.filter { $0 == "provider" }.count == 2)
-        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example"])
+        #expect(registrar.reached.map(\.target.domain) == ["open.example", "pinned.example", "captcha.example", "open.example"])
+        #expect(registrar.reached.map(\.fresh) == [false, false, false, true])
     }
 
     @Test("a transient failure is tried once more on a fresh circuit; a lasting one is the run's error")
@@ -487,6 +560,91 @@ struct CertificateRenewalTests {
 
         registrar.reachFailures = [Unreachable(reason: "Tor is not connected")]
         #expect(Self.check(registrar, writer)?.status == .unreachable)
+    }
+
+    @Test("a key pin in the map vouches for a renewal that keeps the key: pinned for Pidgin without asking")
+    func keyPin() {
+        let registrar = ScriptedRegistrar()
+        registrar.verdict = .unknown
+        let writer = RecordingWriter()
+        writer.pins[Self.onion] = String(repeating: "0", count: 64)
+        var open = Fixtures.openProvider
+        open.spkiSHA256 = String(repeating: "5", count: 64)
+        let outcome = CertificateRenewal(registrar: registrar, writer: writer).check(
+            directory: "/h/.purple", accounts: [Self.account], providers: [open], torSOCKS: .torDefault, events: { _ in }).first
+        #expect(registrar.reached.first?.target.pinSPKI == open.spkiSHA256)
+        #expect(outcome?.status == .renewed, "\(String(describing: outcome))")
+        #expect(writer.pins[Self.onion] == registrar.certificate.sha256)
+        #expect(outcome?.message.contains("of the certificate or of its key") == true)
+    }
+}
+
+/// Live checks when nobody is there (non-interactive runs, bootstrap), and the room check.
+@Suite("Live choice and room check")
+struct LiveChoiceAndRoomTests {
+    @Test("without a provider, a run without a person takes the best live one that needs no CAPTCHA")
+    func nonInteractiveTakesTheBestLiveProvider() throws {
+        let registrar = ScriptedRegistrar()
+        // By the data open.example needs no CAPTCHA, but its check finds a CAPTCHA; pinned.example registers without one.
+        registrar.registrationByDomain = ["open.example": .captcha, "pinned.example": .open, "captcha.example": .captcha]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        let log = EventLog()
+        let plan = try session.plan(presets: AnswerSet(), password: nil, options: .init(interactive: false, homeDirectory: "/h"),
+                                    asker: nil, events: { log.append($0) })
+        #expect(plan.provider == Fixtures.pinnedProvider)
+        #expect(log.events.contains(.note("Chose pinned.example: reachable in 0.5 s, open registration, no CAPTCHA")), "\(log.events)")
+        #expect(log.events.contains { if case .checkingProviders(3, 3, _) = $0 { true } else { false } })
+    }
+
+    @Test("no provider fits a run without a person: each one is listed with why, exit 3")
+    func noProviderFits() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.registrationByDomain = ["open.example": .captcha, "captcha.example": .captcha]
+        registrar.reachFailuresByDomain = ["pinned.example": [Unreachable(reason: "not in the Tor network")]]
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
+        let error = #expect(throws: AnswersError.self) {
+            try session.plan(presets: AnswerSet(), password: nil, options: .init(interactive: false, homeDirectory: "/h"), asker: nil)
+        }
+        #expect(error?.category.exitCode == 3)
+        #expect(error?.missingAnswers.map(\.key) == ["provider"])
+        let text = error?.description ?? ""
+        #expect(text.contains("provider: Which provider should host your account? — --provider or ONIONBOARD_PROVIDER"))
+        #expect(text.contains("open.example: reachable in 0.5 s, open registration with a CAPTCHA (a CAPTCHA needs a person)"))
+        #expect(text.contains("pinned.example: unreachable: not in the Tor network"))
+    }
+
+    @Test("a missing room is said before anything is written, and the template's alternative is taken instead")
+    func missingRoomOffersAlternatives() throws {
+        let registrar = ScriptedRegistrar()
+        registrar.rooms = ["tails@chat.disroot.org": .missing]
+        let writer = RecordingWriter()
+        let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
+                                        registrar: registrar, writer: writer, generator: SequenceGenerator())
+        let options = OnboardingSession.Options(interactive: false, homeDirectory: "/h")
+        let plan = try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil, options: options, asker: nil)
+        #expect(plan.roomAlternatives.map(\.jid) == ["tails@conference.riseup.net"])
+        let asker = ScriptedAsker(["tails@conference.riseup.net"])
+        let log = EventLog()
+        let report = try session.execute(plan, options: options, interaction: asker, events: { log.append($0) })
+        #expect(asker.roomProblems.count == 1)
+        #expect(asker.roomProblems.first?.0.existence == .missing)
+        #expect(asker.roomProblems.first?.1.map(\.jid) == ["tails@conference.riseup.net"])
+        // Said before the profile is written; the profile gets the alternative.
+        let warning = try #require(log.events.firstIndex { if case .roomStatus(let status) = $0 { status.existence == .missing } else { false } })
+        let writing = try #require(log.events.firstIndex { if case .writingProfile = $0 { true } else { false } })
+        #expect(warning < writing)
+        #expect(writer.written.last?.room.jid == "tails@conference.riseup.net")
+        #expect(writer.written.last?.room.alias == "Tails support (riseup, the original guide's room, 2016–2021)")
+        #expect(report.room.jid == "tails@conference.riseup.net" && report.roomCheck?.existence == .exists)
+
+        // Kept anyway (nobody chose another): the report says so.
+        let kept = try session.execute(try session.plan(presets: Fixtures.answers([("provider", "open.example")]), password: nil,
+                                                        options: options, asker: nil),
+                                       options: options, interaction: ScriptedAsker([]), events: { _ in })
+        #expect(kept.room.jid == "tails@chat.disroot.org" && kept.roomCheck?.existence == .missing)
+        #expect(kept.summaryLines.contains { $0.hasPrefix("Warning: the room tails@chat.disroot.org does not exist") })
     }
 }
 

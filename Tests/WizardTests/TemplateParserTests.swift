@@ -25,6 +25,30 @@ struct TemplateParserTests {
         #expect(template.intro.contains("\n\nNothing about you"))
     }
 
+    @Test("Room-Alternatives: one room per line with an optional name; checked like the room")
+    func roomAlternatives() throws {
+        let good = "Template: t\nTitle: T\nRoom: r@conference.example.org\nRoom-Group: Help\n"
+            + "Room-Alternatives: a@conference.example.org The other room\n b@muc.example.net\n\n"
+            + "Question: provider\nType: provider\nDescription: p\n"
+        let template = try #require(TemplateParser.parse(good, origin: "t.wizard").template)
+        #expect(template.roomAlternatives == [
+            RoomBookmark(jid: "a@conference.example.org", alias: "The other room", group: "Help", autojoin: true),
+            RoomBookmark(jid: "b@muc.example.net", alias: "b@muc.example.net", group: "Help", autojoin: true),
+        ])
+        #expect(try Fixtures.tailsSupport().roomAlternatives.map(\.jid) == ["tails@conference.riseup.net"])
+
+        let bad = "Template: t\nTitle: T\nRoom: r@conference.example.org\n"
+            + "Room-Alternatives: not a room\n r@conference.example.org\n a@c.example.org\n a@c.example.org\n\n"
+            + "Question: provider\nType: provider\nDescription: p\n"
+        let (template2, problems) = TemplateParser.parse(bad, origin: "bad.wizard")
+        #expect(template2 == nil)
+        let lines = problems.map(\.description)
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.first?.hasPrefix("bad.wizard:4:20: error: `Room-Alternatives`: `not` is not a room address (room@conference.example.org): ") == true)
+        #expect(lines.dropFirst().first == "bad.wizard:5:2: error: `Room-Alternatives`: r@conference.example.org is the template's own `Room`")
+        #expect(lines.last == "bad.wizard:7:2: error: `Room-Alternatives`: a@c.example.org is listed twice (also on line 6)")
+    }
+
     @Test("continuation lines, paragraph dots, comments and CRLF")
     func format() throws {
         let text = "# comment\r\nTemplate: t\r\nTitle: T\r\nRoom: r@conference.example.org\r\nDescription: first\r\n second\r\n .\r\n third\r\n\r\n"

@@ -31,6 +31,17 @@ public enum Bootstrap {
             ?? offered.first { $0.registration == .open && $0.captcha == nil }
     }
 
+    /// The best provider by live state: open registration without a CAPTCHA first, then
+    /// (when a person is there) with a CAPTCHA; within a rank, the offered order. Nil when
+    /// no check found one.
+    public static func liveDefault(_ statuses: [(ProviderChoice, ProviderLiveStatus)], needsPerson allowed: Bool)
+        -> ProviderChoice? {
+        let limit = allowed ? 1 : 0
+        return statuses.enumerated()
+            .filter { $0.element.1.rank <= limit && $0.element.1.check != nil }
+            .min { ($0.element.1.rank, $0.offset) < ($1.element.1.rank, $1.offset) }?.element.0
+    }
+
     /// Waits until Tor is connected (`probe` says `.ready`), reporting what it waits
     /// for every `reportEvery` seconds; throws `BootstrapError.torNotReady` after `limitSeconds`.
     public static func waitForTor(_ address: HostPort, limitSeconds: Int, reportEvery: Int = 10,

@@ -166,11 +166,23 @@ public enum AnswersError: ClassifiedError, Equatable {
     case invalidAnswers([PresetProblem])
     /// A non-interactive run lacks answers; every missing key is listed.
     case missing([MissingAnswer])
+    /// A non-interactive run without a provider, and no provider checked over Tor just now
+    /// registers an account without a person: each one with why.
+    case noProviderFits(MissingAnswer, reasons: [String])
 
     public var category: ErrorCategory {
         switch self {
         case .invalidFile, .invalidAnswers: .invalidData
-        case .missing: .missingAnswers
+        case .missing, .noProviderFits: .missingAnswers
+        }
+    }
+
+    /// Every missing answer (for `--json`).
+    public var missingAnswers: [MissingAnswer] {
+        switch self {
+        case .missing(let list): list
+        case .noProviderFits(let answer, _): [answer]
+        default: []
         }
     }
 
@@ -184,6 +196,11 @@ public enum AnswersError: ClassifiedError, Equatable {
             "a non-interactive run needs answers that were not given:\n"
                 + missing.map { "  \($0)" }.joined(separator: "\n")
                 + "\nGive them as flags, in an --answers file, or as environment variables."
+        case .noProviderFits(let missing, let reasons):
+            "a non-interactive run needs answers that were not given:\n  \(missing)\n"
+                + "No provider fits a run without a person (each was checked over Tor just now; one that needs a CAPTCHA needs a person):\n"
+                + reasons.map { "  \($0)" }.joined(separator: "\n")
+                + "\nGive the provider as a flag, in an --answers file, or as an environment variable."
         }
     }
 }

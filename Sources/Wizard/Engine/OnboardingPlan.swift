@@ -28,6 +28,10 @@ public struct OnboardingPlan: Sendable {
     public var inviteToken: String? = nil
     /// Also bookmark the room on the server (XEP-0402/0049) after registering.
     public var serverBookmark = true
+    /// Ask the room about itself after registering, before any bookmark is written.
+    public var checksRoom = true
+    /// Rooms to offer when the planned one is missing or closed (the template's).
+    public var roomAlternatives: [RoomBookmark] = []
     /// The account exists already: an earlier run created it and saved it, but did not
     /// finish. The run logs in to it instead of registering another.
     public var resumesPendingAccount = false
@@ -39,6 +43,9 @@ public struct OnboardingPlan: Sendable {
 public enum PinPolicy: Sendable, Equatable, Codable {
     /// The provider map pins this SHA-256 (of the DER): anything else is refused.
     case pinned(sha256: String)
+    /// The provider map pins the certificate's key (SPKI SHA-256): a renewed certificate
+    /// with that key is accepted, another key refused.
+    case pinnedKey(spkiSHA256: String)
     /// Not pinned; the user accepted this fingerprint in advance (`--accept-fingerprint`).
     case acceptFingerprint(sha256: String)
     /// Not pinned; a certificate that does not chain to a trusted CA is shown to the
@@ -50,6 +57,7 @@ public enum PinPolicy: Sendable, Equatable, Codable {
     public var summary: String {
         switch self {
         case .pinned(let sha): "pinned by the provider map (SHA-256 \(sha))"
+        case .pinnedKey(let key): "key pinned by the provider map (SPKI SHA-256 \(key))"
         case .acceptFingerprint(let sha): "accept SHA-256 \(sha) (given on the command line)"
         case .askOnFirstUse: "ask before trusting an unknown certificate"
         case .requireValidChain: "CA-valid certificates only (non-interactive)"

@@ -26,10 +26,17 @@ public struct ProviderChoice: Sendable, Equatable, Codable {
     /// SHA-256 of the server certificate's DER, lower-case hex, when the map pins it.
     public var pinSHA256: String?
     public var notes: String?
+    /// SHA-256 of the certificate's SubjectPublicKeyInfo, when the map pins the key (it
+    /// survives renewals that keep the key).
+    public var spkiSHA256: String?
+    /// What a person may want to know before choosing (details on request).
+    public var details: ProviderDetails?
 
     public init(domain: String, onion: String, clientPort: Int = 5222, directTLSPort: Int? = nil,
                 registration: Registration, captcha: Bool? = nil, webRegistrationURL: String? = nil,
-                pinSHA256: String? = nil, notes: String? = nil) {
+                pinSHA256: String? = nil, notes: String? = nil, spkiSHA256: String? = nil, details: ProviderDetails? = nil) {
+        self.spkiSHA256 = spkiSHA256
+        self.details = details
         self.domain = domain
         self.onion = onion
         self.clientPort = clientPort
@@ -54,6 +61,51 @@ public struct ProviderChoice: Sendable, Equatable, Codable {
         case .closed: webRegistrationURL.map { "no in-app registration (sign up at \($0))" } ?? "no in-app registration"
         case .unknown: "registration status unknown"
         }
+    }
+}
+
+/// The facts about a provider the data has beyond what registration needs: shown on
+/// request (the terminal's `details N`, the window's details pane).
+public struct ProviderDetails: Sendable, Equatable, Codable {
+    public struct Source: Sendable, Equatable, Codable {
+        public var name: String
+        public var url: String?
+        public var date: String?
+
+        public init(name: String, url: String? = nil, date: String? = nil) {
+            self.name = name
+            self.url = url
+            self.date = date
+        }
+    }
+
+    public var website: String?
+    /// Where the servers are (ISO 3166 codes, as XMPP Providers lists them): the
+    /// jurisdiction, as far as the data says.
+    public var serverLocations: [String]
+    /// Server software and version, as last listed.
+    public var serverSoftware: String?
+    /// Who runs it ("private person", "non-governmental", "company"…), as listed.
+    public var organization: String?
+    /// For an onion's own domain (accounts `name@….onion`): the provider that runs it.
+    public var operatedBy: String?
+    /// Where sources disagree, in words (never settled by guessing).
+    public var disagreements: [String]
+    public var sources: [Source]
+    /// When and how the entry was last checked, in words.
+    public var lastVerified: String?
+
+    public init(website: String? = nil, serverLocations: [String] = [], serverSoftware: String? = nil,
+                organization: String? = nil, operatedBy: String? = nil, disagreements: [String] = [],
+                sources: [Source] = [], lastVerified: String? = nil) {
+        self.website = website
+        self.serverLocations = serverLocations
+        self.serverSoftware = serverSoftware
+        self.organization = organization
+        self.operatedBy = operatedBy
+        self.disagreements = disagreements
+        self.sources = sources
+        self.lastVerified = lastVerified
     }
 }
 

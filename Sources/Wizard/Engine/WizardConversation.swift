@@ -11,6 +11,15 @@ public struct PresentedQuestion: Sendable {
         public var detail: String
         /// The provider behind a provider question's choice (for a details pane).
         public var provider: ProviderChoice?
+        /// Its live state (checked over Tor), when there is one.
+        public var live: ProviderLiveStatus? = nil
+
+        public init(label: String, detail: String, provider: ProviderChoice? = nil, live: ProviderLiveStatus? = nil) {
+            self.label = label
+            self.detail = detail
+            self.provider = provider
+            self.live = live
+        }
     }
 
     public var question: Question
@@ -31,6 +40,13 @@ public struct PresentedQuestion: Sendable {
     /// Makes another suggestion for a generated default (a new username, a new nickname).
     /// Thread-safe; a value it returned and the person kept counts as generated.
     public var regenerate: (@Sendable () -> String)?
+
+    public init(question: Question, defaultText: String?, choices: [Choice], index: Int) {
+        self.question = question
+        self.defaultText = defaultText
+        self.choices = choices
+        self.index = index
+    }
 }
 
 /// How a frontend asks. Lines in, lines out; the conversation does the checking.
@@ -89,11 +105,18 @@ public struct WizardConversation {
         public var chosen: (ProviderChoice) -> Void
         /// Why it cannot be used, if that is known yet; `wait` blocks until it is known.
         public var problem: (_ provider: ProviderChoice, _ wait: Bool) -> String?
+        /// Its live state (the checks started with the wizard); nil: none.
+        public var status: ((ProviderChoice) -> ProviderLiveStatus)?
+        /// Called before the provider question: waits (bounded) for the live checks.
+        public var settle: () -> Void
 
         public init(chosen: @escaping (ProviderChoice) -> Void,
-                    problem: @escaping (_ provider: ProviderChoice, _ wait: Bool) -> String? = { _, _ in nil }) {
+                    problem: @escaping (_ provider: ProviderChoice, _ wait: Bool) -> String? = { _, _ in nil },
+                    status: ((ProviderChoice) -> ProviderLiveStatus)? = nil, settle: @escaping () -> Void = {}) {
             self.chosen = chosen
             self.problem = problem
+            self.status = status
+            self.settle = settle
         }
     }
 
@@ -118,14 +141,17 @@ public struct WizardConversation {
             let atEnd = engine.nextQuestion(current.answers, threshold: threshold) == nil
             if let reason = unusable.check(&current.answers, engine: engine, watch: watch, wait: atEnd),
                let question = engine.template.question(AnswerKeys.provider) {
-                asker.refuse(present(question, index: history.count + 1, answers: current.answers, unusable: unusable), reason: reason)
+                asker.refuse(present(question, index: history.count + 1, answers: current.answers, unusable: unusable,
+                                     live: watch.status), reason: reason)
             }
             guard let question = engine.nextQuestion(current.answers, threshold: threshold) else { break }
+            if question.type == .provider { watch.settle() }
             if question.type == .secret, current.password != nil {
                 current.answers.set(question.key, "", source: .flag) // given with --password-file
                 continue
             }
-            var presented = present(question, index: history.count + 1, answers: current.answers, unusable: unusable)
+            var presented = present(question, index: history.count + 1, answers: current.answers, unusable: unusable,
+                                    live: watch.status)
             presented.canGoBack = !history.isEmpty
             presented.given = given[question.key]
             if question.defaultValue == .generated, question.type != .secret {
@@ -141,7 +167,7 @@ public struct WizardConversation {
                         current.answers.set(question.key, "", source: .generated)
                     }
                 } else {
-                    let raw = try askUntilValid(presented, asker: asker)
+                    let raw = try askUntilValid(presented, asker: asker, live: watch.status)
                     current.answers.set(question.key, raw.value, source: raw.source)
                     given[question.key] = raw.value
                 }
@@ -166,11 +192,12 @@ public struct WizardConversation {
         return Outcome(answers: answers, password: step.password)
     }
 
-    private func askUntilValid(_ presented: PresentedQuestion, asker: QuestionAsker) throws
+    private func askUntilValid(_ presented: PresentedQuestion, asker: QuestionAsker,
+                               live: ((ProviderChoice) -> ProviderLiveStatus)?) throws
         -> (value: String, source: AnswerSource) {
         while true {
             let raw = try asker.ask(presented)
-            switch resolve(raw, for: presented) {
+            switch resolve(raw, for: presented, live: live) {
             case .success(let answer): return (answer.value, answer.source)
             case .failure(let failure): asker.refuse(presented, reason: failure.reason)
             }
@@ -179,19 +206,44 @@ public struct WizardConversation {
 
     /// An answer as typed: empty takes the default shown (generated or the template's),
     /// anything else is validated.
-    func resolve(_ raw: String, for presented: PresentedQuestion,
-                 suggestions: Suggestions? = nil) -> Result<Answer, ValidationFailure> {
+    func resolve(_ raw: String, for presented: PresentedQuestion, suggestions: Suggestions? = nil,
+                 live: ((ProviderChoice) -> ProviderLiveStatus)? = nil) -> Result<Answer, ValidationFailure> {
         let question = presented.question
         if raw.trimmingWhitespace().isEmpty {
             guard let text = presented.defaultText else { return .failure(.init("an answer is required")) }
+            if question.type == .provider, let refusal = liveRefusal(text, live: live) { return .failure(refusal) }
             return .success(Answer(text, source: question.defaultValue == .generated ? .generated : .templateDefault))
         }
+        var raw = raw
+        // A number is a position in the list as shown (ordered by live state).
+        if question.type == .provider, let number = Int(raw.trimmingWhitespace()),
+           presented.choices.indices.contains(number - 1) {
+            raw = presented.choices[number - 1].label
+        }
         switch engine.validate(raw, for: question) {
+        case .success(let value) where question.type == .provider:
+            if let refusal = liveRefusal(value, live: live) { return .failure(refusal) }
+            return .success(Answer(value, source: .user))
         case .success(let value):
             let wasSuggested = suggestions?.made(value, for: question.key) ?? false
             return .success(Answer(value, source: wasSuggested ? .generated : .user))
         case .failure(let failure):
             return .failure(failure)
+        }
+    }
+
+    /// A provider this run's own check found registering nobody (closed, web only, by
+    /// invitation only): refused with what the server said.
+    func liveRefusal(_ domain: String, live: ((ProviderChoice) -> ProviderLiveStatus)?) -> ValidationFailure? {
+        guard let live, let provider = engine.allProviders.first(where: { $0.domain == domain.lowercased() }) else { return nil }
+        let status = live(provider)
+        guard status.own, let check = status.check, check.outcome == .reachable else { return nil }
+        switch check.registration {
+        case .closed?, .webOnly?, .inviteOnly?:
+            return .init("\(provider.domain) answered, but does not let an app create an account (\(check.summary))"
+                + (provider.webRegistrationURL.map { "; sign up at \($0) and use `onionboard export`" } ?? "") + ". Choose another provider.")
+        default:
+            return nil
         }
     }
 
@@ -207,23 +259,40 @@ public struct WizardConversation {
             : "use at least \(SecretBytes.shortPasswordLength) characters, or leave it empty to generate a strong password"
     }
 
+    /// The question as a frontend shows it. A provider question lists the offered providers
+    /// with their live state when `live` gives one: the best first (open without a CAPTCHA,
+    /// then with one, …), those that did not answer last with why, and the best live one as
+    /// the default (Enter takes it).
     public func present(_ question: Question, index: Int, answers: AnswerSet,
-                        unusable: UnusableProviders = UnusableProviders()) -> PresentedQuestion {
+                        unusable: UnusableProviders = UnusableProviders(),
+                        live: ((ProviderChoice) -> ProviderLiveStatus)? = nil) -> PresentedQuestion {
         var choices: [PresentedQuestion.Choice] = []
+        var defaultText: String?
+        if case .literal(let value) = question.defaultValue { defaultText = value }
         switch question.type {
         case .provider:
-            choices = engine.offeredProviders.map { provider in
-                .init(label: provider.domain,
-                      detail: unusable.reasons[provider.domain].map { "unreachable just now: \($0)" } ?? provider.registrationSummary,
-                      provider: provider)
+            let statuses = engine.offeredProviders.map { ($0, live?($0)) }
+            let ordered = live == nil ? statuses : statuses.enumerated()
+                .sorted { ($0.element.1?.rank ?? 3, $0.offset) < ($1.element.1?.rank ?? 3, $1.offset) }.map(\.element)
+            choices = ordered.map { provider, status in
+                var detail = unusable.reasons[provider.domain].map { "unreachable just now: \($0)" }
+                    ?? status?.summary.map { status?.check == nil ? "\($0) · \(provider.registrationSummary)" : $0 }
+                    ?? provider.registrationSummary
+                if let operatedBy = provider.details?.operatedBy {
+                    detail = "\(operatedBy)'s onion domain (your address ends in .onion) · " + detail
+                }
+                return .init(label: provider.domain, detail: detail, provider: provider, live: status)
+            }
+            if defaultText == nil, live != nil {
+                let candidates = ordered.compactMap { provider, status in status.map { (provider, $0) } }
+                    .filter { unusable.reasons[$0.0.domain] == nil }
+                defaultText = Bootstrap.liveDefault(candidates, needsPerson: true)?.domain
             }
         case .select:
             choices = question.choices.map { .init(label: $0, detail: "") }
         default:
             break
         }
-        var defaultText: String?
-        if case .literal(let value) = question.defaultValue { defaultText = value }
         return PresentedQuestion(question: question, defaultText: defaultText, choices: choices, index: index)
     }
 }

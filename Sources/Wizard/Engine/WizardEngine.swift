@@ -239,12 +239,14 @@ public struct WizardEngine: Sendable {
         let route = Self.route(to: provider, answer: complete.value)
         let pinPolicy: PinPolicy = if let pin = provider.pinSHA256 {
             .pinned(sha256: pin)
+        } else if let key = provider.spkiSHA256 {
+            .pinnedKey(spkiSHA256: key)
         } else if let accepted = context.acceptedFingerprint {
             .acceptFingerprint(sha256: accepted)
         } else {
             context.interactive ? .askOnFirstUse : .requireValidChain
         }
-        return OnboardingPlan(
+        var plan = OnboardingPlan(
             templateID: template.id,
             provider: provider,
             username: complete.value(AnswerKeys.username)!,
@@ -263,6 +265,11 @@ public struct WizardEngine: Sendable {
             profileDirectory: Self.profileDirectory(answer: complete.value, home: context.homeDirectory),
             torSOCKS: route.torSOCKS,
             answers: complete)
+        // Offered when the room turns out missing or closed: the template's own room (when
+        // another was asked for) and its alternatives.
+        plan.roomAlternatives = ([template.room] + template.roomAlternatives)
+            .filter { $0.jid.lowercased() != plan.room.jid.lowercased() }
+        return plan
     }
 
     /// How a run reaches `provider`, from the answers `answer` reads (the final ones for a

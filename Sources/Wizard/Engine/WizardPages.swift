@@ -115,11 +115,12 @@ extension WizardConversation {
             let questions = engine.nextPage(current.answers, threshold: threshold,
                                             excluding: password != nil ? secretKeys : [])
             if questions.isEmpty { break }
+            if questions.contains(where: { $0.type == .provider }) { watch.settle() }
             var shown = given
             while true {
                 let page = PresentedPage(
                     questions: questions.map { presentOnPage($0, given: shown[$0.key], problem: problems[$0.key],
-                                                             suggestions: suggestions, unusable: unusable) },
+                                                             suggestions: suggestions, unusable: unusable, live: watch.status) },
                     number: history.count + 1, canGoBack: !history.isEmpty)
                 let reply: PageAnswers
                 do {
@@ -147,7 +148,7 @@ extension WizardConversation {
                     }
                     let raw = reply.values[question.key] ?? ""
                     shown[question.key] = raw
-                    switch resolve(raw, for: presented, suggestions: suggestions) {
+                    switch resolve(raw, for: presented, suggestions: suggestions, live: watch.status) {
                     case .success(let answer): next.answers.set(question.key, answer.value, source: answer.source)
                     case .failure(let failure): problems[question.key] = failure.reason
                     }
@@ -172,8 +173,9 @@ extension WizardConversation {
     }
 
     private func presentOnPage(_ question: Question, given: String?, problem: String?,
-                               suggestions: Suggestions, unusable: UnusableProviders) -> PresentedQuestion {
-        var presented = present(question, index: 0, answers: AnswerSet(), unusable: unusable)
+                               suggestions: Suggestions, unusable: UnusableProviders,
+                               live: ((ProviderChoice) -> ProviderLiveStatus)?) -> PresentedQuestion {
+        var presented = present(question, index: 0, answers: AnswerSet(), unusable: unusable, live: live)
         presented.given = given
         presented.problem = problem
         presented.isAdvanced = !engine.isAsked(question, threshold: threshold)

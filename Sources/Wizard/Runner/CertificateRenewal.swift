@@ -51,9 +51,11 @@ public struct CertificateRenewal {
                   let pinned = try? writer.pinnedCertificateSHA256(for: host, in: directory) else { continue }
             let provider = providers.first { $0.domain == account.domain.lowercased() }
             // The old pin is not enforced here: finding out whether it changed is the point.
-            let target = ConnectionTarget(domain: account.domain.lowercased(), host: host,
+            var target = ConnectionTarget(domain: account.domain.lowercased(), host: host,
                                           port: account.port ?? provider?.clientPort ?? 5222, tlsMode: account.tlsMode,
                                           torSOCKS: torSOCKS, pinSHA256: provider?.pinSHA256)
+            // A pin on the key vouches for every renewal that keeps the key.
+            target.pinSPKI = provider?.spkiSHA256
             events(.note("Checking the certificate of \(account.domain) (\(RunEvent.shortOnion(host)))"))
             outcomes.append(check(account: account.jid, target: target, pinned: pinned, directory: directory,
                                   acceptedFingerprint: acceptedFingerprint, confirm: confirm))
@@ -100,7 +102,7 @@ public struct CertificateRenewal {
         do {
             let backup = try writer.replacePinnedCertificate(reach.certificatePEM, for: target.host, in: directory)
             let why = status == .renewed
-                ? (reach.verdict == .pinned ? "it matches the provider map's pin" : "a certificate authority vouches for it")
+                ? (reach.verdict == .pinned ? "it matches the provider map's pin (of the certificate or of its key)" : "a certificate authority vouches for it")
                 : "you accepted it"
             return outcome(status, "The certificate of \(target.domain) was renewed (SHA-256 \(presented)); \(why), so it is "
                 + "now pinned and Pidgin will not ask." + (backup.map { " The old pin is kept as \($0)." } ?? ""))

@@ -91,11 +91,13 @@ extension RunEvent {
         case .registering(let jid): "waiting for the server to create \(jid)"
         case .verifying(let jid): "logging in as \(jid)"
         case .storingBookmark(let room): "bookmarking \(room) on the server"
+        case .checkingRoom(let room): "waiting for the room \(room) to answer (it may be on another server)"
         case .resumingAccount(let jid): "finishing \(jid)"
         case .accountCreated(let jid, _): "logging in as \(jid)"
         case .captchaRetry: "fetching a new CAPTCHA"
         case .reached, .certificate: "talking to the server"
-        case .waitingForTor, .stillWorking, .usernameTaken, .bookmarkWarning, .writingProfile, .note: nil
+        case .waitingForTor, .stillWorking, .usernameTaken, .bookmarkWarning, .writingProfile, .note, .checkingProviders,
+             .roomStatus: nil
         }
     }
 }

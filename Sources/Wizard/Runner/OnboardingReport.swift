@@ -23,6 +23,8 @@ public struct OnboardingReport: Sendable, Codable {
     public var roundTrips: Int?
     public var registrationSeconds: Double
     public var totalSeconds: Double
+    /// What the room said about itself before it was bookmarked (nil: not checked).
+    public var roomCheck: RoomStatus?
     /// The account's password, for a frontend to show when the person asks (to keep it
     /// in a password manager). Never encoded: `--json` and logs never carry it.
     public var password: SecretBytes?
@@ -30,6 +32,7 @@ public struct OnboardingReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case ok, template, jid, provider, onion, port, tls, certificateSHA256, room, handle, profile
         case usernameGenerated, passwordGenerated, torSOCKS, attempts, roundTrips, registrationSeconds, totalSeconds
+        case roomCheck
     }
 
     public init(plan: OnboardingPlan, account: RegisteredAccount, profile: ProfileWriteReport, attempts: Int,

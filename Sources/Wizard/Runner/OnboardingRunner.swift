@@ -13,6 +13,15 @@ public protocol RunInteraction {
     /// Another username after `taken` was refused; nil gives up. `problem` explains why
     /// the previous suggestion was not accepted, when it was not.
     func anotherUsername(taken: String, problem: String?) throws -> String?
+    /// The room the run means to join is missing or closed (`status.problem`), found out
+    /// after the account exists and before any bookmark is written: one of `alternatives`
+    /// (the template's, not yet tried) to try instead, or nil to keep this room anyway.
+    func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark?
+}
+
+extension RunInteraction {
+    /// Nobody to ask: the room stays (the run's report and progress say what was found).
+    public func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? { nil }
 }
 
 /// Executes a plan: reach the provider and settle its certificate, register (through
@@ -68,7 +77,7 @@ public final class OnboardingRunner {
             case .askOnFirstUse:
                 let trusted = heartbeat.whileAsking { interaction.confirm(reach.certificate) }
                 guard trusted else { throw CertificateDeclined(sha256: sha) }
-            case .requireValidChain, .pinned:
+            case .requireValidChain, .pinned, .pinnedKey:
                 throw UnconfirmedCertificate(sha256: sha, domain: target.domain)
             }
             // The registration connection must show this very certificate: nothing is asked twice.
@@ -117,12 +126,23 @@ public final class OnboardingRunner {
             }
         }
         let registered = now()
+        var roomStatus: RoomStatus?
+        if let settled = account!.room {
+            if settled.jid.lowercased() != plan.room.jid.lowercased() {
+                plan.room.jid = settled.jid
+                plan.room.alias = settled.alias ?? plan.room.alias
+                plan.answers.set(AnswerKeys.room, settled.jid, source: .user)
+            }
+            roomStatus = account!.roomStatus
+        }
         send(.writingProfile(directory: plan.profileDirectory))
         let written = try writer.write(plan, account: account!, force: force)
         writer.removePendingAccount(in: plan.profileDirectory)
         let finished = now()
-        return OnboardingReport(plan: plan, account: account!, profile: written, attempts: attempts,
-                                registrationSeconds: registered - started, totalSeconds: finished - started)
+        var report = OnboardingReport(plan: plan, account: account!, profile: written, attempts: attempts,
+                                      registrationSeconds: registered - started, totalSeconds: finished - started)
+        report.roomCheck = roomStatus
+        return report
     }
 }
 
@@ -180,6 +200,16 @@ final class RunCallbacks: RegistrationCallbacks, @unchecked Sendable {
 
     func fill(_ fields: [RegistrationField]) throws -> [String: String] {
         try heartbeat.whileAsking { try interaction.fill(fields) }
+    }
+
+    /// The rooms already asked about in this run (an alternative is offered once).
+    private var roomsChecked: Set<String> = []
+
+    func roomChecked(_ status: RoomStatus) throws -> RoomBookmark? {
+        roomsChecked.insert(status.jid.lowercased())
+        guard status.problem != nil else { return nil }
+        let remaining = plan.roomAlternatives.filter { !roomsChecked.contains($0.jid.lowercased()) }
+        return try heartbeat.whileAsking { try interaction.chooseRoom(status, alternatives: remaining) }
     }
 
     func accountCreated(jid: String) {

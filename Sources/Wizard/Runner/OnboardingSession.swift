@@ -16,9 +16,15 @@ public final class OnboardingSession {
     public let generator: CredentialSource
     /// How far Tor is (an adapter probes the machine); nil: not checked.
     public var torState: ((HostPort) -> TorState)?
-    /// The latest reach attempt per provider domain (the warm-up).
-    private var attempts: [String: ReachAttempt] = [:]
-    private let lock = Lock()
+    /// Where live checks are kept between runs ("checked 2 minutes ago"); nil: not kept.
+    public var checkStore: ProviderCheckStore?
+    /// How long the provider question waits for the live checks (seconds since they
+    /// started, while the person reads the introduction); the question then shows what is
+    /// known and the rest as "checking".
+    public var checkPatience: Double = 15
+    /// The live check per provider, which is also its warm-up (one circuit per provider).
+    private let checks: ProviderChecks
+    private let now: () -> Double
 
     public struct Options: Sendable {
         public var interactive: Bool
@@ -28,24 +34,32 @@ public final class OnboardingSession {
         public var force: Bool
         /// Until when (epoch seconds) a failing onion connection is tried again (bootstrap).
         public var retryReachUntil: Double?
+        /// Without a provider, take the best one the live checks find that needs no person
+        /// (bootstrap) instead of asking; asked only when none fits.
+        public var takesBestLiveProvider: Bool
 
         public init(interactive: Bool, threshold: Priority = .medium, acceptedFingerprint: String? = nil,
-                    homeDirectory: String, force: Bool = false, retryReachUntil: Double? = nil) {
+                    homeDirectory: String, force: Bool = false, retryReachUntil: Double? = nil,
+                    takesBestLiveProvider: Bool = false) {
             self.interactive = interactive
             self.threshold = threshold
             self.acceptedFingerprint = acceptedFingerprint
             self.homeDirectory = homeDirectory
             self.force = force
             self.retryReachUntil = retryReachUntil
+            self.takesBestLiveProvider = takesBestLiveProvider
         }
     }
 
     public init(template: WizardTemplate, providers: [ProviderChoice], registrar: AccountRegistrar,
-                writer: ProfileWriter, generator: CredentialSource = SodiumCredentialSource()) {
+                writer: ProfileWriter, generator: CredentialSource = SodiumCredentialSource(),
+                now: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         engine = WizardEngine(template: template, providers: providers)
         self.registrar = registrar
         self.writer = writer
         self.generator = generator
+        self.now = now
+        checks = ProviderChecks(now: now)
     }
 
     /// Flags over answers file over environment, each answer checked against the
@@ -71,7 +85,22 @@ public final class OnboardingSession {
         if !options.interactive {
             // What is missing comes first: nothing else matters until the answers are complete.
             let missing = engine.missingAnswers(answers, secretsGiven: password == nil ? [] : [AnswerKeys.password])
-            guard missing.isEmpty else { throw AnswersError.missing(missing) }
+            if missing.map(\.key) == [AnswerKeys.provider] {
+                // Only the provider: the best one that answers now and needs no person.
+                let chosen = try liveChoiceWithoutPerson(answers: answers, missing: missing[0], retryUntil: options.retryReachUntil,
+                                                         events: events)
+                answers.set(AnswerKeys.provider, chosen.domain, source: .templateDefault)
+            } else {
+                guard missing.isEmpty else { throw AnswersError.missing(missing) }
+            }
+        } else if answers[AnswerKeys.provider] == nil {
+            // Checked while the person reads the introduction; each check is that provider's warm-up.
+            startChecks(answers: answers)
+            if options.takesBestLiveProvider, let missing = engine.missingAnswers(answers).first(where: { $0.key == AnswerKeys.provider }),
+               let chosen = try? liveChoiceWithoutPerson(answers: answers, missing: missing, retryUntil: options.retryReachUntil,
+                                                         events: events) {
+                answers.set(AnswerKeys.provider, chosen.domain, source: .templateDefault)
+            }
         }
         try writer.checkProfileDirectory(directory, force: options.force)
         if let notice = persistenceNotice(for: directory) {
@@ -94,9 +123,11 @@ public final class OnboardingSession {
             let heartbeat = Heartbeat(every: 10, events: events)
             defer { heartbeat.stop() }
             let conversation = WizardConversation(engine: engine, threshold: options.threshold, generator: generator)
-            let watch = WizardConversation.ProviderWatch(
+            var watch = WizardConversation.ProviderWatch(
                 chosen: { provider in self.warmUp(provider, answers: presets) },
                 problem: { provider, wait in self.problem(reaching: provider, wait: wait, heartbeat: heartbeat) })
+            watch.status = { provider in self.liveStatus(provider) }
+            watch.settle = { self.settleChecks(answers: presets, events: events) }
             // A window asks a page of questions at a time; a line frontend one question.
             let outcome = if let pages = asker as? PageAsker {
                 try conversation.runPages(presets: answers, password: password, asker: pages, watch: watch)
@@ -105,6 +136,7 @@ public final class OnboardingSession {
             }
             answers = outcome.answers
             password = outcome.password
+            checkStore?.save(checks.ownChecks)
         }
         // Non-interactive: no warm-up; registration starts right away and would only race it.
         let context = WizardEngine.PlanContext(homeDirectory: options.homeDirectory,
@@ -176,27 +208,114 @@ public final class OnboardingSession {
     // MARK: - Reaching the provider early
 
     /// Starts reaching the provider from what is known so far (defaults included), so the
-    /// circuit is built and the certificate read while the person answers. A provider
-    /// chosen again after a failure gets a fresh attempt on a new circuit.
+    /// circuit is built, the certificate read and the registration form looked at while the
+    /// person answers. The live check started with the wizard is that attempt already; a
+    /// provider chosen again after a failure gets a fresh attempt on a new circuit.
     func warmUp(_ provider: ProviderChoice, answers: AnswerSet) {
-        let route = WizardEngine.route(to: provider) { engine.effectiveValue($0, in: answers) }
-        let target = ConnectionTarget(domain: provider.domain, host: provider.onion, port: route.port,
-                                      tlsMode: route.tlsMode, torSOCKS: route.torSOCKS, pinSHA256: provider.pinSHA256)
-        lock.lock()
-        defer { lock.unlock() }
-        let previous = attempts[provider.domain]
+        let target = target(provider, answers: answers)
+        let previous = checks.attempt(for: provider.domain)
         if let previous, previous.target.sameRoute(as: target) {
             guard case .failure? = previous.finishedOutcome else { return }
-            attempts[provider.domain] = registrar.reach(target, freshCircuit: true)
+            checks.set(registrar.probe(target, freshCircuit: true), for: provider)
             return
         }
-        attempts[provider.domain] = registrar.reach(target, freshCircuit: false)
+        checks.set(registrar.probe(target, freshCircuit: false), for: provider)
     }
 
-    func attempt(for domain: String) -> ReachAttempt? {
-        lock.lock()
-        defer { lock.unlock() }
-        return attempts[domain]
+    /// How a run reaches `provider` with the answers so far.
+    private func target(_ provider: ProviderChoice, answers: AnswerSet) -> ConnectionTarget {
+        let route = WizardEngine.route(to: provider) { engine.effectiveValue($0, in: answers) }
+        var target = ConnectionTarget(domain: provider.domain, host: provider.onion, port: route.port,
+                                      tlsMode: route.tlsMode, torSOCKS: route.torSOCKS, pinSHA256: provider.pinSHA256)
+        target.pinSPKI = provider.spkiSHA256
+        return target
+    }
+
+    func attempt(for domain: String) -> ReachAttempt? { checks.attempt(for: domain) }
+
+    // MARK: - Live checks
+
+    /// Checks every offered provider over Tor (bounded concurrency in the registrar), and
+    /// shows what earlier runs found meanwhile.
+    public func startChecks(answers: AnswerSet) {
+        if let kept = checkStore?.load() { checks.keep(kept) }
+        for provider in engine.offeredProviders where checks.attempt(for: provider.domain) == nil {
+            checks.set(registrar.probe(target(provider, answers: answers), freshCircuit: false), for: provider)
+        }
+    }
+
+    /// A provider's live state for the provider question.
+    public func liveStatus(_ provider: ProviderChoice) -> ProviderLiveStatus { checks.status(provider) }
+
+    /// Before the provider question: waits for the checks (at most `checkPatience` seconds
+    /// after they started), saying how far they are; a provider that was not checked
+    /// because Tor was not there is checked again now.
+    func settleChecks(answers: AnswerSet, events: (RunEvent) -> Void) {
+        guard let started = checks.startedAt else { return }
+        for provider in engine.offeredProviders where checks.status(provider).check?.outcome == .torUnavailable
+            && checks.status(provider).own {
+            checks.set(registrar.probe(target(provider, answers: answers), freshCircuit: false), for: provider)
+        }
+        var (ended, total) = checks.progress
+        guard ended < total else { return }
+        let until = max(started + checkPatience, now() + min(checkPatience, 5))
+        events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
+        checks.wait(until: until) { ended, total in
+            events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
+        }
+        (ended, total) = checks.progress
+        if ended == total { events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started))) }
+        checkStore?.save(checks.ownChecks)
+    }
+
+    /// A run without a person and without a provider: every offered provider is checked
+    /// (each within its own deadline) and the best one that registers without a CAPTCHA is
+    /// taken; when none fits, every provider is listed with why. `retryUntil` (bootstrap's
+    /// `--wait-tor`): while Tor may still be connecting, checks that failed for a reason a
+    /// new circuit may fix are made again.
+    func liveChoiceWithoutPerson(answers: AnswerSet, missing: MissingAnswer, retryUntil: Double? = nil,
+                                 events: (RunEvent) -> Void) throws -> ProviderChoice {
+        startChecks(answers: answers)
+        let started = checks.startedAt ?? now()
+        events(.checkingProviders(answered: 0, of: engine.offeredProviders.count, seconds: 0))
+        // Every check ends by its own deadline; a silent provider is not waited for once a
+        // provider that needs no person is known and none listed before it is still running.
+        let offered = engine.offeredProviders
+        while true {
+            checks.wait(until: .infinity, enough: {
+                for provider in offered {
+                    let status = checks.status(provider)
+                    guard status.own else { return false }
+                    if status.rank == 0 { return true }
+                }
+                return false
+            }) { ended, total in
+                events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
+            }
+            let (ended, total) = checks.progress
+            events(.checkingProviders(answered: ended, of: total, seconds: Int(now() - started)))
+            checkStore?.save(checks.ownChecks)
+            let statuses = offered.map { ($0, checks.status($0)) }.filter { $0.1.own }
+            if let best = Bootstrap.liveDefault(statuses, needsPerson: false) {
+                events(.note("Chose \(best.domain): \(checks.status(best).summary ?? "it answers")"))
+                return best
+            }
+            let retried = offered.filter { provider in
+                guard case .failure(let error)? = checks.attempt(for: provider.domain)?.finishedOutcome else { return false }
+                return ProviderReacher.mayBeTransient(error)
+            }
+            guard let retryUntil, now() < retryUntil, !retried.isEmpty else { break }
+            events(.note("No provider answered yet; Tor may still be connecting, checking \(retried.count) again"))
+            Threads.sleep(seconds: 2)
+            for provider in retried {
+                checks.set(registrar.probe(target(provider, answers: answers), freshCircuit: true), for: provider)
+            }
+        }
+        throw AnswersError.noProviderFits(missing, reasons: engine.offeredProviders.map { ($0, checks.status($0)) }.map { provider, status in
+            "\(provider.domain): " + (status.check.map { check in
+                check.registers && !check.registersWithoutPerson ? check.summary + " (a CAPTCHA needs a person)" : check.summary
+            } ?? "not checked")
+        })
     }
 
     /// Why `provider` cannot be used, once its attempt has failed; with `wait`, waits for

@@ -17,6 +17,9 @@ extension OnboardingReport {
             lines.append("Backups of the replaced files: " + profile.backups.map(relative).joined(separator: ", "))
         }
         lines.append("Room\(room.autojoin ? " (joined when Pidgin starts)" : ""): \(room.alias ?? room.jid) (\(room.jid)) as \(handle)")
+        if let roomCheck {
+            lines.append(roomCheck.problem.map { "Warning: \($0)" } ?? "The room \(roomCheck.summary)")
+        }
         lines.append("Server certificate SHA-256: \(certificateSHA256)")
         if passwordGenerated {
             lines.append("The password was generated and is stored in the profile; Pidgin logs in by itself.")

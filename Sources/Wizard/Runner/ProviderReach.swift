@@ -13,12 +13,26 @@ public struct ProviderReach: Sendable, Equatable {
     public var seconds: Double
     /// The leaf as PEM (to pin it when a renewal is vouched for).
     public var certificatePEM: String
+    /// What the registration form said, when the attempt fetched it (a probe); nil otherwise.
+    public var registration: ProviderCheck.Registration?
+    /// The server supports invitations (XEP-0445), so it may want one.
+    public var invitationsAdvertised = false
+    /// Fields the form asks for beyond username, password and a CAPTCHA.
+    public var extraFields: [String] = []
+    /// A round trip over the circuit (single-flight exchanges), when measured.
+    public var roundTripSeconds: Double?
 
-    public init(certificate: CertificateSummary, verdict: CertificateVerdict, seconds: Double, certificatePEM: String = "") {
+    public init(certificate: CertificateSummary, verdict: CertificateVerdict, seconds: Double, certificatePEM: String = "",
+                registration: ProviderCheck.Registration? = nil, invitationsAdvertised: Bool = false,
+                extraFields: [String] = [], roundTripSeconds: Double? = nil) {
         self.certificate = certificate
         self.verdict = verdict
         self.seconds = seconds
         self.certificatePEM = certificatePEM
+        self.registration = registration
+        self.invitationsAdvertised = invitationsAdvertised
+        self.extraFields = extraFields
+        self.roundTripSeconds = roundTripSeconds
     }
 }
 

@@ -24,6 +24,11 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
     case captchaRetry(attempt: Int, of: Int, expired: Bool)
     case storingBookmark(room: String)
     case bookmarkWarning(String)
+    /// The providers offered are being checked over Tor (the wizard's start).
+    case checkingProviders(answered: Int, of: Int, seconds: Int)
+    /// Asking the room about itself, after the account exists and before any bookmark.
+    case checkingRoom(String)
+    case roomStatus(RoomStatus)
     case writingProfile(directory: String)
     case note(String)
 
@@ -51,6 +56,12 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
                 + "; fetching a new picture (attempt \(attempt) of \(limit))"
         case .storingBookmark(let room): "Bookmarking \(room) on the server (for other clients)"
         case .bookmarkWarning(let text): "Warning: \(text)"
+        case .checkingProviders(let answered, let total, let seconds):
+            answered == total ? "Checked \(total) provider\(total == 1 ? "" : "s") over Tor (\(seconds) s)"
+                : "Checking the providers over Tor: \(answered) of \(total) answered so far (\(seconds) s)"
+        case .checkingRoom(let room): "Asking the room \(room) whether it is there"
+        case .roomStatus(let status):
+            status.problem.map { "Warning: \($0)" } ?? "The room \(status.jid) \(status.summary)"
         case .writingProfile(let directory): "Writing the Pidgin profile to \(directory)"
         case .note(let text): text
         }
@@ -80,6 +91,8 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
         case .usernameTaken: "retry"
         case .captchaRetry: "captcha"
         case .storingBookmark, .bookmarkWarning: "bookmark"
+        case .checkingProviders: "check"
+        case .checkingRoom, .roomStatus: "room"
         case .writingProfile: "write"
         case .note: "note"
         }

@@ -11,6 +11,8 @@ public struct ConnectionTarget: Sendable, Equatable {
     public var tlsMode: TLSMode
     public var torSOCKS: HostPort
     public var pinSHA256: String?
+    /// The provider map's pin of the certificate's key (SPKI SHA-256): vouches across renewals.
+    public var pinSPKI: String?
     /// A fingerprint accepted in advance (`--accept-fingerprint`) for an unpinned provider.
     public var acceptedSHA256: String?
     /// Quoted when the server needs a person (CAPTCHA) or only registers on the web.
@@ -19,6 +21,9 @@ public struct ConnectionTarget: Sendable, Equatable {
     public var inviteToken: String?
     /// The room to bookmark on the server after registering (nil: skip the step).
     public var bookmark: RoomBookmark?
+    /// The room the account will join: asked about itself after bind, before any bookmark
+    /// is written (nil: not checked).
+    public var room: RoomBookmark?
 
     public init(domain: String, host: String, port: Int, tlsMode: TLSMode, torSOCKS: HostPort, pinSHA256: String?,
                 acceptedSHA256: String? = nil) {
@@ -38,14 +43,14 @@ extension OnboardingPlan {
         if case .acceptFingerprint(let sha) = pinPolicy { accepted = sha }
         var target = ConnectionTarget(domain: provider.domain, host: connectHost, port: connectPort, tlsMode: tlsMode,
                                       torSOCKS: torSOCKS, pinSHA256: provider.pinSHA256, acceptedSHA256: accepted)
+        target.pinSPKI = provider.spkiSHA256
         target.webRegistrationURL = provider.webRegistrationURL
         target.inviteToken = inviteToken
-        if serverBookmark {
-            var bookmark = room
-            bookmark.handle = handle
-            if bookmark.alias?.isEmpty == true { bookmark.alias = nil }
-            target.bookmark = bookmark
-        }
+        var bookmark = room
+        bookmark.handle = handle
+        if bookmark.alias?.isEmpty == true { bookmark.alias = nil }
+        if serverBookmark { target.bookmark = bookmark }
+        if checksRoom { target.room = bookmark }
         return target
     }
 }
@@ -150,6 +155,13 @@ public protocol RegistrationCallbacks {
     /// The server has just confirmed the new account (before the login that verifies
     /// it): from here on its credentials must survive any failure (saved to disk).
     func accountCreated(jid: String)
+    /// A room was asked about itself (after bind, before any bookmark): another room to
+    /// check and join instead, or nil to keep it.
+    func roomChecked(_ status: RoomStatus) throws -> RoomBookmark?
+}
+
+extension RegistrationCallbacks {
+    public func roomChecked(_ status: RoomStatus) throws -> RoomBookmark? { nil }
 }
 
 /// The account as created and verified.
@@ -160,12 +172,19 @@ public struct RegisteredAccount: Sendable, Equatable {
     public var certificateSHA256: String
     /// Round trips from connect to bound, when the layer counts them.
     public var roundTrips: Int?
+    /// The room settled on after the room check (the planned one or an alternative), and
+    /// what the check found; nil when no check was made.
+    public var room: RoomBookmark?
+    public var roomStatus: RoomStatus?
 
-    public init(jid: String, certificatePEM: String, certificateSHA256: String, roundTrips: Int? = nil) {
+    public init(jid: String, certificatePEM: String, certificateSHA256: String, roundTrips: Int? = nil,
+                room: RoomBookmark? = nil, roomStatus: RoomStatus? = nil) {
         self.jid = jid
         self.certificatePEM = certificatePEM
         self.certificateSHA256 = certificateSHA256
         self.roundTrips = roundTrips
+        self.room = room
+        self.roomStatus = roomStatus
     }
 }
 
@@ -177,6 +196,10 @@ public protocol AccountRegistrar: AnyObject {
     /// retry after a transient failure); otherwise the provider keeps its circuit, which
     /// the registration then reuses. Must not block.
     func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt
+    /// `reach`, and the registration form fetched (never submitted) on the same connection:
+    /// the live check of a provider, which also serves as its warm-up (same circuit). Runs
+    /// with bounded concurrency; must not block.
+    func probe(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt
     /// Registers `username` with `password`, verifies it by logging in, and returns the
     /// account. Throws `RegistrarError.usernameTaken` on `conflict`. The certificate is
     /// decided before (`target.pinSHA256`/`acceptedSHA256`, or a CA): nothing is asked.
@@ -189,6 +212,13 @@ public protocol AccountRegistrar: AnyObject {
     /// not finish) to verify it and store the room bookmark.
     func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
                events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount
+}
+
+extension AccountRegistrar {
+    /// A layer that cannot check the form reaches only.
+    public func probe(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
+        reach(target, freshCircuit: freshCircuit)
+    }
 }
 
 /// Errors a registrar adapter maps the registration layer's errors to when the runner must react.

@@ -37,6 +37,8 @@ public struct TemplateParser {
         var value: String
         var valueColumn: Int
         var continuation: [String] = []
+        /// The line of each continuation line (for messages about one of them).
+        var continuationLines: [Int] = []
     }
 
     struct Stanza {
@@ -83,6 +85,7 @@ public struct TemplateParser {
                 let content = String(line.dropFirst())
                 let text = content.trimmingWhitespace() == "." ? "" : content
                 current!.fields[current!.fields.count - 1].continuation.append(text)
+                current!.fields[current!.fields.count - 1].continuationLines.append(number)
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else {
@@ -114,7 +117,7 @@ public struct TemplateParser {
     // MARK: - The template
 
     static let headerFields = ["template", "title", "description", "room", "room-group", "room-alias",
-                               "autojoin", "offer-providers", "provider-order"]
+                               "room-alternatives", "autojoin", "offer-providers", "provider-order"]
     static let questionFields = ["question", "type", "description", "default", "priority", "validation",
                                  "condition", "choices", "flag"]
     /// Keys the injected generator can make up a value for.
@@ -196,9 +199,48 @@ public struct TemplateParser {
             "unknown `Provider-Order` value `\($0)`; known: \($1)"
         }
         let intro = stanza.field("description").map { ([$0.value] + $0.continuation).joined(separator: "\n") } ?? ""
+        let alternatives = stanza.field("room-alternatives").map { parseRoomAlternatives($0, room: room, ok: &ok) } ?? []
         guard ok else { return nil }
-        return WizardTemplate(id: idField.value, title: stanza.field("title")!.value, intro: intro, room: room,
-                              providerFilter: filter, providerOrder: order, questions: [], origin: origin)
+        var template = WizardTemplate(id: idField.value, title: stanza.field("title")!.value, intro: intro, room: room,
+                                      providerFilter: filter, providerOrder: order, questions: [], origin: origin)
+        template.roomAlternatives = alternatives
+        return template
+    }
+
+    /// `Room-Alternatives`: one room per line (the value, then continuation lines), each
+    /// `room@service` optionally followed by the name its bookmark gets; offered when the
+    /// template's room turns out missing or closed. Same group and autojoin as `Room`.
+    private mutating func parseRoomAlternatives(_ field: Field, room: RoomBookmark, ok: inout Bool) -> [RoomBookmark] {
+        var rooms: [RoomBookmark] = []
+        var seen: [String: Int] = [room.jid.lowercased(): 0]
+        let lines = [(field.value, field.line, field.valueColumn)]
+            + zip(field.continuation, field.continuationLines).map { ($0.0, $0.1, 2) }
+        for (text, line, column) in lines {
+            let trimmed = text.trimmingWhitespace()
+            if trimmed.isEmpty { continue }
+            let parts = trimmed.split(separator: " ", maxSplits: 1).map(String.init)
+            let jidColumn = column + (text.count - text.drop { $0 == " " || $0 == "\t" }.count)
+            switch Validation.jid.check(parts[0]) {
+            case .failure(let failure):
+                error(line, jidColumn, "`Room-Alternatives`: `\(parts[0])` is not a room address (room@conference.example.org): \(failure.reason)")
+                ok = false
+            case .success(let jid):
+                if let earlier = seen[jid.lowercased()] {
+                    error(line, jidColumn, earlier == 0 ? "`Room-Alternatives`: \(jid) is the template's own `Room`"
+                                                        : "`Room-Alternatives`: \(jid) is listed twice (also on line \(earlier))")
+                    ok = false
+                    continue
+                }
+                seen[jid.lowercased()] = line
+                let alias = parts.count > 1 ? parts[1].trimmingWhitespace() : nil
+                rooms.append(RoomBookmark(jid: jid, alias: alias ?? jid, group: room.group, autojoin: room.autojoin))
+            }
+        }
+        if rooms.isEmpty && ok {
+            error(field.line, field.valueColumn, "`Room-Alternatives` lists no room: give one room address per line, or leave the field out")
+            ok = false
+        }
+        return rooms
     }
 
     private mutating func parseQuestion(_ stanza: Stanza, earlier: [Question], room: RoomBookmark?) -> Question? {

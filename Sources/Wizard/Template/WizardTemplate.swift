@@ -10,6 +10,8 @@ public struct WizardTemplate: Sendable, Equatable {
     /// Shown once before the first question; paragraphs separated by blank lines.
     public var intro: String
     public var room: RoomBookmark
+    /// Rooms to offer when `room` turns out missing or closed (`Room-Alternatives`).
+    public var roomAlternatives: [RoomBookmark] = []
     public var providerFilter: ProviderFilter
     public var providerOrder: ProviderOrder
     public var questions: [Question]

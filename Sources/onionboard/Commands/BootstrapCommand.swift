@@ -16,8 +16,8 @@ struct BootstrapCommand: ParsableCommand {
         commandName: "bootstrap",
         abstract: "First-boot setup: idempotent, waits for Tor, uses answers and defaults.",
         discussion: """
-            Without --provider (or a provider in the answers file) it takes the first provider
-            the template offers with open registration. It never prompts unless --frontend is
+            Without --provider (or a provider in the answers file) it checks the providers the
+            template offers over Tor and takes the best one that registers without a CAPTCHA. It never prompts unless --frontend is
             given or it runs as onionboard-gtk (the autostart entry: the introduction, then the
             provider, certificate and CAPTCHA pages as needed). See docs/wizard.md and docs/gui.md.
             """
@@ -56,9 +56,11 @@ struct BootstrapCommand: ParsableCommand {
             // onionboard-gtk (the autostart entry).
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
                                                     context: ConsoleContext.standard(progressToStandardError: output.json))
-            let launch = try WizardLaunch(template: template, answerOptions: answerOptions,
+            var launch = try WizardLaunch(template: template, answerOptions: answerOptions,
                                           extraMaps: providerMap.extraMaps, timeouts: deadlines.timeouts)
-            var presets = try launch.presets()
+            // Without a provider: the best live one that needs no person; the window asks only when none fits.
+            launch.takesBestLiveProvider = true
+            let presets = try launch.presets()
             let engine = launch.session.engine
             let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) }, home: homeDirectory)
             let accounts = try launch.session.writer.existingAccounts(in: directory)
@@ -72,9 +74,6 @@ struct BootstrapCommand: ParsableCommand {
                     try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory, certificates: certificates))
                 }
                 return
-            }
-            if presets[AnswerKeys.provider] == nil, let first = Bootstrap.defaultProvider(engine.offeredProviders) {
-                presets.set(AnswerKeys.provider, first.domain, source: .templateDefault)
             }
             try showingErrors(in: frontend) {
                 // First what this is (the desktop window's introduction), then the wait for Tor.

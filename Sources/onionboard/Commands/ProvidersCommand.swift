@@ -1,7 +1,12 @@
 import Frontends
 import ArgumentParser
 import Diagnostics
+import FoundationEssentials
 import OnionMap
+import Vocabulary
+import Wizard
+import WizardAdapters
+import XMPPOverTor
 
 /// `onionboard providers list|show|import`: the onion provider map.
 struct ProvidersCommand: ParsableCommand {
@@ -11,9 +16,10 @@ struct ProvidersCommand: ParsableCommand {
         discussion: """
             The bundled map lists XMPP providers with a v3 onion service; --providers FILE adds \
             a Lua onions_map or a metadata JSON on top (repeatable, later files win). Nothing in \
-            the bundled map was probed live: 'providers show' says which list said what, and when.
+            the bundled map was probed live: 'providers show' says which list said what, and when; \
+            'providers check' checks providers over Tor now (and keeps the result for the wizard).
             """,
-        subcommands: [List.self, Show.self, Import.self],
+        subcommands: [List.self, Show.self, Check.self, Import.self],
         defaultSubcommand: List.self
     )
 }
@@ -21,9 +27,9 @@ struct ProvidersCommand: ParsableCommand {
 extension ProvidersCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List providers that allow in-band registration over a v3 onion (--all: every provider).")
+            abstract: "List the providers the wizard offers: in-band registration open or unknown (--all: every provider).")
 
-        @Flag(name: .long, help: "Include providers without (known) in-band registration.")
+        @Flag(name: .long, help: "Include providers without in-band registration.")
         var all = false
 
         @OptionGroup var maps: ProviderMapOptions
@@ -32,31 +38,38 @@ extension ProvidersCommand {
         func run() throws {
             try reportingErrors(json: output.json) {
                 let catalog = try ProviderCatalog.load(extraFiles: maps.extraMaps)
-                let shown = all ? catalog.providers : catalog.registrationCandidates
+                let shown = all ? catalog.providers : ProvidersCommand.offered(catalog)
+                let checks = WizardLayers.checkStore().load()
                 if output.json {
-                    try Console.json(ListReport(filter: all ? "all" : "in-band-registration",
-                                                providers: shown, warnings: catalog.warnings))
+                    try Console.json(ListReport(filter: all ? "all" : ProviderFilter.inBandRegistration.rawValue,
+                                                providers: shown, warnings: catalog.warnings,
+                                                checks: shown.compactMap { checks[$0.domain] }))
                     return
                 }
                 catalog.warnings.forEach { Console.err("warning: \($0)") }
-                printTable(shown)
-                let registrable = catalog.registrationCandidates.count
-                if all {
-                    Console.out("\n\(shown.count) providers; \(registrable) allow in-band registration.")
-                } else {
-                    Console.out("\n\(registrable) of \(catalog.providers.count) providers allow in-band registration "
-                                + "over a v3 onion (--all lists every one).")
-                }
-                Console.out("Nothing was probed live; 'onionboard providers show DOMAIN' gives sources and dates.")
+                printTable(shown, checks: checks)
+                let offered = ProvidersCommand.offered(catalog).map(OnionMapProviders.choice)
+                let open = offered.filter { $0.registration == .open }
+                let withoutCAPTCHA = open.filter { $0.captcha == false }.count
+                Console.out("")
+                Console.out("\(offered.count) of \(catalog.providers.count) providers may allow in-band registration over a v3 onion "
+                            + "(the ones the wizard offers): \(open.count) open by the data (\(withoutCAPTCHA) without a CAPTCHA), "
+                            + "\(offered.count - open.count) unknown." + (all ? "" : " --all lists every provider."))
+                Console.out(checks.isEmpty
+                    ? "Nothing here was checked live yet: 'onionboard providers check' checks them over Tor."
+                    : "LIVE is the last 'providers check' (or wizard run) of each; 'onionboard providers check' checks again.")
             }
         }
 
-        private func printTable(_ providers: [Provider]) {
+        private func printTable(_ providers: [Provider], checks: [String: ProviderCheck]) {
             let width = columnWidth(providers.map(\.domain))
-            Console.out(pad("DOMAIN", width) + "  " + pad("ONION", 62) + "  REGISTRATION")
+            let now = Date().timeIntervalSince1970
+            Console.out(pad("DOMAIN", width) + "  " + pad("ONION", 62) + "  " + pad("REGISTRATION (data)", 36) + "  LIVE")
             for provider in providers {
-                Console.out(pad(provider.domain, width) + "  " + pad(provider.onion.hostname, 62)
-                            + "  " + provider.registrationSummary)
+                let live = checks[provider.domain].flatMap { $0.onion == provider.onion.hostname ? $0 : nil }
+                Console.out(pad(shortened(provider.domain), width) + "  " + pad(provider.onion.hostname, 62)
+                            + "  " + pad(OnionMapProviders.choice(provider).registrationSummary, 36)
+                            + "  " + (live.map { $0.summary(now: now, own: false) } ?? "not checked"))
             }
         }
     }
@@ -65,6 +78,17 @@ extension ProvidersCommand {
         let filter: String
         let providers: [Provider]
         let warnings: [String]
+        /// The kept live checks of the listed providers.
+        let checks: [ProviderCheck]
+    }
+
+    /// What the wizard offers by default (`Offer-Providers: in-band-registration`, in its
+    /// order): registration open or unknown, those known to need no CAPTCHA first. One rule
+    /// for `providers list`, `providers check` and the wizard.
+    static func offered(_ catalog: ProviderCatalog) -> [Provider] {
+        let byDomain = Dictionary(uniqueKeysWithValues: catalog.providers.map { ($0.domain, $0) })
+        let choices = catalog.providers.map(OnionMapProviders.choice).filter(ProviderFilter.inBandRegistration.admits)
+        return ProviderOrder.noCaptchaFirst.sorted(choices).compactMap { byDomain[$0.domain] }
     }
 }
 
@@ -105,6 +129,19 @@ extension ProvidersCommand {
             line("CAPTCHA", provider.captcha.map { $0 ? "yes" : "no" } ?? "unknown")
             line("web registration", provider.webRegistrationURL ?? "none known")
             line("certificate SHA-256", provider.pinSHA256 ?? "none pinned")
+            line("key (SPKI) SHA-256", provider.spkiSHA256 ?? "none pinned")
+            if provider.isOnionDomain { line("accounts", "name@\(provider.domain) (the onion's own domain)") }
+            if let operatedBy = provider.operatedBy { line("operated by", operatedBy) }
+            line("website", provider.website ?? "none known")
+            line("server locations", provider.serverLocations.isEmpty ? "not known" : provider.serverLocations.joined(separator: ", "))
+            line("server software", provider.serverSoftware ?? "not known")
+            if let organization = provider.organization { line("organization", organization) }
+            for (index, disagreement) in provider.disagreements.enumerated() {
+                line(index == 0 ? "sources disagree" : "", disagreement)
+            }
+            if let live = WizardLayers.checkStore().load()[provider.domain], live.onion == provider.onion.hostname {
+                line("last live check", live.summary(now: Date().timeIntervalSince1970, own: false))
+            }
             line("last verified", provider.lastVerified.map { ($0.date.map { "\($0): " } ?? "") + $0.what }
                     ?? "never")
             line("defined in", provider.origin)
@@ -134,13 +171,20 @@ extension ProvidersCommand {
             abstract: "Check an upstream onions_map file: each entry usable v3, dead v2, or invalid.",
             discussion: "Exit status 0 when the file parses (whatever its entries are), 65 on a syntax error, 66 if it cannot be read.")
 
-        @Argument(help: "A Prosody mod_onions onions_map file (.lua).")
+        @Argument(help: "A Prosody mod_onions onions_map file (.lua), or XMPP Providers' JSON (providers-B.json, providers.json).")
         var file: String
 
+        @OptionGroup var maps: ProviderMapOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             try reportingErrors(json: output.json) {
+                let bytes = try ProviderFile.read(file)
+                if XMPPProvidersReport.looksLikeXMPPProviders(bytes) {
+                    let report = try XMPPProvidersReport(bytes, source: file, map: try ProviderCatalog.load(extraFiles: maps.extraMaps))
+                    if output.json { try Console.json(report) } else { printXMPPProviders(report) }
+                    return
+                }
                 guard case .map(let map, _) = try ProviderCatalog.layer(fromFile: file) else { throw NotAMapError(path: file) }
                 let report = MapImportReport(map: map, source: file)
                 if output.json {
@@ -149,6 +193,37 @@ extension ProvidersCommand {
                     printReport(report)
                 }
             }
+        }
+
+        private func printXMPPProviders(_ report: XMPPProvidersReport) {
+            let width = columnWidth(report.entries.map(\.jid))
+            func registration(_ entry: XMPPProvidersReport.Entry) -> String {
+                switch (entry.inBandRegistration, entry.captcha) {
+                case (true?, true?): "in-band, CAPTCHA"
+                case (true?, _): "in-band, no CAPTCHA"
+                case (false?, _): "web only"
+                case (nil, _): "registration not stated"
+                }
+            }
+            let column = report.entries.map { registration($0).count }.max() ?? 0
+            for entry in report.entries {
+                Console.out(pad(shortened(entry.jid), width) + "  " + pad(shortened(entry.category ?? "-"), 2) + "  " + pad(registration(entry), column)
+                            + "  " + (entry.mapOnion.map { "in the map: \($0)" } ?? "no known onion"))
+                if entry.inBandRegistration == false, let url = entry.webRegistrationURL {
+                    Console.out(String(repeating: " ", count: width + 2) + "web registration: \(url)")
+                }
+                for onion in entry.onionDomains { Console.out(String(repeating: " ", count: width + 2) + "onion domain: \(onion)") }
+                for difference in entry.differences {
+                    Console.out(String(repeating: " ", count: width + 2) + "differs: \(difference)")
+                }
+            }
+            let counts = report.counts
+            Console.out("")
+            Console.out("\(report.source): \(counts.entries) providers (XMPP Providers' format): \(counts.inBandRegistration) with "
+                        + "in-band registration (\(counts.captcha) with a CAPTCHA), \(counts.inMap) in the provider map, "
+                        + "\(counts.onionDomains) onion domain(s) among the alternative JIDs.")
+            Console.out("XMPP Providers has no onion field: only providers already in the map (or with an onion domain) can be reached over an onion.")
+            for warning in report.warnings { Console.out("warning: \(warning)") }
         }
 
         private func printReport(_ report: MapImportReport) {
@@ -189,18 +264,13 @@ struct NotAMapError: ClassifiedError {
     }
 }
 
-/// Left-aligns `text` in a column of `width` characters.
-private func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-}
-
 /// The widest domain column a table pads to: longer names (real ones are under 30
 /// characters) overflow their own line instead of widening every line (issue 17: one
 /// 450 KB key padded 2,000 lines into a gigabyte of output).
 let maximumColumnWidth = 40
 
 /// The width of a column holding `texts`: the longest, at least 6, at most `maximumColumnWidth`.
-private func columnWidth(_ texts: [String]) -> Int {
+func columnWidth(_ texts: [String]) -> Int {
     min(maximumColumnWidth, max(6, texts.lazy.map(\.count).max() ?? 0))
 }
 

@@ -90,6 +90,8 @@ struct WizardLaunch {
     /// `--invite`: sets the provider (and a suggested username) and carries the token.
     var invite: InviteURI?
     var serverBookmark = true
+    /// Without a provider, take the best live one that needs no person (bootstrap).
+    var takesBestLiveProvider = false
 
     init(template name: String, answerOptions: AnswerOptions, extraMaps: [String], timeouts: Timeouts) throws {
         template = try TemplateLibrary.load(name)
@@ -98,6 +100,7 @@ struct WizardLaunch {
         session = OnboardingSession(template: template, providers: providers,
                                     registrar: WizardLayers.registrar(timeouts: timeouts), writer: WizardLayers.profileWriter())
         session.torState = WizardLayers.torState
+        session.checkStore = WizardLayers.checkStore()
     }
 
     func presets() throws -> AnswerSet {
@@ -118,7 +121,8 @@ struct WizardLaunch {
     func options(interactive: Bool, threshold: Priority, retryReachUntil: Double?) -> OnboardingSession.Options {
         OnboardingSession.Options(interactive: interactive, threshold: threshold,
                                   acceptedFingerprint: answerOptions.acceptedFingerprint,
-                                  homeDirectory: homeDirectory, force: answerOptions.force, retryReachUntil: retryReachUntil)
+                                  homeDirectory: homeDirectory, force: answerOptions.force, retryReachUntil: retryReachUntil,
+                                  takesBestLiveProvider: takesBestLiveProvider)
     }
 
     /// The profile directory the answers name so far (~/.purple unless answered).
