@@ -1,6 +1,7 @@
 // onionboard — GPL-3.0-or-later.
 import Diagnostics
 import FoundationEssentials
+import Glibc
 import Platform
 
 /// All providers we know: the bundled map and metadata, then any extra files
@@ -182,7 +183,9 @@ public enum ProviderFile {
             throw ProviderFileError(path: path, message: "cannot be read (check its permissions)")
         }
         guard data.count <= maximumBytes else {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 }
+            // stat(2): FoundationEssentials' attributes carry the size in another type than Int.
+            var info = stat()
+            let size = stat(path, &info) == 0 ? Int(info.st_size) : nil
             let shown = size.flatMap { $0 > maximumBytes ? "is \($0) bytes" : nil } ?? "is larger than that"
             throw ProviderFileError(path: path, message: "\(shown); onionboard reads provider files up to "
                                     + "\(Self.describe(limit: maximumBytes)) (real onions_map and metadata files are a few KB)",
