@@ -168,7 +168,7 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
     }
 
     func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
-               events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount {
+               events: @escaping @Sendable (RunEvent) -> Void, callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         loggedIn.append("\(username):\(password.utf8String)")
         if let failure = failAfterCreating { throw failure }
         return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
