@@ -460,6 +460,28 @@ public struct WizardEngine: Sendable {
                      autojoin: template.room.autojoin)
     }
 
+    /// The rooms that count as this template's: the one the answers name (or the template's),
+    /// the template's own and its alternatives.
+    public func templateRooms(_ answers: AnswerSet) -> [String] {
+        [effectiveValue(AnswerKeys.room, in: answers) ?? template.room.jid, template.room.jid] + template.roomAlternatives.map(\.jid)
+    }
+
+    /// Bootstrap putting the room back on onionboard's own account: the room the answers name,
+    /// with the nickname they give or a new random one; nothing goes to the network.
+    public func restoringRoom(to account: ExistingAccount, answers: AnswerSet, generator: CredentialSource,
+                              homeDirectory: String) -> JoinPlan {
+        var complete = completing(answers, generator: generator)
+        if complete[AnswerKeys.handle] == nil { complete.set(AnswerKeys.handle, generator.handle(), source: .generated) }
+        var room = room(complete)
+        room.handle = complete.value(AnswerKeys.handle)
+        let target = ConnectionTarget(domain: account.domain, host: account.connectServer ?? account.domain,
+                                      port: account.port ?? 5222, tlsMode: account.tlsMode,
+                                      torSOCKS: complete.value(AnswerKeys.torSOCKS).flatMap(HostPort.init) ?? .torDefault, pinSHA256: nil)
+        return JoinPlan(templateID: template.id, account: account, room: room, roomAlternatives: [],
+                        profileDirectory: Self.profileDirectory(answer: complete.value, home: homeDirectory), target: target,
+                        switchesToTor: false, pinPolicy: .requireValidChain, answers: complete)
+    }
+
     /// The `pidgin` path's plan: which of the profile's accounts joins which room, and how
     /// its room check reaches the server (through Tor: to its onion when it has or can have
     /// one, else to its own server by name, which Tor resolves).

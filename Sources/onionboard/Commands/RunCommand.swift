@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
         guard Priority(rawValue: priority) != nil else {
             throw ValidationError("--priority is one of low, medium, high, critical (got \(priority))")
         }
-        if answerOptions.passwordFile == "-" && !nonInteractive {
+        if answerOptions.passwordFile == "-" && !nonInteractive && !passwordTypedAtTerminal("-") {
             throw ValidationError("--password-file - reads standard input to its end, so no question could be answered after it; use a file, or add --non-interactive")
         }
     }

@@ -86,7 +86,7 @@ struct AnswerOptions: ParsableArguments {
     }
 
     func password() throws -> SecretBytes? {
-        try passwordFile.map { try readPasswordFile($0) }
+        try passwordFile.map { try readPasswordFile($0, prompt: "Password") }
     }
 }
 
