@@ -27,6 +27,8 @@ final class QuestionPage {
             heading = "Your new account"
         } else if keys.contains(AnswerKeys.jid) {
             heading = "Your account"
+        } else if keys.contains(AnswerKeys.torSwitch) {
+            heading = "Joining the room with this account"
         } else {
             heading = main.first?.question.prompt ?? "Your new account"
         }

@@ -171,8 +171,8 @@ public struct PasswordNotAccepted: ClassifiedError {
 
     public var category: ErrorCategory { .refused }
     public var description: String {
-        "the server did not accept the password for \(jid) (\(underlying)). Nothing was written: "
-            + "check the address and the password, then try again."
+        "the server did not accept the password for \(jid): the address or the password is wrong. Nothing was written; "
+            + "check both and try again. (\(underlying))"
     }
 }
 
