@@ -288,6 +288,32 @@ def peak_rss_run(prefix, binary, world, scratch):
     return halves
 
 
+def slow_world_runs(prefix, binary, world, scratch, runs):
+    """Issue 13: whole `run --non-interactive` registrations through the world's slow Tor network
+    (every relay link delayed, so an onion round trip costs ~SLOW_RTT_MS) to the Prosody onion,
+    each into a fresh profile and on a fresh circuit (the SOCKS credentials differ per process)."""
+    rows = []
+    for _ in range(runs):
+        purple = tempfile.mkdtemp(prefix="purple-slow-", dir=scratch)
+        cmd = prefix + [binary, "run", "--non-interactive", "--json", "--providers", world["SLOW_PROVIDERS_JSON"],
+                        "--provider", world["XMPP_DOMAIN"], "--tor-socks", "%s:%s" % (world["SLOW_SOCKS_HOST"], world["SLOW_SOCKS_PORT"]),
+                        "--purple-dir", purple, "--room", world["ROOM_JID"], "--accept-fingerprint", world["CERT_SHA256"],
+                        "--force"]
+        started = time.monotonic()
+        process = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        wall = time.monotonic() - started
+        if process.returncode != 0:
+            rows.append({"error": "exit %d: %s" % (process.returncode, (process.stdout + process.stderr).strip()[-400:])})
+            continue
+        report = json.loads(process.stdout)
+        rows.append({"seconds": round(wall, 2), "registration_seconds": report.get("registrationSeconds")})
+    good = [r["seconds"] for r in rows if "seconds" in r]
+    rtt_ms = float(world.get("SLOW_RTT_MS") or 0)
+    return {"rows": rows, "median_seconds": median(good) if good else None, "slow_rtt_ms": rtt_ms,
+            "slow_circuit_ms": float(world.get("SLOW_CIRCUIT_MS") or 0),
+            "median_in_rtts": (median(good) * 1000 / rtt_ms) if good and rtt_ms else None}
+
+
 def rusage_run(cmd):
     started = time.monotonic()
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -440,10 +466,11 @@ def main():
                         help="run the measured processes and the relay with chrt -f 50 (fifo) or nice -n -5; "
                              "both need root, otherwise none")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml", "probe"])
+                        choices=["flows", "chosen-name", "slixmpp-direct-tls", "help", "rss", "merge", "xml", "probe", "slow"])
     parser.add_argument("--probe-rounds", type=int, default=5, help="warm rounds of the concurrent-probe benchmark; default 5")
     parser.add_argument("--probe-cold-rounds", type=int, default=3,
                         help="cold rounds (NEWNYM before each measurement, ~70 s each); default 3")
+    parser.add_argument("--slow-runs", type=int, default=3, help="whole runs through the slow world; default 3")
     parser.add_argument("--json", dest="json_out", help="also write all numbers to this file")
     args = parser.parse_args()
 
@@ -530,6 +557,21 @@ def main():
                       % (results["rss"]["peak_rss_kib"] / 1024, results["rss"]["seconds"], results["rss"]["registration_seconds"]))
                 for attempt in results["rss"]["earlier_attempts"]:
                     print("  (first tried and failed: %s)" % attempt)
+
+        if "slow" not in args.skip:
+            if world.get("SLOW_PROVIDERS_JSON"):
+                slow = slow_world_runs(prefix, args.binary, world, args.scratch, args.slow_runs)
+                results["slow"] = slow
+                print("\nthe slow world (onion RTT %.0f ms, a circuit %.0f ms): whole run --non-interactive through it, %d runs"
+                      % (slow["slow_rtt_ms"], slow["slow_circuit_ms"], len(slow["rows"])))
+                for row in slow["rows"]:
+                    print("  " + (("FAILED: " + row["error"]) if "error" in row else
+                                  "%.2f s (registration %s s)" % (row["seconds"], row["registration_seconds"])))
+                if slow["median_seconds"] is not None:
+                    print("  median %.2f s = %.1f onion round trips of this network (circuit building and Tor included)"
+                          % (slow["median_seconds"], slow["median_in_rtts"] or 0))
+            else:
+                print("\nthe slow world: this world has no slow network (SLOW_PROVIDERS_JSON missing)")
 
         if "merge" not in args.skip:
             if os.access(bench_binary, os.X_OK):

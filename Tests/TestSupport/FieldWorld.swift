@@ -128,6 +128,13 @@ extension World {
         return (finished ? process.exitStatus ?? -1 : 124, out, err)
     }
 
+    /// The last lines of one of the world's logs (its logs directory is where Prosody logs).
+    public func logTail(_ name: String, lines: Int = 40) -> String {
+        let file = prosodyLogDirectory.appendingPathComponent(name)
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? "(no \(file.path))"
+        return "--- \(name):\n" + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
     private func path(_ key: String) -> URL { URL(fileURLWithPath: values[key]!) }
     private func number(_ key: String) -> Int { Int(values[key] ?? "") ?? 0 }
 }

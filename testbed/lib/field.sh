@@ -108,6 +108,10 @@ tails_control() { # command... (one ControlPort session; prints the replies)
   printf '%s' "$out"
 }
 
+# What each phase change did, with the time and the tor's pid (read with the gate's log when a
+# phase did not hold).
+tails_log() { echo "$(date +%T.%3N) $* (tor pid $(tr -dc '0-9' <"$TAILS_DIR/tor/pid" 2>/dev/null))" >>"$LOG_DIR/tails-tor.log"; }
+
 cmd_tails_tor() {
   [ -f "$ENV_FILE" ] || { say "no world at $WORLD_DIR (run: testbed/world up)"; exit 1; }
   env_load
@@ -116,6 +120,7 @@ cmd_tails_tor() {
       tails_tor_stop
       tails_tor_start
       port_open "$TAILS_SOCKS_PORT" && { say "tails-tor: SOCKS port open while the network is disabled"; exit 1; }
+      tails_log "reset: fresh state, gate $(cat "$TAILS_DIR/gate")"
       say "tails-tor: fresh state, DisableNetwork 1 (SOCKS refused), gate held"
       ;;
     enable)
@@ -129,12 +134,14 @@ cmd_tails_tor() {
       done
       echo held >"$TAILS_DIR/phase"
       date +%s%3N >"$TAILS_DIR/phase-since"
+      tails_log "enable: DisableNetwork=0, gate $(cat "$TAILS_DIR/gate")"
       say "tails-tor: DisableNetwork=0 (SOCKS accepted); its connections still held at the gate"
       ;;
     release)
       tails_gate open
       echo released >"$TAILS_DIR/phase"
       date +%s%3N >"$TAILS_DIR/phase-since"
+      tails_log "release: gate $(cat "$TAILS_DIR/gate")"
       say "tails-tor: gate open; tor bootstraps now"
       ;;
     status)

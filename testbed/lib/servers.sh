@@ -435,6 +435,28 @@ check_sni_certificates() { # domain starttls-port tls-port onion...
   done
 }
 
+# The same leaves seen the way a client sees them: through Tor to the onion (STARTTLS, SNI = the
+# domain and SNI = the onion). Loopback alone once passed while a connection through the onion,
+# on a loaded machine, still met the previous leaf; retries for up to 30 s.
+check_onion_certificates() { # domain onion
+  local domain=$1 onion=$2 deadline=$((SECONDS + 30)) bad got want_domain want_default
+  want_domain="$(cert_sha256 "$CERT_DIR/$domain/domain.crt")"
+  want_default="$(cert_sha256 "$CERT_DIR/$domain/default.crt")"
+  while :; do
+    bad=""
+    got="$(onion_served_sha256 "$onion" "$domain" "$domain")"; [ "$got" = "$want_domain" ] || bad+=" onion/SNI=$domain"
+    got="$(onion_served_sha256 "$onion" "$domain" "$onion")"; [ "$got" = "$want_default" ] || bad+=" onion/SNI=$onion"
+    [ -z "$bad" ] && return 0
+    ((SECONDS < deadline)) || { SNI_FAILURE="$domain shows the wrong leaf through Tor for:$bad"; return 1; }
+    sleep 1
+  done
+}
+
+onion_served_sha256() { # onion starttls-domain sni
+  timeout 30 /usr/bin/python3 "$REPO/testbed/world-probe" cert --socks "127.0.0.1:$SOCKS_PORT" --onion "$1" --port 5222 \
+    --starttls "$2" --sni "$3" </dev/null 2>/dev/null | openssl x509 -outform DER 2>/dev/null | sha256sum | awk '{print $1}'
+}
+
 # `testbed/world renew-cert DOMAIN [--self-signed]`: new leaves (same CA, new keys, or
 # self-signed), the server made to use them, and checked.
 cmd_renew_cert() {
@@ -458,6 +480,7 @@ cmd_renew_cert() {
     kill -HUP "$pid"
     check_sni_certificates "$domain" "${C2S_PORT[renew]}" "${TLS_PORT[renew]}" "$RENEW_ONION" \
       || { say "renew-cert: FAILED: $SNI_FAILURE"; exit 1; }
+    check_onion_certificates "$domain" "$RENEW_ONION" || { say "renew-cert: FAILED: $SNI_FAILURE"; exit 1; }
   else
     ejabberd_install_certs
     ejabberd_ctl reload_config >"$LOG_DIR/ejabberd-reload.log" 2>&1 \
