@@ -375,17 +375,20 @@ import TestSupport
         // renew-cert returns once the server shows the new leaves on loopback; a connection
         // through the onion is a new TLS handshake too, but under a loaded machine (one CI run)
         // it once still met the previous leaf. Poll until the onion path shows the file's leaf
-        // (at most 20 s, the wait printed), then judge what it shows.
+        // (at most 60 s; a second look is printed), then judge what it shows.
         func shownAfterRenewal() throws -> (domain: String, onion: String) {
             let file = try FieldWorldTests.sha256(try String(contentsOf: world.renewCertificatePEM, encoding: .utf8))
             let start = Date()
             var seen = try shown()
-            while try FieldWorldTests.sha256(seen.domain) != file && Date().timeIntervalSince(start) < 20 {
+            var polls = 1
+            while try FieldWorldTests.sha256(seen.domain) != file && Date().timeIntervalSince(start) < 60 {
                 Thread.sleep(forTimeInterval: 1)
                 seen = try shown()
+                polls += 1
             }
-            let waited = Date().timeIntervalSince(start)
-            if waited > 3 { print("renew-cert: the onion path showed the renewed leaf after \(Int(waited)) s") }
+            if polls > 1 {
+                print("renew-cert: the onion path showed the renewed leaf only at look \(polls), \(Int(Date().timeIntervalSince(start))) s after the first")
+            }
             return seen
         }
         let before = try shown()
