@@ -99,7 +99,8 @@ let package = Package(
         // Writes a profile in a loop so the crash-safety test can SIGKILL it mid-write.
         .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets", "Vocabulary"],
                           path: "Tests/PurpleCrashWriter"),
-        .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "TestSupport"],
+                    exclude: ["Golden"]),
         .testTarget(name: "CLITests", dependencies: ["onionboard", "OnionboardMain", "onionboard-gtk", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "OnionboardMain", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
