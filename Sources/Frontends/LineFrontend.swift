@@ -40,6 +40,7 @@ public final class LineFrontend: Frontend {
     public func ask(_ presented: PresentedQuestion) throws -> String {
         let question = presented.question
         output.writeLine("")
+        showWarning(question)
         if !presented.choices.isEmpty {
             output.writeLine(question.prompt)
             let width = String(presented.choices.count).count
@@ -56,7 +57,11 @@ public final class LineFrontend: Frontend {
         while true {
             var prompt = presented.choices.isEmpty ? question.prompt : "Choose 1–\(presented.choices.count)"
             if question.type == .boolean { prompt += " (yes/no)" }
-            if let value = presented.defaultText { prompt += " [\(value)]" }
+            // A choice whose answer is not its label (the fork) is offered by its number.
+            if let value = presented.defaultText {
+                let number = presented.choices.firstIndex { $0.value != nil && $0.answer == value }
+                prompt += " [\(number.map { String($0 + 1) } ?? value)]"
+            }
             output.write(prompt + ": ")
             let answer = try readAnswer()
             let words = answer.trimmingWhitespace().split(separator: " ")
@@ -112,9 +117,17 @@ public final class LineFrontend: Frontend {
         }
     }
 
+    /// What the template says must be known before answering, shown with the question.
+    private func showWarning(_ question: Question) {
+        guard let warning = question.warning else { return }
+        for line in warning.split(separator: "\n", omittingEmptySubsequences: false) { output.writeLine("! " + line) }
+    }
+
     public func askSecret(_ presented: PresentedQuestion) throws -> SecretBytes? {
         output.writeLine("")
-        output.write("\(presented.question.prompt) [Enter = generate a strong one]\(input.isTerminal ? " (not shown)" : ""): ")
+        showWarning(presented.question)
+        let generates = presented.question.defaultValue == .generated
+        output.write("\(presented.question.prompt)\(generates ? " [Enter = generate a strong one]" : "")\(input.isTerminal ? " (not shown)" : ""): ")
         var bytes = try readSecret()
         if bytes.isEmpty { return nil }
         return SecretBytes(consuming: &bytes)
@@ -218,7 +231,8 @@ public final class LineFrontend: Frontend {
         let lines = report.summaryLines
         output.writeLine("Done. " + lines[0])
         for line in lines.dropFirst() { output.writeLine("  " + line) }
-        output.writeLine("Start Pidgin: it connects through Tor and joins the room.")
+        output.writeLine(report.throughTor ? "Start Pidgin: it connects through Tor and joins the room."
+                                           : "Start Pidgin: it joins the room (not through Tor).")
         offerPassword(report)
     }
 

@@ -46,7 +46,9 @@ public final class NonInteractiveFrontend: Frontend {
     public func anotherUsername(taken: String, problem: String?) throws -> String? { nil }
 
     public func finish(_ report: OnboardingReport) {
-        output.writeLine("Done: \(report.jid) → \(report.profile.directory) (room \(report.room.jid) as \(report.handle))")
+        output.writeLine("Done: \(report.jid) → \(report.profile.directory) (room \(report.room.jid) as \(report.handle))"
+            + (report.account == .pidgin ? " — the room was added to Pidgin's account" : ""))
+        if !report.throughTor { output.writeLine("Warning: \(report.jid) does not connect through Tor") }
         if let problem = report.roomCheck?.problem { output.writeLine("Warning: \(problem)") }
         for warning in report.profile.warnings { output.writeLine("Note: \(warning)") }
     }

@@ -106,7 +106,7 @@ final class DesktopWizard: @unchecked Sendable {
         case .done(let report, let password, let reply):
             let page = DonePage(report, password: password, pidginInstalled: Pidgin.isInstalled)
             view = page
-            window.show(.init(heading: "Your account is ready", content: page.content,
+            window.show(.init(heading: report.account == .pidgin ? "The room is added" : "Your account is ready", content: page.content,
                               primary: Pidgin.isInstalled ? .init(mnemonic: "Start _Pidgin", name: "Start Pidgin") { [unowned self] in
                                   answer(reply, .startPidgin)
                               } : nil,

@@ -18,11 +18,17 @@ final class DonePage {
     init(_ report: OnboardingReport, password: SecretBytes?, pidginInstalled: Bool) {
         self.password = password
         content = Make.box(spacing: 14)
-        content.pack(Make.label("Your new address:"))
+        let lead = switch report.account {
+        case .new: "Your new address:"
+        case .existing: "Your address:"
+        case .pidgin: "The room was added to Pidgin's account:"
+        }
+        content.pack(Make.label(lead))
         let address = Make.markup("<span size='x-large' weight='bold'>\(Make.escaped(report.jid))</span>")
         gtk_label_set_selectable(address.cast(), 1)
-        address.named("Your new address: \(report.jid)")
+        address.named("\(report.account == .new ? "Your new address" : "Account"): \(report.jid)")
         content.pack(address)
+        let showsPassword = report.account != .pidgin
 
         passwordEntry = Make.entry(name: "Password", hidden: true)
         gtk_editable_set_editable(OpaquePointer(passwordEntry.raw), 0)
@@ -34,21 +40,25 @@ final class DonePage {
         line.pack(passwordEntry, expand: true)
         line.pack(showButton)
         line.pack(copyButton)
-        content.pack(line)
+        if showsPassword { content.pack(line) }
         if password == nil {
             showButton.setSensitive(false)
             copyButton.setSensitive(false)
         }
-        content.pack(Make.label(report.passwordGenerated
-            ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. "
-                + PasswordAdvice.text()
-            : "The password you chose is stored in the Pidgin profile: Pidgin logs in by itself.", dim: true))
+        if showsPassword {
+            content.pack(Make.label(report.passwordGenerated
+                ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. "
+                    + PasswordAdvice.text()
+                : report.account == .existing ? "Your password is stored in the Pidgin profile: Pidgin logs in by itself."
+                : "The password you chose is stored in the Pidgin profile: Pidgin logs in by itself.", dim: true))
+        }
 
         content.pack(Make.markup("<b>What happens next</b>"))
         let room = report.room
+        let how = report.throughTor ? "it connects through Tor" : "it connects (not through Tor)"
         var next = pidginInstalled
-            ? "Start Pidgin: it connects through Tor by itself"
-            : "Start Pidgin (or another libpurple client reading \(report.profile.directory)): it connects through Tor"
+            ? "Start Pidgin: \(how) by itself"
+            : "Start Pidgin (or another libpurple client reading \(report.profile.directory)): \(how)"
         next += room.autojoin ? " and joins \(room.alias ?? room.jid) (\(room.jid)) as \(report.handle)." : "; the room \(room.jid) is in its buddy list."
         content.pack(Make.label(next))
         for warning in report.profile.warnings {
@@ -59,7 +69,10 @@ final class DonePage {
         gtk_widget_set_margin_start(details.raw, 12)
         expander.add(details)
         content.pack(expander)
-        focus = showButton
+        if !report.throughTor {
+            content.pack(Make.markup("<b>Warning:</b> \(Make.escaped("\(report.jid) does not connect through Tor: its server sees this computer's address."))"))
+        }
+        focus = showsPassword ? showButton : expander
 
         showButton.on("clicked") { [unowned self] in self.toggle() }
         copyButton.on("clicked") { [unowned self] in self.copy() }

@@ -43,7 +43,7 @@ public final class GtkWindowFrontend: Frontend, PageAsker, @unchecked Sendable {
     // MARK: Frontend
 
     public func begin(_ template: WizardTemplate) {
-        begin(template, profileDirectory: WizardEngine.expandHome("~/.purple", home: ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path))
+        begin(template, profileDirectory: WizardEngine.expandHome("~/.purple", home: HomeDirectory.current))
     }
 
     public func begin(_ template: WizardTemplate, profileDirectory: String) {

@@ -18,12 +18,19 @@ final class QuestionPage {
     init(_ page: PresentedPage, submit: @escaping () -> Void) {
         let main = page.questions.filter { !$0.isAdvanced }
         let advanced = page.questions.filter(\.isAdvanced)
+        let keys = Set(main.map(\.question.key))
         if let provider = page.questions.first(where: { $0.question.type == .provider }) {
             heading = provider.question.prompt
         } else if main.count == 1 {
             heading = main[0].question.prompt
-        } else {
+        } else if keys.contains(AnswerKeys.username) {
             heading = "Your new account"
+        } else if keys.contains(AnswerKeys.jid) {
+            heading = "Your account"
+        } else if keys.contains(AnswerKeys.torSwitch) {
+            heading = "Joining the room with this account"
+        } else {
+            heading = main.first?.question.prompt ?? "Your new account"
         }
         content = Make.box(spacing: 18)
         if page.hasProblems {
@@ -62,8 +69,18 @@ final class QuestionPage {
     private func row(_ presented: PresentedQuestion, submit: @escaping () -> Void) -> Widget {
         let question = presented.question
         let box = Make.box(spacing: 6)
+        if let warning = presented.question.warning {
+            box.pack(Make.markup("<b>\(Make.escaped(Prose.reflowed(warning)))</b>").named(Prose.reflowed(warning)))
+        }
         var field: Widget
         switch question.type {
+        case .account, .pidginAccount:
+            if !question.help.isEmpty { box.pack(Make.label(Prose.reflowed(question.help))) }
+            let choices = ChoiceList(presented, mnemonics: &mnemonics)
+            readers[question.key] = { choices.answer }
+            box.pack(choices.widget)
+            field = choices.focusTarget ?? choices.widget
+            if focus == nil || presented.problem != nil { focus = field }
         case .provider:
             if !question.help.isEmpty { box.pack(Make.label(Prose.reflowed(question.help))) }
             let picker = ProviderPicker(presented, onActivate: submit)
@@ -92,7 +109,9 @@ final class QuestionPage {
             box.pack(field)
         case .secret:
             field = Make.entry(name: question.prompt, hidden: true)
-            gtk_entry_set_placeholder_text(field.cast(), "Leave empty: a strong password is made for you")
+            if question.defaultValue == .generated {
+                gtk_entry_set_placeholder_text(field.cast(), "Leave empty: a strong password is made for you")
+            }
             secretEntry = field
             box.pack(Make.fieldLabel(mnemonics.take(question.prompt), for: field))
             box.pack(field)
@@ -111,7 +130,7 @@ final class QuestionPage {
                 box.pack(field)
             }
         }
-        if question.type != .provider, !question.help.isEmpty {
+        if ![.provider, .account, .pidginAccount].contains(question.type), !question.help.isEmpty {
             box.pack(Make.label(Prose.reflowed(question.help), dim: true))
         }
         if let problem = presented.problem {

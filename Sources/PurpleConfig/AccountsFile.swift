@@ -75,6 +75,38 @@ enum AccountsFile {
         return name
     }
 
+    /// The UI id of onionboard's own account settings (libpurple keeps every UI's settings).
+    static let onionboardUI = "onionboard"
+    static let registeredSetting = "registered"
+
+    /// Marks the account named `name` as registered by onionboard.
+    static func markRegisteredHere(_ name: String, in document: XMLDocument) {
+        guard let account = findAccount(in: document, jid: bareJID(of: name))?.node else { return }
+        setSetting(registeredSetting, type: "bool", value: "1",
+                   in: settingsElement(ui: onionboardUI, in: account, document: document), document: document)
+    }
+
+    static func bareJID(of name: String) -> String {
+        name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? name
+    }
+
+    /// Sends the account through Pidgin's Tor proxy type to `route`'s onion: its connection
+    /// settings and proxy change; its password, its other settings and everything else stay.
+    static func routeThroughTor(_ account: xmlNodePtr, _ route: TorRoute, proxyCredentials: (username: String, password: String),
+                                document: XMLDocument) {
+        let settings = settingsElement(ui: nil, in: account, document: document)
+        setSetting("connection_security", type: "string", value: route.tlsMode.purpleConnectionSecurity, in: settings, document: document)
+        setSetting("connect_server", type: "string", value: route.connectServer, in: settings, document: document)
+        setSetting("port", type: "int", value: String(route.port), in: settings, document: document)
+        let proxy = document.makeElement("proxy")
+        xmlAddChild(proxy, document.makeElement("type", text: "tor"))
+        xmlAddChild(proxy, document.makeElement("host", text: route.proxy.host))
+        xmlAddChild(proxy, document.makeElement("port", text: String(route.proxy.port)))
+        xmlAddChild(proxy, document.makeElement("username", text: proxyCredentials.username))
+        xmlAddChild(proxy, document.makeElement("password", text: proxyCredentials.password))
+        replaceOrInsert(proxy, named: "proxy", in: account, document: document)
+    }
+
     /// The Tor isolation credentials already saved for this account, if any.
     static func existingProxyCredentials(in document: XMLDocument, jid: String) -> (username: String, password: String)? {
         guard let account = findAccount(in: document, jid: jid)?.node,

@@ -24,27 +24,13 @@ enum BlistFile {
 
     static func merge(_ chat: RoomBookmark?, accountName: String, into document: XMLDocument) throws {
         guard let root = document.root else { return }
-        let blist: xmlNodePtr
-        if let existing = XMLNodes.firstElement(of: root, named: "blist") {
-            blist = existing
-        } else {
-            blist = document.makeElement("blist")
-            if let first = XMLNodes.elements(of: root).first { xmlAddPrevSibling(first, blist) } else { xmlAddChild(root, blist) }
-        }
+        let blist = blistElement(of: document)
 
         if let chat {
             if let node = findChat(in: document, accountName: accountName, chat: chat) {
                 update(node, with: chat, document: document)
             } else {
-                let group = XMLNodes.elements(of: blist, named: "group").first { groupName(of: $0) == chat.group }
-                    ?? {
-                        let created = document.makeElement("group", attributes: [("name", chat.group)])
-                        xmlAddChild(blist, created)
-                        return created
-                    }()
-                let node = document.makeElement("chat", attributes: [("proto", AccountsFile.protocolID), ("account", accountName)])
-                update(node, with: chat, document: document)
-                xmlAddChild(group, node)
+                add(chat, accountName: accountName, to: blist, document: document)
             }
         }
 
@@ -62,6 +48,36 @@ enum BlistFile {
                 ("proto", AccountsFile.protocolID), ("name", accountName), ("mode", "1"),
             ]))
         }
+    }
+
+    /// Adds the room for the account unless the account already has it; nothing else of the
+    /// file changes (no privacy entry, no other chat touched). Returns whether it was added.
+    static func addChat(_ chat: RoomBookmark, accountName: String, into document: XMLDocument) -> Bool {
+        guard findChat(in: document, accountName: accountName, chat: chat) == nil else { return false }
+        add(chat, accountName: accountName, to: blistElement(of: document), document: document)
+        return true
+    }
+
+    /// `<blist>`, made (first in the root) when the file has none.
+    private static func blistElement(of document: XMLDocument) -> xmlNodePtr {
+        let root = document.root!
+        if let existing = XMLNodes.firstElement(of: root, named: "blist") { return existing }
+        let blist = document.makeElement("blist")
+        if let first = XMLNodes.elements(of: root).first { xmlAddPrevSibling(first, blist) } else { xmlAddChild(root, blist) }
+        return blist
+    }
+
+    /// A new chat at the end of its group (made at the end of the list when missing).
+    private static func add(_ chat: RoomBookmark, accountName: String, to blist: xmlNodePtr, document: XMLDocument) {
+        let group = XMLNodes.elements(of: blist, named: "group").first { groupName(of: $0) == chat.group }
+            ?? {
+                let created = document.makeElement("group", attributes: [("name", chat.group)])
+                xmlAddChild(blist, created)
+                return created
+            }()
+        let node = document.makeElement("chat", attributes: [("proto", AccountsFile.protocolID), ("account", accountName)])
+        update(node, with: chat, document: document)
+        xmlAddChild(group, node)
     }
 
     /// libpurple saves the default group without a name ("Buddies").

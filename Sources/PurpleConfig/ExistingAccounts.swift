@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import CLibXML2
 import Vocabulary
 
 /// An XMPP account already in a profile, as `onionboard bootstrap` needs to see it to
@@ -16,6 +17,14 @@ public struct ExistingXMPPAccount: Sendable, Equatable {
     public var port: Int? = nil
     /// `connection_security` is `old_ssl`: TLS from the first byte.
     public var directTLS = false
+    /// `<proxy><type>`: `tor`, `socks5`, `none`, `global` …; nil when the account has none.
+    public var proxyType: String? = nil
+    public var proxyHost: String? = nil
+    public var proxyPort: Int? = nil
+    /// onionboard registered it (`<settings ui='onionboard'>`, `registered`).
+    public var registeredByOnionboard = false
+    /// Pidgin keeps its password in the file ("remember password").
+    public var passwordSaved = false
 }
 
 extension PurpleProfile {
@@ -59,6 +68,23 @@ extension PurpleProfile {
             var found = ExistingXMPPAccount(name: name, connectServer: setting("connect_server"), rooms: rooms[name] ?? [])
             found.port = setting("port").flatMap(Int.init)
             found.directTLS = setting("connection_security") == TLSMode.directTLS.purpleConnectionSecurity
+            if let proxy = XMLNodes.firstElement(of: account, named: "proxy") {
+                func value(_ name: String) -> String? {
+                    XMLNodes.firstElement(of: proxy, named: name).map { XMLNodes.ownText(of: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+                }
+                found.proxyType = value("type")
+                found.proxyHost = value("host")
+                found.proxyPort = value("port").flatMap(Int.init)
+            }
+            found.registeredByOnionboard = XMLNodes.elements(of: account, named: "settings")
+                .filter { XMLNodes.attribute("ui", of: $0) == AccountsFile.onionboardUI }
+                .flatMap { XMLNodes.elements(of: $0, named: "setting") }
+                .contains { XMLNodes.attribute("name", of: $0) == AccountsFile.registeredSetting && XMLNodes.ownText(of: $0) == "1" }
+            found.passwordSaved = XMLNodes.firstElement(of: account, named: "password").map { password in
+                XMLNodes.attribute("keyring_id", of: password) == nil && XMLNodes.children(of: password).contains {
+                    $0.pointee.type == XML_TEXT_NODE && $0.pointee.content.map { $0.pointee != 0 } == true
+                }
+            } ?? false
             return found
         }
     }

@@ -81,7 +81,8 @@ extension PurpleProfile {
     /// directory (or its nearest existing parent) can be written.
     public func checkWritable(force: Bool) throws {
         if !force {
-            let clients = RunningClients.find(procRoot: procRoot)
+            // Only a client on this profile: a finch on another directory overwrites nothing here.
+            let clients = RunningClients.find(procRoot: procRoot, profileDirectory: directory)
             if !clients.isEmpty {
                 throw PurpleConfigError.clientRunning(names: Set(clients.map(\.name)).sorted(), pids: clients.map(\.pid))
             }

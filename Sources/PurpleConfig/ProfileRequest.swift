@@ -32,6 +32,10 @@ public struct ProfileRequest: Sendable {
     public var chat: RoomBookmark?
     /// The server's leaf certificate (PEM or DER; of a chain only the first is used).
     public var certificatePEM: [UInt8]?
+    /// onionboard registered this account (not one the person brought): marked in
+    /// accounts.xml (`<settings ui='onionboard'>`, which libpurple keeps), so that a later
+    /// `bootstrap` may put its room back without asking.
+    public var registeredHere = false
 
     public init(accountJID: String, password: SecretBytes, connectServer: String, port: Int = 5222,
                 tlsMode: TLSMode = .startTLS, proxy: ProxySettings = ProxySettings(),

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Platform
 import Secrets
 import Vocabulary
 
@@ -25,7 +26,7 @@ public struct PurpleProfile: Sendable {
 
     /// `$HOME/.purple`.
     public static var defaultDirectory: String {
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+        let home = HomeDirectory.current
         return home + "/.purple"
     }
 
@@ -47,6 +48,23 @@ public struct PurpleProfile: Sendable {
     /// account exists), so an interruption leaves every file either old or new.
     public func write(_ request: ProfileRequest, force: Bool = false) throws -> ProfileWriteReport {
         try request.validate()
+        let (prepared, backups, written) = try commit(force: force) { root in try prepare(request, root: root) }
+        var warnings = written
+        if request.certificatePEM == nil {
+            warnings.append(ProfileWarning(code: .noCertificatePinned, message:
+                "no certificate was pinned: Pidgin will ask whether to accept the server's certificate on first connect"))
+        }
+        warnings += environment.warnings(for: directory)
+        return ProfileWriteReport(directory: directory, accountName: prepared.accountName,
+                                  changes: prepared.files.map(\.change), backups: backups, warnings: warnings)
+    }
+
+    /// Writes what `prepare` makes of the profile as it is now: under the profile's lock,
+    /// directories first, each changed file replaced atomically (a backup of the old one
+    /// kept), in the order `prepare` lists them. Returns what was prepared, the backups and
+    /// the warnings so far.
+    func commit(force: Bool, _ prepare: (DirectoryHandle) throws -> Prepared) throws
+        -> (prepared: Prepared, backups: [String], warnings: [ProfileWarning]) {
         var warnings: [ProfileWarning] = []
         let clients = RunningClients.find(procRoot: procRoot, profileDirectory: directory)
         if !clients.isEmpty {
@@ -64,7 +82,7 @@ public struct PurpleProfile: Sendable {
             existing.removeStaleTemporaryFiles()
         }
 
-        let prepared = try prepare(request, root: root)
+        let prepared = try prepare(root)
         let changing = prepared.files.filter { $0.change.action != .unchanged }
         // Directories before files: a failure here leaves every file as it was.
         if let warning = try root.makePrivate() { warnings.append(warning) }
@@ -102,14 +120,7 @@ public struct PurpleProfile: Sendable {
             replaced.append(file.change.path)
             if file.old != nil { store?.prune(label) }
         }
-
-        if request.certificatePEM == nil {
-            warnings.append(ProfileWarning(code: .noCertificatePinned, message:
-                "no certificate was pinned: Pidgin will ask whether to accept the server's certificate on first connect"))
-        }
-        warnings += environment.warnings(for: directory)
-        return ProfileWriteReport(directory: directory, accountName: prepared.accountName,
-                                  changes: prepared.files.map(\.change), backups: backups, warnings: warnings)
+        return (prepared, backups, warnings)
     }
 
     // MARK: - Preparing the new contents
@@ -168,6 +179,7 @@ public struct PurpleProfile: Sendable {
         let credentials = Self.proxyCredentials(request, existing: AccountsFile.existingProxyCredentials(
             in: accounts, jid: request.accountJID))
         let accountName = AccountsFile.merge(request, proxyCredentials: credentials, into: accounts)
+        if request.registeredHere { AccountsFile.markRegisteredHere(accountName, in: accounts) }
         let newAccounts = PurpleStyleSerializer.serialize(accounts, capacity: (oldAccounts?.bytes.count ?? 0) * 2 + 16 * 1024)
         files.append(PreparedFile(directory: directory, name: Self.accountsFileName, bytes: newAccounts, old: oldAccounts))
         try Self.checkReadsBack(files.last!.bytes, path: accountsPath)
@@ -183,7 +195,7 @@ public struct PurpleProfile: Sendable {
 
     /// Every file is read back before it may replace the old one, so that no serializer
     /// bug can ever put a file on disk that Pidgin would move aside (issue 17).
-    private static func checkReadsBack(_ bytes: [UInt8], path: String) throws {
+    static func checkReadsBack(_ bytes: [UInt8], path: String) throws {
         do {
             try XMLDocument.checkReadsBack(bytes, path: path)
         } catch let error as PurpleConfigError {
@@ -192,7 +204,7 @@ public struct PurpleProfile: Sendable {
     }
 
     /// An empty file counts as absent (libpurple loads nothing from it either).
-    private static func parseOrCreate(_ bytes: [UInt8]?, path: String, create: () -> XMLDocument) throws -> XMLDocument {
+    static func parseOrCreate(_ bytes: [UInt8]?, path: String, create: () -> XMLDocument) throws -> XMLDocument {
         guard let bytes, !bytes.isEmpty else { return create() }
         return try XMLDocument.parse(bytes, path: path)
     }

@@ -46,6 +46,8 @@ public struct ProfileWarning: Sendable, Codable, Equatable, CustomStringConverti
         case clientRunningForced = "client-running-forced"
         /// A profile directory was open to other users and has been made 0700.
         case permissionsTightened = "permissions-tightened"
+        /// A file not in libpurple's own layout was written in it (its content kept).
+        case reformatted
     }
 
     public let code: Code

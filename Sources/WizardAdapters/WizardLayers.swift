@@ -1,3 +1,4 @@
+import OnionMap
 import Vocabulary
 import Wizard
 import XMPPOverTor
@@ -25,6 +26,18 @@ public enum WizardLayers {
 
     /// Where live checks of providers are kept between runs (the user's state directory).
     public static func checkStore() -> ProviderCheckStore { ProviderCheckFile.standard() }
+
+    /// Why a typed onion address is not a v3 onion (its checksum, a typo), or nil.
+    public static let onionCheck: @Sendable (String) -> String? = { text in
+        do throws(OnionAddressError) {
+            _ = try OnionAddress(text)
+            return nil
+        } catch {
+            return error.reason == .badChecksum
+                ? "this onion address has a typo (its checksum does not match): check it letter by letter"
+                : "not an onion address: \(error.reasonText)"
+        }
+    }
 
     /// How far Tor is on this machine (Tails: its bootstrapped target; elsewhere the SOCKS port).
     public static let torState: @Sendable (HostPort) -> TorState = { TorStatusProbe().state($0) }

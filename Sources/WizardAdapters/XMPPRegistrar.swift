@@ -162,13 +162,16 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     }
 
     public func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
-                      events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount {
+                      events: @escaping @Sendable (RunEvent) -> Void, callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         let socks = target.torSOCKS
         let endpoint = Self.endpoint(target)
         let jid = endpoint.bareJID(username: username)
+        let box = CallbackBox(callbacks)
+        var options = sessionOptions(target)
+        options.roomCheck?.decide = { status in try box.callbacks.roomChecked(status) }
         events(.verifying(jid: jid))
         let result = try RegistrationClient.logIn(endpoint: endpoint, proxy: proxy(for: target), username: username,
-                                                  password: password, options: sessionOptions(target)) { event in
+                                                  password: password, options: options) { event in
             if let mapped = Self.event(event, socks: socks, jid: jid) { events(mapped) }
         }
         return RegisteredAccount(jid: result.jid, certificatePEM: result.certificate.pem,

@@ -17,6 +17,7 @@ struct DesktopWindowTests {
 
     static let introduction = "Join the Tails support chat"
     static let providerPage = "Which provider should host your account?"
+    static let forkPage = "Do you already have an XMPP account?"
     static let accountPage = "Your new account"
     static let certificatePage = "Check the server's certificate"
     static let captchaPage = "Prove that a person is creating this account"
@@ -71,6 +72,11 @@ struct DesktopWindowTests {
         #expect(!intro.has("Back"))
         try run.key("Return") // Enter is the page's main button
 
+        // The fork: a new account is pre-selected.
+        let fork = try run.page(Self.forkPage)
+        #expect(fork.has("Back"))
+        try run.key("Return")
+
         let provider = try run.page(Self.providerPage)
         #expect(provider.shows("open registration, no CAPTCHA"))
         #expect(provider.shows("name@\(world.xmppDomain)"), "the open provider is not pre-selected")
@@ -83,7 +89,7 @@ struct DesktopWindowTests {
         try run.key("Up")
         _ = try run.text("name@\(world.xmppDomain)")
         try run.key("alt+b")
-        try run.page(Self.introduction, shot: "back-to-introduction")
+        try run.page(Self.forkPage, shot: "back-to-the-fork")
         try run.click("Next")
         try run.page(Self.providerPage)
         try run.click("Next")
@@ -306,6 +312,8 @@ struct DesktopWindowTests {
         let list = try start("cancel-provider")
         defer { list.close() }
         try list.page(Self.introduction)
+        try list.click("Next")
+        try list.page(Self.forkPage)
         try list.click("Next")
         try list.page(Self.providerPage)
         try list.click("Cancel")

@@ -62,14 +62,14 @@ struct WizardCLITests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [
             "\(bad.path):4:1: error: unknown field `Shape` in the `Template:` stanza; known fields: Template, Title, Description, Room, Room-Group, Room-Alias, Room-Alternatives, Autojoin, Offer-Providers, Provider-Order",
-            "\(bad.path):11:7: error: unknown type `sometimes`; known types: provider, text, secret, boolean, captcha, select",
+            "\(bad.path):11:7: error: unknown type `sometimes`; known types: provider, text, secret, boolean, captcha, select, account, pidgin-account",
             "\(bad.path):13:29: error: the condition refers to an unknown key `y`",
         ])
         #expect(result.stderr.contains("3 problems"))
 
         let good = try BinaryRun.run(["templates", "check", TestSupport.packageRoot.appendingPathComponent("Templates/tails-support.wizard").path])
         #expect(good.status == 0)
-        #expect(good.stdout.contains("ok (10 questions)"))
+        #expect(good.stdout.contains("ok (16 questions)"))
     }
 
     @Test("templates list and show --json describe the bundled wizard")
@@ -187,7 +187,9 @@ struct LineFrontendTests {
         let session = OnboardingSession(template: template, providers: providers, registrar: UnavailableLayer(),
                                         writer: UnavailableLayer(), generator: SodiumCredentialSource())
         frontend.begin(template)
-        let plan = try session.plan(presets: AnswerSet(), password: nil,
+        var newAccount = AnswerSet()
+        newAccount.set("account", "new", source: .flag)
+        let plan = try session.plan(presets: newAccount, password: nil,
                                     options: .init(interactive: true, homeDirectory: "/home/amnesia"), asker: frontend)
         #expect(input.lines == ["yes"])
         #expect(plan.provider.domain == "captcha.example")

@@ -86,7 +86,11 @@ struct WizardTerminalTests {
                                    "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
                                    "--room", world.roomJID, "--force"]) + "; echo EXIT=$?; sleep 120"
         let terminal = try TmuxTerminal(command: command)
-        var screen = try terminal.wait(for: "Choose 1–")
+        // The fork first: Enter creates a new account.
+        var screen = try terminal.wait(for: "Choose 1–2 [1]:")
+        #expect(screen.contains("1) Create a new anonymous account (recommended)"))
+        try terminal.type("")
+        screen = try terminal.wait(for: "Choose 1–", occurrences: 2)
         let line = try #require(screen.split(separator: "\n").first { $0.contains(") \(world.xmppDomain) — ") })
         let number = line.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }
         try terminal.type(String(number))

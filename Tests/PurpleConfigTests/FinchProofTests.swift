@@ -104,4 +104,52 @@ struct FinchProofTests {
         #expect(evidence.abortedDNSLookups, "DNS lookups: \(evidence.realDNSQueries)")
         #expect(evidence.joinedRoom(world.roomJID), Comment(rawValue: run.summary))
     }
+
+    /// finch and tmux are installed (scripts/setup); in CI a missing one fails the test.
+    static var finchAvailable: Bool {
+        ["/usr/bin/finch", "/usr/bin/tmux"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test("libpurple keeps onionboard's mark on the accounts it registered when it rewrites accounts.xml (what bootstrap's decisions rest on)",
+          .enabled(if: finchAvailable || TestSupport.isCI), .timeLimit(.minutes(2)))
+    func markSurvivesLibpurple() throws {
+        let dir = try TestSupport.makeTemporaryDirectory("purple-mark")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var registered = Fixture.request(jid: "marked@onionboard.test")
+        registered.registeredHere = true
+        registered.proxy = ProxySettings(host: "127.0.0.1", port: 1)
+        _ = try Fixture.profile(dir).write(registered)
+        _ = try Fixture.profile(dir).write(Fixture.request(jid: "brought@onionboard.test"))
+        // An old-style setting: libpurple migrates it on load and so saves the file soon after.
+        let accounts = dir.appendingPathComponent("accounts.xml")
+        let written = try String(contentsOf: accounts, encoding: .utf8)
+        try written.replacingOccurrences(of: "<setting name='connection_security' type='string'>require_tls</setting>",
+                                         with: "<setting name='require_tls' type='bool'>1</setting>")
+            .write(to: accounts, atomically: true, encoding: .utf8)
+        #expect(!written.contains("<statuses>"))
+
+        // finch without networking (-n): it loads, migrates and saves, and connects nowhere.
+        let session = "onionboard-mark-\(getpid())-\(UUID().uuidString.prefix(6))"
+        let started = try runCommand(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+                                      "exec finch -n -c '\(dir.path)' 2>/dev/null"], timeout: 10)
+        #expect(started.status == 0, "\(started.output)")
+        let pane = try runCommand(["tmux", "display-message", "-p", "-t", "=\(session):", "#{pane_pid}"], timeout: 10)
+        defer {
+            _ = try? runCommand(["tmux", "kill-session", "-t", "=\(session)"], timeout: 10)
+            if let pid = pid_t(pane.output.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                Finch.stopProcess(pid, ifArgvContains: dir.path)
+            }
+        }
+        let deadline = Date().addingTimeInterval(60)
+        var saved = ""
+        while Date() < deadline {
+            saved = (try? String(contentsOf: accounts, encoding: .utf8)) ?? ""
+            if saved.contains("<statuses>") && saved.contains("connection_security") { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(saved.contains("<statuses>"), "finch did not rewrite accounts.xml:\n\(saved)")
+        #expect(saved.components(separatedBy: "<settings ui='onionboard'>").count == 2, "\(saved)")
+        let read = try Fixture.profile(dir).existingXMPPAccounts()
+        #expect(read.map(\.registeredByOnionboard) == [true, false])
+    }
 }

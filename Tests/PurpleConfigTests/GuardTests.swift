@@ -184,6 +184,22 @@ struct RunningClientDetectionTests {
         #expect(found == [RunningClient(name: "finch", pid: 102), RunningClient(name: "pidgin", pid: 103)])
     }
 
+    @Test("The check before the first question stops for a client on this profile only (a finch on another directory let every wizard run stop)")
+    func checkBeforeTheQuestions() throws {
+        let proc = try FakeProc()
+        defer { try? FileManager.default.removeItem(at: proc.url) }
+        let ours = try Fixture.profileDirectory(copying: "finch-with-account")
+        let elsewhere = try Fixture.profileDirectory(copying: nil)
+        defer { try? FileManager.default.removeItem(at: ours); try? FileManager.default.removeItem(at: elsewhere) }
+        try proc.process(201, comm: "finch", argv: ["finch", "-c", elsewhere.path, "-d"])
+        var profile = Fixture.profile(ours)
+        profile.procRoot = proc.url.path
+        try profile.checkWritable(force: false)
+        try proc.process(202, comm: "finch", argv: ["finch", "-c", ours.path])
+        #expect(throws: PurpleConfigError.clientRunning(names: ["finch"], pids: [202])) { try profile.checkWritable(force: false) }
+        try profile.checkWritable(force: true)
+    }
+
     @Test("Options are read the way finch's and Pidgin's getopt read them; anything unclear counts")
     func commandLines() throws {
         let proc = try FakeProc()

@@ -50,8 +50,12 @@ struct AdapterTests {
         let report = try writer.write(plan, account: account, force: true)
         #expect(Set(report.written.map { URL(fileURLWithPath: $0).lastPathComponent }) == ["accounts.xml", "blist.xml"])
         let accounts = try writer.existingAccounts(in: profile)
+        // Through Tor, its password kept, and marked as onionboard's own (bootstrap may put its room back).
         #expect(accounts == [ExistingAccount(jid: "generated1@open.example", connectServer: Fixtures.openProvider.onion,
-                                             rooms: ["tails@chat.disroot.org"], port: 5222, tlsMode: .startTLS)])
+                                             rooms: ["tails@chat.disroot.org"], port: 5222, tlsMode: .startTLS,
+                                             proxyType: "tor", proxyHost: "127.0.0.1", proxyPort: 9050,
+                                             madeByOnionboard: true, passwordSaved: true)])
+        #expect(try writer.savedPassword(of: "generated1@open.example/", in: profile)?.utf8String == "generated-password-1")
         #expect(Bootstrap.existingSetup(in: accounts, providers: Fixtures.providers)?.jid == "generated1@open.example")
         let accountsXML = try String(contentsOfFile: profile + "/accounts.xml", encoding: .utf8)
         #expect(accountsXML.contains("generated-password-1"))  // the password goes into the profile, and only there

@@ -59,7 +59,7 @@ struct BackAndPagesTests {
         let registrar = ScriptedRegistrar()
         // 1 = open.example (no CAPTCHA first), 3 = captcha.example.
         let asker = BackScriptAsker(["1", "alice", nil, nil, nil, "3", "", ""])
-        let plan = try Self.session(registrar).plan(presets: AnswerSet(), password: nil,
+        let plan = try Self.session(registrar).plan(presets: Fixtures.newAccount, password: nil,
                                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         #expect(asker.shown.map(\.key) == ["provider", "username", "handle", "username", "provider", "provider", "username", "handle"])
         #expect(asker.shown.map(\.canGoBack) == [false, true, true, true, false, false, true, true])
@@ -78,13 +78,16 @@ struct BackAndPagesTests {
     @Test("the tails-support template in pages: the provider alone, then one page with the advanced questions below the threshold")
     func pagesOfTheTemplate() throws {
         let engine = try Fixtures.engine()
-        #expect(engine.nextPage(AnswerSet(), threshold: .medium).map(\.key) == ["provider"])
-        let withDirectTLS = Fixtures.answers([("provider", "captcha.example")])
+        // The fork first, alone; then the provider alone.
+        #expect(engine.nextPage(AnswerSet(), threshold: .medium).map(\.key) == ["account"])
+        #expect(engine.nextPage(Fixtures.newAccount, threshold: .medium).map(\.key) == ["provider"])
+        #expect(engine.nextPage(AnswerSet(), threshold: .critical).map(\.key) == ["provider"])
+        let withDirectTLS = Fixtures.answers([("account", "new"), ("provider", "captcha.example")])
         let page = engine.nextPage(withDirectTLS, threshold: .medium)
         #expect(page.map(\.key) == ["direct-tls", "username", "password", "handle", "room", "alias", "purple-dir", "tor-socks"])
         #expect(page.filter { engine.isAsked($0, threshold: .medium) }.map(\.key) == ["username", "handle"])
         // No direct-TLS port: its question does not apply; a given password leaves its question out.
-        #expect(engine.nextPage(Fixtures.answers([("provider", "open.example")]), threshold: .medium, excluding: ["password"])
+        #expect(engine.nextPage(Fixtures.answers([("account", "new"), ("provider", "open.example")]), threshold: .medium, excluding: ["password"])
             .map(\.key) == ["username", "handle", "room", "alias", "purple-dir", "tor-socks"])
         // Critical (bootstrap): nothing on that page is asked, so there is no page.
         #expect(engine.nextPage(withDirectTLS, threshold: .critical).isEmpty)
@@ -148,7 +151,7 @@ struct BackAndPagesTests {
             },
         ])
         asker.keepOnBack = ["username": "typed-before-back"]
-        let plan = try Self.session(registrar).plan(presets: AnswerSet(), password: nil,
+        let plan = try Self.session(registrar).plan(presets: Fixtures.newAccount, password: nil,
                                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         #expect(asker.pages.map(\.number) == [1, 2, 2, 1, 2])
         #expect(asker.pages.map(\.canGoBack) == [false, true, true, false, true])
@@ -187,7 +190,7 @@ struct BackAndPagesTests {
             { _ in PageAnswers(values: [:], secret: SecretBytes(utf8: "short")) },
             { _ in PageAnswers(values: [:], secret: SecretBytes(utf8: "long enough pass")) },
         ])
-        let plan = try Self.session().plan(presets: AnswerSet(), password: nil,
+        let plan = try Self.session().plan(presets: Fixtures.newAccount, password: nil,
                                            options: .init(interactive: true, threshold: .low, homeDirectory: "/h"), asker: asker)
         #expect(asker.pages[2]["password"]!.problem?.contains("at least 8") == true)
         #expect(asker.pages[2].questions.allSatisfy { !$0.isAdvanced })
@@ -198,7 +201,7 @@ struct BackAndPagesTests {
             { _ in PageAnswers(values: ["provider": "1"]) },
             { _ in PageAnswers(values: [:]) },
         ])
-        let second = try Self.session().plan(presets: AnswerSet(), password: SecretBytes(utf8: "from a file"),
+        let second = try Self.session().plan(presets: Fixtures.newAccount, password: SecretBytes(utf8: "from a file"),
                                              options: .init(interactive: true, threshold: .low, homeDirectory: "/h"), asker: generated)
         #expect(!generated.pages[1].keys.contains("password"))
         #expect(second.password.utf8String == "from a file")

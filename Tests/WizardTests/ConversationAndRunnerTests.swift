@@ -167,12 +167,38 @@ final class ScriptedRegistrar: AccountRegistrar, @unchecked Sendable {
         return account
     }
 
+    /// The password each account's server accepts (by JID); an account not listed accepts any.
+    var passwords: [String: String] = [:]
+    /// Targets passed to `logIn`.
+    var loginTargets: [ConnectionTarget] = []
+
     func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
-               events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount {
+               events: @escaping @Sendable (RunEvent) -> Void, callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         loggedIn.append("\(username):\(password.utf8String)")
+        loginTargets.append(target)
         if let failure = failAfterCreating { throw failure }
-        return RegisteredAccount(jid: "\(username)@\(target.domain)", certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+        let jid = "\(username)@\(target.domain)"
+        if let expected = passwords[jid], expected != password.utf8String { throw NotAuthorized() }
+        var account = RegisteredAccount(jid: jid, certificatePEM: "PEM", certificateSHA256: certificate.sha256)
+        if var room = target.room {
+            var status = RoomStatus(jid: room.jid, existence: rooms[room.jid] ?? .exists)
+            events(.roomStatus(status))
+            while let other = try callbacks.roomChecked(status) {
+                room = other
+                status = RoomStatus(jid: room.jid, existence: rooms[room.jid] ?? .exists)
+                events(.roomStatus(status))
+            }
+            account.room = room
+            account.roomStatus = status
+        }
+        return account
     }
+}
+
+/// What a server says to a wrong password (SASL not-authorized): refused.
+struct NotAuthorized: ClassifiedError {
+    var category: ErrorCategory { .refused }
+    var description: String { "the server rejected the username or password (not-authorized)" }
 }
 
 /// A profile writer in memory: what was written, and the pending account.
@@ -180,7 +206,8 @@ class RecordingWriter: ProfileWriter {
     var written: [OnboardingPlan] = []
     var pending: [String: PendingAccount] = [:]
     var persistence: String?
-    func existingAccounts(in directory: String) throws -> [ExistingAccount] { [] }
+    var accounts: [ExistingAccount] = []
+    func existingAccounts(in directory: String) throws -> [ExistingAccount] { accounts }
     func checkProfileDirectory(_ directory: String, force: Bool) throws {}
     func persistenceNotice(for directory: String) -> String? { persistence }
     func preflight(_ plan: OnboardingPlan, force: Bool) throws {}
@@ -196,6 +223,18 @@ class RecordingWriter: ProfileWriter {
     func pendingAccount(in directory: String) throws -> PendingAccount? { pending[directory] }
     func removePendingAccount(in directory: String) { pending[directory] = nil }
     var pins: [String: String] = [:]
+    /// Passwords Pidgin keeps, by account name.
+    var savedPasswords: [String: String] = [:]
+    /// Rooms added to accounts (the `pidgin` path, bootstrap), with the certificate pinned.
+    var joined: [(plan: JoinPlan, room: RoomBookmark, certificatePEM: String?)] = []
+    func savedPassword(of accountName: String, in directory: String) throws -> SecretBytes? {
+        savedPasswords[accountName].map { SecretBytes(utf8: $0) }
+    }
+    func writeJoin(_ plan: JoinPlan, room: RoomBookmark, certificatePEM: String?, force: Bool) throws -> ProfileWriteReport {
+        joined.append((plan, room, certificatePEM))
+        return ProfileWriteReport(directory: plan.profileDirectory, accountName: plan.account.name,
+                                  changes: [PlannedChange(path: "blist.xml", action: .update)], backups: [])
+    }
     func pinnedCertificateSHA256(for host: String, in directory: String) throws -> String? { pins[host] }
     func replacePinnedCertificate(_ pem: String, for host: String, in directory: String) throws -> String? {
         pins[host] = pem
@@ -230,7 +269,7 @@ struct ConversationAndRunnerTests {
         let session = OnboardingSession(template: try Fixtures.tailsSupport(), providers: Fixtures.providers,
                                         registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
         let asker = ScriptedAsker(["9", "2", "Not Valid!", "", ""])
-        let plan = try session.plan(presets: AnswerSet(), password: nil,
+        let plan = try session.plan(presets: Fixtures.newAccount, password: nil,
                                     options: .init(interactive: true, homeDirectory: "/home/amnesia"), asker: asker)
         #expect(asker.asked == ["provider", "provider", "username", "username", "handle"])
         #expect(asker.refusals.count == 2)
@@ -261,7 +300,7 @@ struct ConversationAndRunnerTests {
                                         registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
         // open.example answered that it registers nobody: refused; Enter then takes the default.
         let asker = ScriptedAsker(["open.example", "", "", ""])
-        let plan = try session.plan(presets: AnswerSet(), password: nil,
+        let plan = try session.plan(presets: Fixtures.newAccount, password: nil,
                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         let shown = try #require(asker.presented.first { $0.question.key == "provider" })
         #expect(shown.choices.map(\.label) == ["pinned.example", "captcha.example", "open.example", "dead.example"])
@@ -282,7 +321,7 @@ struct ConversationAndRunnerTests {
                                         registrar: ScriptedRegistrar(), writer: RecordingWriter(), generator: SequenceGenerator())
         let asker = ScriptedAsker(["open.example", "me", "", "", "", "", ""])
         asker.secrets = ["short", "long enough pass"]
-        let plan = try session.plan(presets: Fixtures.answers([("tor-socks", "127.0.0.1:19050")]), password: nil,
+        let plan = try session.plan(presets: Fixtures.answers([("account", "new"), ("tor-socks", "127.0.0.1:19050")]), password: nil,
                                     options: .init(interactive: true, threshold: .low, homeDirectory: "/h"), asker: asker)
         #expect(asker.refusals.count == 1)
         #expect(plan.password.utf8String == "long enough pass")
@@ -412,7 +451,7 @@ struct ConversationAndRunnerTests {
                                         registrar: registrar, writer: RecordingWriter(), generator: SequenceGenerator())
         // open.example failed its check (listed last, with why); chosen anyway it fails again.
         let asker = ScriptedAsker(["open.example", "pinned.example", "", ""])
-        let plan = try session.plan(presets: AnswerSet(), password: nil,
+        let plan = try session.plan(presets: Fixtures.newAccount, password: nil,
                                     options: .init(interactive: true, homeDirectory: "/h"), asker: asker)
         #expect(plan.provider == Fixtures.pinnedProvider)
         let first = try #require(asker.presented.first { $0.question.key == "provider" })

@@ -10,22 +10,23 @@ struct EngineTests {
         let engine = try Fixtures.engine()
         var answers = AnswerSet()
         var asked: [String] = []
+        let given = ["provider": "open.example", "account": "new"]
         while let question = engine.nextQuestion(answers, threshold: .medium) {
             asked.append(question.key)
-            answers.set(question.key, question.key == "provider" ? "open.example" : "x", source: .user)
+            answers.set(question.key, given[question.key] ?? "x", source: .user)
         }
-        #expect(asked == ["provider", "username", "handle"])
+        #expect(asked == ["account", "provider", "username", "handle"])
 
         answers = AnswerSet()
         asked = []
         while let question = engine.nextQuestion(answers, threshold: .low) {
             asked.append(question.key)
-            answers.set(question.key, question.key == "provider" ? "open.example" : "x", source: .user)
+            answers.set(question.key, given[question.key] ?? "x", source: .user)
         }
         // direct-tls only applies to a provider with a direct-TLS port; captcha is asked during the run.
-        #expect(asked == ["provider", "username", "password", "handle", "room", "alias", "purple-dir", "tor-socks"])
+        #expect(asked == ["account", "provider", "username", "password", "handle", "room", "alias", "purple-dir", "tor-socks"])
 
-        // critical: only what has no default.
+        // critical: only what has no default (the fork defaults to a new account).
         #expect(engine.nextQuestion(AnswerSet(), threshold: .critical)?.key == "provider")
         #expect(engine.nextQuestion(Fixtures.answers([("provider", "open.example")]), threshold: .critical) == nil)
     }
@@ -41,7 +42,7 @@ struct EngineTests {
         #expect(engine.applies(directTLS, given: Fixtures.answers([("provider", "captcha.example")])) == true)
         #expect(engine.applies(captcha, given: Fixtures.answers([("provider", "captcha.example")])) == true)
         #expect(engine.applies(captcha, given: Fixtures.answers([("provider", "pinned.example")])) == false)
-        let low = Fixtures.answers([("provider", "captcha.example")])
+        let low = Fixtures.answers([("account", "new"), ("provider", "captcha.example")])
         #expect(engine.nextQuestion(low, threshold: .low)?.key == "direct-tls")
 
         let custom = try WizardTemplate.parse("""

@@ -45,6 +45,9 @@ enum Fixtures {
 
     static func engine() throws -> WizardEngine { WizardEngine(template: try tailsSupport(), providers: providers) }
 
+    /// The fork answered: a new account (what most tests are about).
+    static var newAccount: AnswerSet { answers([("account", "new")]) }
+
     static func answers(_ pairs: [(String, String)], source: AnswerSource = .flag) -> AnswerSet {
         var set = AnswerSet()
         for (key, value) in pairs { set.set(key, value, source: source) }

@@ -9,8 +9,9 @@ struct TemplateParserTests {
         let template = try Fixtures.tailsSupport()
         #expect(template.id == "tails-support")
         #expect(template.room == RoomBookmark(jid: "tails@chat.disroot.org", alias: "Tails support", group: "Chats", autojoin: true))
-        #expect(template.questions.map(\.key) == ["provider", "direct-tls", "username", "password", "handle", "room",
-                                                  "alias", "purple-dir", "tor-socks", "captcha"])
+        #expect(template.questions.map(\.key) == ["account", "provider", "direct-tls", "username", "password", "jid", "password",
+                                                  "onion", "pidgin-account", "tor-switch", "handle", "room", "alias", "purple-dir",
+                                                  "tor-socks", "captcha"])
         let username = try #require(template.question("username"))
         #expect(username.defaultValue == .generated)
         #expect(username.validation == .localpart)
@@ -21,7 +22,7 @@ struct TemplateParserTests {
         // The room's questions default to the header's values.
         #expect(template.question("room")?.defaultValue == .literal("tails@chat.disroot.org"))
         #expect(template.question("alias")?.defaultValue == .literal("Tails support"))
-        #expect(template.question("captcha")?.condition?.description == "provider.captcha = yes")
+        #expect(template.question("captcha")?.condition?.description == "account = new and provider.captcha = yes")
         #expect(template.intro.contains("\n\nNothing about you"))
     }
 

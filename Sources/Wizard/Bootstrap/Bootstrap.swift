@@ -23,6 +23,34 @@ public enum Bootstrap {
         }
     }
 
+    /// What bootstrap does with a profile.
+    public enum Decision: Sendable, Equatable {
+        /// No account of the person's on a provider of the map: register one.
+        case register
+        /// onionboard's own account has the room (or one of the template's alternatives).
+        case alreadySetUp(ExistingAccount)
+        /// onionboard's own account lost the room (the person deleted it, or Pidgin dropped
+        /// it): it is added again, nothing else changes.
+        case restoreRoom(ExistingAccount)
+        /// An account the person made elsewhere: never joined to a room without asking
+        /// (it may carry their identity), and no second account is created either.
+        case madeElsewhere(ExistingAccount)
+    }
+
+    /// The decision for a profile holding `accounts`, given the rooms that count as the
+    /// template's (its room, or the one asked for, and its alternatives).
+    public static func decide(_ accounts: [ExistingAccount], providers: [ProviderChoice], preferredDomain: String? = nil,
+                              rooms: [String]) -> Decision {
+        let wanted = Set(rooms.map { $0.lowercased() })
+        let own = accounts.filter(\.madeByOnionboard)
+        if let joined = own.first(where: { $0.rooms.contains { wanted.contains($0.lowercased()) } }) { return .alreadySetUp(joined) }
+        if let first = own.first { return .restoreRoom(first) }
+        if let existing = existingSetup(in: accounts, providers: providers, preferredDomain: preferredDomain) {
+            return .madeElsewhere(existing)
+        }
+        return .register
+    }
+
     /// The provider bootstrap uses when none is given: the first offered one with open
     /// registration and no CAPTCHA, else one whose CAPTCHA status is unknown. Never a
     /// CAPTCHA provider: nobody is there to solve it.

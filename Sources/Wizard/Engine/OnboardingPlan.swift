@@ -35,6 +35,9 @@ public struct OnboardingPlan: Sendable {
     /// The account exists already: an earlier run created it and saved it, but did not
     /// finish. The run logs in to it instead of registering another.
     public var resumesPendingAccount = false
+    /// The person's own account (the `existing` path): logged in to, never registered. A
+    /// refused login means a wrong address or password; nothing is saved before it succeeds.
+    public var usesExistingAccount = false
 
     public var jid: String { "\(username)@\(provider.domain)" }
 }

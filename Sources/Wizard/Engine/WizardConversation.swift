@@ -13,13 +13,21 @@ public struct PresentedQuestion: Sendable {
         public var provider: ProviderChoice?
         /// Its live state (checked over Tor), when there is one.
         public var live: ProviderLiveStatus? = nil
+        /// The answer this choice gives, when it is not the label (`existing` for "Use an
+        /// account I already have").
+        public var value: String? = nil
 
-        public init(label: String, detail: String, provider: ProviderChoice? = nil, live: ProviderLiveStatus? = nil) {
+        public init(label: String, detail: String, provider: ProviderChoice? = nil, live: ProviderLiveStatus? = nil,
+                    value: String? = nil) {
             self.label = label
             self.detail = detail
             self.provider = provider
             self.live = live
+            self.value = value
         }
+
+        /// What choosing it answers.
+        public var answer: String { value ?? label }
     }
 
     public var question: Question
@@ -177,8 +185,9 @@ public struct WizardConversation {
                 continue
             }
             history.append(before)
-            if question.type == .provider, let provider = engine.provider(in: current.answers) {
-                unusable.chosenAgain(provider)
+            // A provider chosen, or one the answers now lead to (an existing account's address).
+            if let provider = engine.provider(in: current.answers), provider != engine.provider(in: before.answers) {
+                if question.type == .provider { unusable.chosenAgain(provider) }
                 watch.chosen(provider)
             }
         }
@@ -216,9 +225,9 @@ public struct WizardConversation {
         }
         var raw = raw
         // A number is a position in the list as shown (ordered by live state).
-        if question.type == .provider, let number = Int(raw.trimmingWhitespace()),
+        if [.provider, .account, .pidginAccount].contains(question.type), let number = Int(raw.trimmingWhitespace()),
            presented.choices.indices.contains(number - 1) {
-            raw = presented.choices[number - 1].label
+            raw = presented.choices[number - 1].answer
         }
         switch engine.validate(raw, for: question) {
         case .success(let value) where question.type == .provider:
@@ -249,13 +258,19 @@ public struct WizardConversation {
 
     private func askSecret(_ presented: PresentedQuestion, asker: QuestionAsker) throws -> SecretBytes? {
         while true {
-            guard let typed = try asker.askSecret(presented) else { return nil }
-            if let reason = Self.secretProblem(typed) { asker.refuse(presented, reason: reason) } else { return typed }
+            let typed = try asker.askSecret(presented)
+            if let reason = Self.secretProblem(typed, for: presented.question) { asker.refuse(presented, reason: reason) } else { return typed }
         }
     }
 
-    static func secretProblem(_ typed: SecretBytes) -> String? {
-        typed.count >= SecretBytes.shortPasswordLength ? nil
+    /// Why a typed secret cannot be used: a new password must be long enough (empty: one is
+    /// generated); an existing account's password is whatever it is, but must be given.
+    static func secretProblem(_ typed: SecretBytes?, for question: Question) -> String? {
+        guard question.defaultValue == .generated else {
+            return typed == nil || typed!.count == 0 ? "type the account's password (it is not shown)" : nil
+        }
+        guard let typed else { return nil }
+        return typed.count >= SecretBytes.shortPasswordLength ? nil
             : "use at least \(SecretBytes.shortPasswordLength) characters, or leave it empty to generate a strong password"
     }
 
@@ -269,6 +284,7 @@ public struct WizardConversation {
         var choices: [PresentedQuestion.Choice] = []
         var defaultText: String?
         if case .literal(let value) = question.defaultValue { defaultText = value }
+        if question.defaultValue == .mapOnion { defaultText = engine.mapOnion(answers) }
         switch question.type {
         case .provider:
             let statuses = engine.offeredProviders.map { ($0, live?($0)) }
@@ -290,6 +306,24 @@ public struct WizardConversation {
             }
         case .select:
             choices = question.choices.map { .init(label: $0, detail: "") }
+        case .account:
+            choices = engine.accountPaths(question).map { path in
+                let detail = path == .pidgin
+                    ? "adds only the room to it: " + engine.profileAccounts.map(\.jid).joined(separator: ", ") : ""
+                return .init(label: path.label, detail: detail, value: path.rawValue)
+            }
+            if let given = defaultText, !choices.contains(where: { $0.value == given }) { defaultText = choices.first?.value }
+        case .pidginAccount:
+            choices = engine.profileAccounts.map { account in
+                var facts = [account.connectionSummary]
+                if account.madeByOnionboard { facts.append("made by onionboard") }
+                if !account.throughTor, let route = engine.onionRoute(for: account) {
+                    facts.append("can be switched to Tor through \(RunEvent.shortOnion(route.onion))")
+                }
+                if !account.rooms.isEmpty { facts.append("rooms: " + account.rooms.joined(separator: ", ")) }
+                return .init(label: account.jid, detail: facts.joined(separator: " · "), value: account.jid.lowercased())
+            }
+            if engine.profileAccounts.count == 1 { defaultText = engine.profileAccounts[0].jid.lowercased() }
         default:
             break
         }

@@ -11,6 +11,11 @@ public struct WizardEngine: Sendable {
     public let allProviders: [ProviderChoice]
     /// The providers offered in the choice list: filtered and ordered as the template says.
     public let offeredProviders: [ProviderChoice]
+    /// The XMPP accounts the Pidgin profile already holds: what the `pidgin` path offers.
+    public var profileAccounts: [ExistingAccount] = []
+    /// Why a typed onion address is not one (its checksum, which the onion code checks),
+    /// or nil when it is; nil: only its form is checked.
+    public var onionCheck: (@Sendable (String) -> String?)?
 
     public init(template: WizardTemplate, providers: [ProviderChoice]) {
         self.template = template
@@ -20,26 +25,118 @@ public struct WizardEngine: Sendable {
 
     // MARK: - Which question next
 
-    /// The chosen provider, once the `provider` answer is known.
+    /// The way to the account the answers took (`new` for a template without the fork).
+    public func accountPath(in answers: AnswerSet) -> AccountPath {
+        effectiveValue(AnswerKeys.account, in: answers).flatMap(AccountPath.init(rawValue:)) ?? .new
+    }
+
+    /// The provider of the account: the chosen one on the `new` path; on the `existing`
+    /// path the map's provider of the address's domain (or the typed onion's); nil on the
+    /// `pidgin` path (its account keeps its own server).
     public func provider(in answers: AnswerSet) -> ProviderChoice? {
-        guard let domain = answers.value(AnswerKeys.provider)?.lowercased() else { return nil }
-        return allProviders.first { $0.domain == domain }
+        switch accountPath(in: answers) {
+        case .new:
+            guard let domain = answers.value(AnswerKeys.provider)?.lowercased() else { return nil }
+            return allProviders.first { $0.domain == domain }
+        case .existing:
+            guard let jid = answers.value(AnswerKeys.jid) else { return nil }
+            let domain = Self.domain(ofJID: jid)
+            // The account's own domain (an onion used as the domain keeps it), the map's facts.
+            let known = mapProvider(forDomain: domain).map { provider -> ProviderChoice in
+                var own = provider
+                own.domain = domain
+                return own
+            }
+            guard let onion = answers.value(AnswerKeys.onion)?.lowercased() else { return known }
+            if let known, known.onion.lowercased() == onion { return known }
+            return ProviderChoice(domain: domain, onion: onion, registration: .unknown)
+        case .pidgin:
+            return nil
+        }
+    }
+
+    /// The provider map's entry for an account's domain (or for an onion used as the domain,
+    /// as xmpp.is's onion-domain accounts are).
+    public func mapProvider(forDomain domain: String) -> ProviderChoice? {
+        let domain = domain.lowercased()
+        return allProviders.first { $0.domain == domain } ?? allProviders.first { $0.onion.lowercased() == domain }
+    }
+
+    /// The part after `@` of an address, without a resource.
+    public static func domain(ofJID jid: String) -> String {
+        let afterAt = jid.split(separator: "@", maxSplits: 1).last.map(String.init) ?? jid
+        return (afterAt.split(separator: "/").first.map(String.init) ?? afterAt).lowercased()
+    }
+
+    /// The Pidgin account chosen on the `pidgin` path.
+    public func pidginAccount(in answers: AnswerSet) -> ExistingAccount? {
+        guard let jid = answers.value(AnswerKeys.pidginAccount)?.lowercased() else { return nil }
+        return profileAccounts.first { $0.jid.lowercased() == jid }
+    }
+
+    /// Where a Pidgin account can be routed through an onion: its connect server when that
+    /// is one, else the map's onion for its domain.
+    public func onionRoute(for account: ExistingAccount) -> (onion: String, provider: ProviderChoice?)? {
+        let provider = mapProvider(forDomain: account.domain)
+            ?? account.connectServer.flatMap { server in allProviders.first { $0.onion.lowercased() == server.lowercased() } }
+        if let server = account.connectServer?.lowercased(), server.hasSuffix(".onion") { return (server, provider) }
+        return provider.map { ($0.onion, $0) }
+    }
+
+    func value(of attribute: PidginAccountAttribute, _ account: ExistingAccount) -> String {
+        switch attribute {
+        case .tor: account.throughTor ? "yes" : "no"
+        case .onion: onionRoute(for: account) == nil ? "no" : "yes"
+        case .onionboard: account.madeByOnionboard ? "yes" : "no"
+        }
     }
 
     /// Whether the question applies: true, false, or nil while its condition reads something unknown.
     public func applies(_ question: Question, given answers: AnswerSet) -> Bool? {
         guard let condition = question.condition else { return true }
-        return condition.evaluate(answer: { self.effectiveValue($0, in: answers) }, provider: provider(in: answers))
+        return condition.evaluate { subject in
+            switch subject {
+            case .answer(let key): effectiveValue(key, in: answers)
+            case .provider(let attribute): provider(in: answers).map { attribute.value(of: $0) }
+            case .pidginAccount(let attribute): pidginAccount(in: answers).map { value(of: attribute, $0) }
+            }
+        }
     }
 
-    /// An answer, or the literal default of its question (what a condition sees).
+    /// The question asking `key` given the answers so far: of several (each worded for one
+    /// path), the one whose condition holds, else the first.
+    public func question(_ key: String, in answers: AnswerSet) -> Question? {
+        let variants = template.questions(key)
+        guard variants.count > 1 else { return variants.first }
+        return variants.first { applies($0, given: answers) == true } ?? variants.first
+    }
+
+    /// An answer, or the default of its question (what a condition sees).
     public func effectiveValue(_ key: String, in answers: AnswerSet) -> String? {
         if let value = answers.value(key) { return value }
-        if let question = template.question(key), case .literal(let value) = question.defaultValue,
-           applies(question, given: answers) == true {
-            return value
+        for question in template.questions(key) where applies(question, given: answers) == true {
+            switch question.defaultValue {
+            case .literal(let value): return value
+            case .mapOnion: return mapOnion(answers)
+            case .none, .generated: return nil
+            }
         }
         return nil
+    }
+
+    /// The map's onion for the address answered so far (the default of an `onion` question).
+    func mapOnion(_ answers: AnswerSet) -> String? {
+        answers.value(AnswerKeys.jid).flatMap { mapProvider(forDomain: Self.domain(ofJID: $0))?.onion }
+    }
+
+    /// Whether the question has a default now (an `onion` question has one only when the
+    /// map knows the address's domain).
+    public func hasDefault(_ question: Question, given answers: AnswerSet) -> Bool {
+        switch question.defaultValue {
+        case .none: false
+        case .mapOnion: mapOnion(answers) != nil
+        case .literal, .generated: true
+        }
     }
 
     /// The next question to put to the person, or nil when nothing more needs asking.
@@ -48,7 +145,7 @@ public struct WizardEngine: Sendable {
     public func nextQuestion(_ answers: AnswerSet, threshold: Priority) -> Question? {
         for question in template.questions where answers[question.key] == nil && !question.isAskedDuringRun {
             guard applies(question, given: answers) == true else { continue }
-            if question.priority >= threshold || question.defaultValue == .none {
+            if question.priority >= threshold || !hasDefault(question, given: answers) {
                 return question
             }
         }
@@ -77,6 +174,25 @@ public struct WizardEngine: Sendable {
                 return .failure(.init("choose one of: \(question.choices.joined(separator: ", "))"))
             }
             return .success(choice)
+        case .account:
+            // By number as offered (`pidgin` only while the profile holds an account); by name
+            // any of the template's (a preset is checked before the profile is read).
+            let offered = accountPaths(question)
+            if let number = Int(text), offered.indices.contains(number - 1) { return .success(offered[number - 1].rawValue) }
+            guard let path = AccountPath(rawValue: text.lowercased()), question.choices.contains(path.rawValue) else {
+                return .failure(.init("choose one of: \(offered.map(\.rawValue).joined(separator: ", "))"))
+            }
+            return .success(path.rawValue)
+        case .pidginAccount:
+            if let number = Int(text), profileAccounts.indices.contains(number - 1) {
+                return .success(profileAccounts[number - 1].jid.lowercased())
+            }
+            let jid = text.lowercased().split(separator: "/").first.map(String.init) ?? ""
+            guard let account = profileAccounts.first(where: { $0.jid.lowercased() == jid }) else {
+                return .failure(.init(profileAccounts.isEmpty ? "the Pidgin profile holds no XMPP account"
+                    : "choose one of the profile's accounts: \(profileAccounts.map(\.jid).joined(separator: ", "))"))
+            }
+            return .success(account.jid.lowercased())
         case .secret, .captcha:
             return text.isEmpty ? .failure(.init("an answer is required")) : .success(raw)
         case .text:
@@ -84,15 +200,25 @@ public struct WizardEngine: Sendable {
             guard let rule else {
                 return text.isEmpty ? .failure(.init("an answer is required")) : .success(text)
             }
-            return rule.check(question.validation == .handle || question.key == AnswerKeys.handle ? raw : text)
+            let checked = rule.check(question.validation == .handle || question.key == AnswerKeys.handle ? raw : text)
+            if rule == .onion, case .success(let onion) = checked, let problem = onionCheck?(onion) {
+                return .failure(.init(problem))
+            }
+            return checked
         }
+    }
+
+    /// The paths an `account` question offers: its choices, `pidgin` only while the Pidgin
+    /// profile holds an XMPP account.
+    public func accountPaths(_ question: Question) -> [AccountPath] {
+        question.choices.compactMap(AccountPath.init(rawValue:)).filter { $0 != .pidgin || !profileAccounts.isEmpty }
     }
 
     /// Validation for keys with a meaning to the plan, when a template does not ask them.
     static let standardValidation: [String: Validation] = [
         AnswerKeys.username: .localpart, AnswerKeys.handle: .handle, AnswerKeys.room: .jid,
         AnswerKeys.purpleDirectory: .path, AnswerKeys.torSOCKS: .hostPort,
-        AnswerKeys.alias: .nonEmpty, AnswerKeys.group: .nonEmpty,
+        AnswerKeys.alias: .nonEmpty, AnswerKeys.group: .nonEmpty, AnswerKeys.jid: .jid, AnswerKeys.onion: .onion,
     ]
 
     func validateProvider(_ text: String) -> Result<String, ValidationFailure> {
@@ -148,7 +274,31 @@ public struct WizardEngine: Sendable {
                 problems.append(.init(key: key, value: answer.value, source: answer.source.description, reason: failure.reason))
             }
         }
+        // An answer that belongs to one path (`--provider`: new, `--set jid=…`: existing)
+        // takes that path when the fork is not answered itself; two paths at once cannot be.
+        if accepted[AnswerKeys.account] == nil, template.question(AnswerKeys.account) != nil {
+            let implied = accepted.keys.compactMap { key in impliedPath(by: key).map { (key, $0) } }
+            if let first = implied.first {
+                if let other = implied.first(where: { $0.1 != first.1 }) {
+                    problems.append(.init(key: other.0, value: accepted.value(other.0)!, source: accepted[other.0]!.source.description,
+                                          reason: "`\(other.0)` is for the way “\(other.1.label)”, but `\(first.0)` is for “\(first.1.label)”: give the answers of one"))
+                } else {
+                    accepted.set(AnswerKeys.account, first.1.rawValue, source: accepted[first.0]!.source)
+                }
+            }
+        }
         return (accepted, problems)
+    }
+
+    /// The path a key belongs to: every question asking it applies only on that path.
+    func impliedPath(by key: String) -> AccountPath? {
+        let paths = template.questions(key).map { question -> AccountPath? in
+            question.condition?.clauses.first { clause in
+                clause.subject == .answer(AnswerKeys.account) && !clause.negated
+            }.flatMap { AccountPath(rawValue: $0.value.lowercased()) }
+        }
+        guard let first = paths.first, let path = first, paths.allSatisfy({ $0 == path }) else { return nil }
+        return path
     }
 
     // MARK: - Non-interactive
@@ -170,7 +320,7 @@ public struct WizardEngine: Sendable {
                 continue
             }
             if answers[question.key] != nil || secretsGiven.contains(question.key) { continue }
-            if question.defaultValue != .none { continue }
+            if hasDefault(question, given: answers) { continue }
             missing.append(MissingAnswer(key: question.key, flag: question.flag,
                                          environmentVariable: question.environmentVariable, prompt: question.prompt))
         }
@@ -180,10 +330,11 @@ public struct WizardEngine: Sendable {
     // MARK: - Defaults
 
     /// The value a question's default stands for; generated ones come from `generator`.
-    public func defaultValue(for question: Question, generator: CredentialSource) -> Answer? {
+    public func defaultValue(for question: Question, generator: CredentialSource, answers: AnswerSet = AnswerSet()) -> Answer? {
         switch question.defaultValue {
         case .none: return nil
         case .literal(let value): return Answer(value, source: .templateDefault)
+        case .mapOnion: return mapOnion(answers).map { Answer($0, source: .templateDefault) }
         case .generated:
             switch question.key {
             case AnswerKeys.username: return Answer(generator.username(), source: .generated)
@@ -216,7 +367,7 @@ public struct WizardEngine: Sendable {
         var complete = answers
         for question in template.questions where complete[question.key] == nil && question.type != .secret {
             guard applies(question, given: complete) == true,
-                  let answer = defaultValue(for: question, generator: generator) else { continue }
+                  let answer = defaultValue(for: question, generator: generator, answers: complete) else { continue }
             complete.set(question.key, answer.value, source: answer.source)
         }
         return complete
@@ -230,11 +381,29 @@ public struct WizardEngine: Sendable {
             .filter { template.question($0.key)?.isAskedDuringRun != true }
         guard missing.isEmpty else { throw AnswersError.missing(missing) }
         var complete = completing(answers, generator: generator)
+        let path = accountPath(in: complete)
         guard let provider = provider(in: complete) else {
+            if path == .existing {
+                throw AnswersError.missing([MissingAnswer(key: AnswerKeys.onion, flag: "--set onion=VALUE", environmentVariable: "ONIONBOARD_ONION",
+                                                          prompt: "The onion address of your account's server (the provider map does not know it)")])
+            }
             throw AnswersError.missing([MissingAnswer(key: AnswerKeys.provider, flag: "--provider", environmentVariable: "ONIONBOARD_PROVIDER", prompt: "Which provider should host your account?")])
         }
         // Keys the plan needs even when the template does not ask them.
-        if complete[AnswerKeys.username] == nil { complete.set(AnswerKeys.username, generator.username(), source: .generated) }
+        var username = complete.value(AnswerKeys.username)
+        var usernameWasGenerated = complete[AnswerKeys.username]?.source == .generated
+        if path == .existing {
+            guard password != nil else {
+                throw AnswersError.missing([MissingAnswer(key: AnswerKeys.password, flag: "--password-file", environmentVariable: nil,
+                                                          prompt: "Your account's password")])
+            }
+            username = complete.value(AnswerKeys.jid).map { String($0.split(separator: "@", maxSplits: 1)[0]) }
+            usernameWasGenerated = false
+        } else if username == nil {
+            username = generator.username()
+            usernameWasGenerated = true
+            complete.set(AnswerKeys.username, username!, source: .generated)
+        }
         if complete[AnswerKeys.handle] == nil { complete.set(AnswerKeys.handle, generator.handle(), source: .generated) }
         let route = Self.route(to: provider, answer: complete.value)
         let pinPolicy: PinPolicy = if let pin = provider.pinSHA256 {
@@ -249,8 +418,8 @@ public struct WizardEngine: Sendable {
         var plan = OnboardingPlan(
             templateID: template.id,
             provider: provider,
-            username: complete.value(AnswerKeys.username)!,
-            usernameWasGenerated: complete[AnswerKeys.username]!.source == .generated,
+            username: username!,
+            usernameWasGenerated: usernameWasGenerated,
             password: password ?? generator.password(),
             passwordWasGenerated: password == nil,
             connectHost: provider.onion,
@@ -267,9 +436,98 @@ public struct WizardEngine: Sendable {
             answers: complete)
         // Offered when the room turns out missing or closed: the template's own room (when
         // another was asked for) and its alternatives.
-        plan.roomAlternatives = ([template.room] + template.roomAlternatives)
-            .filter { $0.jid.lowercased() != plan.room.jid.lowercased() }
+        plan.roomAlternatives = roomAlternatives(besides: plan.room)
+        if path == .existing {
+            // The person's own account: logged in to, never registered; its server-side
+            // bookmarks are theirs (other clients would join the room too), so only Pidgin's.
+            plan.usesExistingAccount = true
+            plan.serverBookmark = false
+        }
         return plan
+    }
+
+    /// The rooms offered when the planned one turns out missing or closed: the template's own
+    /// (when another was asked for) and its alternatives.
+    func roomAlternatives(besides room: RoomBookmark) -> [RoomBookmark] {
+        ([template.room] + template.roomAlternatives).filter { $0.jid.lowercased() != room.jid.lowercased() }
+    }
+
+    /// The room the answers name, with the template's name, group and autojoin for what they leave open.
+    func room(_ complete: AnswerSet) -> RoomBookmark {
+        RoomBookmark(jid: complete.value(AnswerKeys.room) ?? template.room.jid,
+                     alias: complete.value(AnswerKeys.alias) ?? template.room.alias,
+                     group: complete.value(AnswerKeys.group) ?? template.room.group,
+                     autojoin: template.room.autojoin)
+    }
+
+    /// The rooms that count as this template's: the one the answers name (or the template's),
+    /// the template's own and its alternatives.
+    public func templateRooms(_ answers: AnswerSet) -> [String] {
+        [effectiveValue(AnswerKeys.room, in: answers) ?? template.room.jid, template.room.jid] + template.roomAlternatives.map(\.jid)
+    }
+
+    /// Bootstrap putting the room back on onionboard's own account: the room the answers name,
+    /// with the nickname they give or a new random one; nothing goes to the network.
+    public func restoringRoom(to account: ExistingAccount, answers: AnswerSet, generator: CredentialSource,
+                              homeDirectory: String) -> JoinPlan {
+        var complete = completing(answers, generator: generator)
+        if complete[AnswerKeys.handle] == nil { complete.set(AnswerKeys.handle, generator.handle(), source: .generated) }
+        var room = room(complete)
+        room.handle = complete.value(AnswerKeys.handle)
+        let target = ConnectionTarget(domain: account.domain, host: account.connectServer ?? account.domain,
+                                      port: account.port ?? 5222, tlsMode: account.tlsMode,
+                                      torSOCKS: complete.value(AnswerKeys.torSOCKS).flatMap(HostPort.init) ?? .torDefault, pinSHA256: nil)
+        return JoinPlan(templateID: template.id, account: account, room: room, roomAlternatives: [],
+                        profileDirectory: Self.profileDirectory(answer: complete.value, home: homeDirectory), target: target,
+                        switchesToTor: false, pinPolicy: .requireValidChain, answers: complete)
+    }
+
+    /// The `pidgin` path's plan: which of the profile's accounts joins which room, and how
+    /// its room check reaches the server (through Tor: to its onion when it has or can have
+    /// one, else to its own server by name, which Tor resolves).
+    public func joinPlan(_ answers: AnswerSet, generator: CredentialSource, context: PlanContext) throws -> JoinPlan {
+        let missing = missingAnswers(answers).filter { template.question($0.key)?.isAskedDuringRun != true }
+        guard missing.isEmpty else { throw AnswersError.missing(missing) }
+        var complete = completing(answers, generator: generator)
+        let directory = Self.profileDirectory(answer: complete.value, home: context.homeDirectory)
+        guard let account = pidginAccount(in: complete) else {
+            throw JoinPlanError.noSuchAccount(complete.value(AnswerKeys.pidginAccount), directory: directory,
+                                              accounts: profileAccounts.map(\.jid))
+        }
+        if complete[AnswerKeys.handle] == nil { complete.set(AnswerKeys.handle, generator.handle(), source: .generated) }
+        let socks = complete.value(AnswerKeys.torSOCKS).flatMap(HostPort.init) ?? .torDefault
+        let onion = onionRoute(for: account)
+        let switches = !account.throughTor && onion != nil && complete.value(AnswerKeys.torSwitch) == "yes"
+        let provider = onion?.provider ?? mapProvider(forDomain: account.domain)
+        // The room check goes where Pidgin will connect (the onion once switched), always
+        // through Tor: to an onion, or to the account's own server by name, which Tor resolves.
+        let viaOnion = switches || (account.connectServer?.lowercased().hasSuffix(".onion") ?? false)
+        var target: ConnectionTarget
+        if viaOnion, let onion {
+            let port = switches ? (provider?.clientPort ?? 5222) : (account.port ?? provider?.clientPort ?? 5222)
+            target = ConnectionTarget(domain: account.domain, host: onion.onion, port: port,
+                                      tlsMode: switches ? .startTLS : account.tlsMode, torSOCKS: socks,
+                                      pinSHA256: provider?.onion.lowercased() == onion.onion ? provider?.pinSHA256 : nil)
+            target.pinSPKI = provider?.onion.lowercased() == onion.onion ? provider?.spkiSHA256 : nil
+        } else {
+            target = ConnectionTarget(domain: account.domain, host: account.connectServer ?? account.domain,
+                                      port: account.port ?? (account.tlsMode == .directTLS ? 5223 : 5222),
+                                      tlsMode: account.tlsMode, torSOCKS: socks, pinSHA256: nil)
+        }
+        let pinPolicy: PinPolicy = if let pin = target.pinSHA256 {
+            .pinned(sha256: pin)
+        } else if let key = target.pinSPKI {
+            .pinnedKey(spkiSHA256: key)
+        } else if let accepted = context.acceptedFingerprint {
+            .acceptFingerprint(sha256: accepted)
+        } else {
+            context.interactive ? .askOnFirstUse : .requireValidChain
+        }
+        var room = room(complete)
+        room.handle = complete.value(AnswerKeys.handle)
+        return JoinPlan(templateID: template.id, account: account, room: room, roomAlternatives: roomAlternatives(besides: room),
+                        profileDirectory: directory, target: target, switchesToTor: switches, pinPolicy: pinPolicy,
+                        answers: complete)
     }
 
     /// How a run reaches `provider`, from the answers `answer` reads (the final ones for a

@@ -62,8 +62,10 @@ extension WizardEngine {
         for question in template.questions
         where answers[question.key] == nil && !question.isAskedDuringRun && !excluded.contains(question.key) {
             if let condition = question.condition, condition.readsAnswer(of: group.map(\.key)) { close() }
+            // The map's onion is the default once the address on this page is known.
+            if question.defaultValue == .mapOnion, group.contains(where: { $0.key == AnswerKeys.jid }) { close() }
             guard applies(question, given: answers) == true else { continue }
-            if question.type == .provider {
+            if question.type == .provider || question.type == .pidginAccount || question.type == .account {
                 close()
                 groups.append([question])
                 continue
@@ -79,8 +81,11 @@ extension Condition {
     /// Whether a clause reads the answer of one of `keys`.
     func readsAnswer(of keys: [String]) -> Bool {
         clauses.contains { clause in
-            if case .answer(let key) = clause.subject { return keys.contains(key) }
-            return false
+            switch clause.subject {
+            case .answer(let key): keys.contains(key)
+            case .pidginAccount: keys.contains(AnswerKeys.pidginAccount)
+            case .provider: false
+            }
         }
     }
 }
@@ -119,7 +124,7 @@ extension WizardConversation {
             var shown = given
             while true {
                 let page = PresentedPage(
-                    questions: questions.map { presentOnPage($0, given: shown[$0.key], problem: problems[$0.key],
+                    questions: questions.map { presentOnPage($0, answers: current.answers, given: shown[$0.key], problem: problems[$0.key],
                                                              suggestions: suggestions, unusable: unusable, live: watch.status) },
                     number: history.count + 1, canGoBack: !history.isEmpty)
                 let reply: PageAnswers
@@ -137,8 +142,8 @@ extension WizardConversation {
                 problems = [:]
                 for (question, presented) in zip(questions, page.questions) {
                     if question.type == .secret {
+                        if let reason = Self.secretProblem(reply.secret, for: question) { problems[question.key] = reason; continue }
                         if let typed = reply.secret {
-                            if let reason = Self.secretProblem(typed) { problems[question.key] = reason; continue }
                             next.password = typed
                             next.answers.set(question.key, "", source: .user)
                         } else {
@@ -161,8 +166,10 @@ extension WizardConversation {
                 }
                 break
             }
-            if questions.contains(where: { $0.type == .provider }), let provider = engine.provider(in: current.answers) {
-                unusable.chosenAgain(provider)
+            // A provider chosen, or one the answers now lead to (an existing account's address).
+            if let provider = engine.provider(in: current.answers),
+               provider != history.last.flatMap({ engine.provider(in: $0.answers) }) {
+                if questions.contains(where: { $0.type == .provider }) { unusable.chosenAgain(provider) }
                 watch.chosen(provider)
             }
         }
@@ -172,10 +179,10 @@ extension WizardConversation {
         return finished(current)
     }
 
-    private func presentOnPage(_ question: Question, given: String?, problem: String?,
+    private func presentOnPage(_ question: Question, answers: AnswerSet, given: String?, problem: String?,
                                suggestions: Suggestions, unusable: UnusableProviders,
                                live: ((ProviderChoice) -> ProviderLiveStatus)?) -> PresentedQuestion {
-        var presented = present(question, index: 0, answers: AnswerSet(), unusable: unusable, live: live)
+        var presented = present(question, index: 0, answers: answers, unusable: unusable, live: live)
         presented.given = given
         presented.problem = problem
         presented.isAdvanced = !engine.isAsked(question, threshold: threshold)

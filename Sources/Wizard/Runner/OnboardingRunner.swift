@@ -67,22 +67,7 @@ public final class OnboardingRunner {
         let reach = try ProviderReacher(registrar: registrar, retryUntil: retryReachUntil, now: now)
             .reach(target, warmUp: warmUp, heartbeat: heartbeat)
         send(.reached(host: target.host, seconds: reach.seconds))
-        if reach.verdict == .unknown {
-            let sha = reach.certificate.sha256.lowercased()
-            switch plan.pinPolicy {
-            case .acceptFingerprint(let accepted):
-                guard accepted.lowercased() == sha else {
-                    throw UnacceptedFingerprint(accepted: accepted.lowercased(), presented: sha, domain: target.domain)
-                }
-            case .askOnFirstUse:
-                let trusted = heartbeat.whileAsking { interaction.confirm(reach.certificate) }
-                guard trusted else { throw CertificateDeclined(sha256: sha) }
-            case .requireValidChain, .pinned, .pinnedKey:
-                throw UnconfirmedCertificate(sha256: sha, domain: target.domain)
-            }
-            // The registration connection must show this very certificate: nothing is asked twice.
-            target.acceptedSHA256 = sha
-        }
+        try Self.settleCertificate(reach, of: &target, policy: plan.pinPolicy, interaction: interaction, heartbeat: heartbeat)
         send(.certificate(sha256: reach.certificate.sha256, trust: reach.verdict.explanation(policy: plan.pinPolicy)))
 
         var attempts = 0
@@ -91,7 +76,15 @@ public final class OnboardingRunner {
         if plan.resumesPendingAccount {
             attempts = 1
             account = try callbacks.keepingPendingOnFailure {
-                try registrar.logIn(target, username: plan.username, password: plan.password, events: send)
+                try registrar.logIn(target, username: plan.username, password: plan.password, events: send, callbacks: callbacks)
+            }
+        } else if plan.usesExistingAccount {
+            attempts = 1
+            do {
+                account = try registrar.logIn(target, username: plan.username, password: plan.password, events: send,
+                                              callbacks: callbacks)
+            } catch let error where error.category == .refused {
+                throw PasswordNotAccepted(jid: plan.jid, underlying: error)
             }
         }
         var problem: String?
@@ -143,6 +136,43 @@ public final class OnboardingRunner {
                                       registrationSeconds: registered - started, totalSeconds: finished - started)
         report.roomCheck = roomStatus
         return report
+    }
+}
+
+extension OnboardingRunner {
+    /// The certificate the reach found, decided as the plan's policy says: vouched for
+    /// (pin, authority) as it is; else accepted in advance, asked about (once per run), or
+    /// refused. The connection that follows must show this very certificate (`target`
+    /// carries it), so nothing is asked twice.
+    static func settleCertificate(_ reach: ProviderReach, of target: inout ConnectionTarget, policy: PinPolicy,
+                                  interaction: RunInteraction, heartbeat: Heartbeat) throws {
+        guard reach.verdict == .unknown else { return }
+        let sha = reach.certificate.sha256.lowercased()
+        switch policy {
+        case .acceptFingerprint(let accepted):
+            guard accepted.lowercased() == sha else {
+                throw UnacceptedFingerprint(accepted: accepted.lowercased(), presented: sha, domain: target.domain)
+            }
+        case .askOnFirstUse:
+            let trusted = heartbeat.whileAsking { interaction.confirm(reach.certificate) }
+            guard trusted else { throw CertificateDeclined(sha256: sha) }
+        case .requireValidChain, .pinned, .pinnedKey:
+            throw UnconfirmedCertificate(sha256: sha, domain: target.domain)
+        }
+        target.acceptedSHA256 = sha
+    }
+}
+
+/// The server refused the login to the person's own account: the address or the password
+/// is wrong (or the account is not there). Nothing was written.
+public struct PasswordNotAccepted: ClassifiedError {
+    public let jid: String
+    public let underlying: Error
+
+    public var category: ErrorCategory { .refused }
+    public var description: String {
+        "the server did not accept the password for \(jid): the address or the password is wrong. Nothing was written; "
+            + "check both and try again. (\(underlying))"
     }
 }
 
@@ -202,15 +232,9 @@ final class RunCallbacks: RegistrationCallbacks, @unchecked Sendable {
         try heartbeat.whileAsking { try interaction.fill(fields) }
     }
 
-    /// The rooms already asked about in this run (an alternative is offered once).
-    private var roomsChecked: Set<String> = []
+    private lazy var rooms = RoomChooser(interaction: interaction, heartbeat: heartbeat, alternatives: plan.roomAlternatives)
 
-    func roomChecked(_ status: RoomStatus) throws -> RoomBookmark? {
-        roomsChecked.insert(status.jid.lowercased())
-        guard status.problem != nil else { return nil }
-        let remaining = plan.roomAlternatives.filter { !roomsChecked.contains($0.jid.lowercased()) }
-        return try heartbeat.whileAsking { try interaction.chooseRoom(status, alternatives: remaining) }
-    }
+    func roomChecked(_ status: RoomStatus) throws -> RoomBookmark? { try rooms.roomChecked(status) }
 
     func accountCreated(jid: String) {
         let pending = PendingAccount(jid: jid, password: plan.password, connectHost: plan.connectHost,
@@ -233,6 +257,29 @@ final class RunCallbacks: RegistrationCallbacks, @unchecked Sendable {
             throw AccountNotFinished(jid: plan.jid, underlying: error,
                                      savedIn: pendingPath ?? plan.profileDirectory)
         }
+    }
+}
+
+/// A room turned out missing or closed after bind: the person chooses another of the
+/// template's rooms (each offered once) or keeps it.
+final class RoomChooser: @unchecked Sendable {
+    let interaction: RunInteraction
+    let heartbeat: Heartbeat
+    let alternatives: [RoomBookmark]
+    /// The rooms already asked about in this run (an alternative is offered once).
+    private var checked: Set<String> = []
+
+    init(interaction: RunInteraction, heartbeat: Heartbeat, alternatives: [RoomBookmark]) {
+        self.interaction = interaction
+        self.heartbeat = heartbeat
+        self.alternatives = alternatives
+    }
+
+    func roomChecked(_ status: RoomStatus) throws -> RoomBookmark? {
+        checked.insert(status.jid.lowercased())
+        guard status.problem != nil else { return nil }
+        let remaining = alternatives.filter { !checked.contains($0.jid.lowercased()) }
+        return try heartbeat.whileAsking { try interaction.chooseRoom(status, alternatives: remaining) }
     }
 }
 

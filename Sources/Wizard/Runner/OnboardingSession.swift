@@ -10,7 +10,9 @@ import Vocabulary
 /// list what is missing), build the plan, reach the provider as soon as it is known,
 /// then register and write the profile.
 public final class OnboardingSession {
-    public let engine: WizardEngine
+    /// The engine; it learns the Pidgin profile's accounts (the `pidgin` path's choices)
+    /// when the presets are read.
+    public private(set) var engine: WizardEngine
     public let registrar: AccountRegistrar
     public let writer: ProfileWriter
     public let generator: CredentialSource
@@ -62,12 +64,28 @@ public final class OnboardingSession {
         checks = ProviderChecks(now: now)
     }
 
+    /// Why a typed onion address is not one (its checksum); see `WizardEngine.onionCheck`.
+    public var onionCheck: (@Sendable (String) -> String?)? {
+        get { engine.onionCheck }
+        set { engine.onionCheck = newValue }
+    }
+
     /// Flags over answers file over environment, each answer checked against the
-    /// template. Every unusable answer is reported at once.
-    public func presets(flags: AnswerSet, file: AnswerSet, environment: AnswerSet) throws -> AnswerSet {
-        let (accepted, problems) = engine.check(presets: AnswerSet.layered(flags: flags, file: file, environment: environment))
+    /// template. Every unusable answer is reported at once. The Pidgin profile they name
+    /// is read for its accounts first (a `pidgin-account` answer must be one of them).
+    public func presets(flags: AnswerSet, file: AnswerSet, environment: AnswerSet,
+                        homeDirectory: String = HomeDirectory.current) throws -> AnswerSet {
+        let layered = AnswerSet.layered(flags: flags, file: file, environment: environment)
+        readProfileAccounts(in: WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: layered) }, home: homeDirectory))
+        let (accepted, problems) = engine.check(presets: layered)
         guard problems.isEmpty else { throw AnswersError.invalidAnswers(problems) }
         return accepted
+    }
+
+    /// The XMPP accounts the profile holds, for the `pidgin` path (none when it cannot be
+    /// read: the profile check before the questions says why).
+    public func readProfileAccounts(in directory: String) {
+        engine.profileAccounts = (try? writer.existingAccounts(in: directory)) ?? []
     }
 
     /// Asks (interactive) or checks (non-interactive) and returns the plan. Before the
@@ -77,10 +95,21 @@ public final class OnboardingSession {
     /// required answers missing throw `AnswersError.missing` listing all of them.
     public func plan(presets: AnswerSet, password: SecretBytes?, options: Options, asker: QuestionAsker?,
                      events: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws -> OnboardingPlan {
+        switch try decide(presets: presets, password: password, options: options, asker: asker, events: events) {
+        case .onboarding(let plan): return plan
+        case .join(let plan): throw JoinPlanError.noSuchAccount(nil, directory: plan.profileDirectory, accounts: [])
+        }
+    }
+
+    /// `plan`, for every path of the fork: an onboarding plan (a new account, or the
+    /// person's own), or a join plan (a room added to an account the profile holds).
+    public func decide(presets: AnswerSet, password: SecretBytes?, options: Options, asker: QuestionAsker?,
+                       events: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws -> WizardPlan {
         var answers = presets
         var password = password
         let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) },
                                                       home: options.homeDirectory)
+        readProfileAccounts(in: directory)
         let pending = try resume(writer.pendingAccount(in: directory), into: &answers, password: &password)
         if !options.interactive {
             // What is missing comes first: nothing else matters until the answers are complete.
@@ -93,7 +122,7 @@ public final class OnboardingSession {
             } else {
                 guard missing.isEmpty else { throw AnswersError.missing(missing) }
             }
-        } else if answers[AnswerKeys.provider] == nil {
+        } else if answers[AnswerKeys.provider] == nil && engine.accountPath(in: answers) == .new {
             // Checked while the person reads the introduction; each check is that provider's warm-up.
             startChecks(answers: answers)
             if options.takesBestLiveProvider, let missing = engine.missingAnswers(answers).first(where: { $0.key == AnswerKeys.provider }),
@@ -142,6 +171,14 @@ public final class OnboardingSession {
         let context = WizardEngine.PlanContext(homeDirectory: options.homeDirectory,
                                                acceptedFingerprint: options.acceptedFingerprint,
                                                interactive: options.interactive)
+        if engine.accountPath(in: answers) == .pidgin {
+            let finalDirectory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: answers) },
+                                                               home: options.homeDirectory)
+            if finalDirectory != directory { readProfileAccounts(in: finalDirectory) }
+            let join = try engine.joinPlan(answers, generator: generator, context: context)
+            if options.interactive { warmUp(join.target) }
+            return .join(join)
+        }
         var plan = try engine.plan(answers, password: password, generator: generator, context: context)
         if let pending {
             guard plan.provider.domain == pending.domain, plan.username == pending.username else {
@@ -149,7 +186,7 @@ public final class OnboardingSession {
             }
             plan.resumesPendingAccount = true
         }
-        return plan
+        return .onboarding(plan)
     }
 
     /// On Tails, that a profile in `directory` would not survive a shutdown; said at most
@@ -162,7 +199,7 @@ public final class OnboardingSession {
     }
     private var persistenceSaid = false
 
-    /// Registers (or finishes a pending account) and writes the profile.
+    /// Registers (or finishes a pending account, or logs in to the person's own) and writes the profile.
     public func execute(_ plan: OnboardingPlan, options: Options, interaction: RunInteraction,
                         events: @escaping @Sendable (RunEvent) -> Void) throws -> OnboardingReport {
         let runner = OnboardingRunner(registrar: registrar, writer: writer, generator: generator)
@@ -170,6 +207,25 @@ public final class OnboardingSession {
         runner.retryReachUntil = options.retryReachUntil
         return try runner.run(plan, interaction: interaction, warmUp: attempt(for: plan.provider.domain), events: events)
     }
+
+    /// Either kind of plan, executed.
+    public func execute(_ plan: WizardPlan, options: Options, interaction: RunInteraction,
+                        events: @escaping @Sendable (RunEvent) -> Void) throws -> OnboardingReport {
+        switch plan {
+        case .onboarding(let plan):
+            return try execute(plan, options: options, interaction: interaction, events: events)
+        case .join(let plan):
+            let runner = JoinRunner(registrar: registrar, writer: writer, now: now)
+            runner.force = options.force
+            runner.retryReachUntil = options.retryReachUntil
+            return try runner.run(plan, interaction: interaction, warmUp: joinWarmUp, events: events)
+        }
+    }
+
+    /// The `pidgin` path's connection, started once its plan is known (while nothing is asked
+    /// any more, it still saves the time the certificate takes).
+    private var joinWarmUp: ReachAttempt?
+    func warmUp(_ target: ConnectionTarget) { joinWarmUp = registrar.reach(target, freshCircuit: false) }
 
     // MARK: - Before the questions
 
@@ -184,6 +240,10 @@ public final class OnboardingSession {
         guard engine.allProviders.contains(where: { $0.domain == pending.domain }) else {
             throw PendingAccountConflict(pending: pending.jid, asked: "a provider map without \(pending.domain)", directory: nil)
         }
+        if let given = answers.value(AnswerKeys.account), given != AccountPath.new.rawValue {
+            throw PendingAccountConflict(pending: pending.jid, asked: "another way to an account (\(given))", directory: nil)
+        }
+        if engine.template.question(AnswerKeys.account) != nil { answers.set(AnswerKeys.account, AccountPath.new.rawValue, source: .flag) }
         answers.set(AnswerKeys.provider, pending.domain, source: .flag)
         answers.set(AnswerKeys.username, pending.username, source: .flag)
         password = pending.password

@@ -211,9 +211,11 @@ public protocol AccountRegistrar: AnyObject {
                   events: @escaping @Sendable (RunEvent) -> Void,
                   callbacks: RegistrationCallbacks) throws -> RegisteredAccount
     /// Logs in to an account that exists already (one an earlier run created but could
-    /// not finish) to verify it and store the room bookmark.
+    /// not finish, or the person's own) to verify the password, ask the room about itself
+    /// (`target.room`; `callbacks.roomChecked` may switch rooms) and store the room bookmark
+    /// (`target.bookmark`). The certificate is decided before, as for `register`.
     func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
-               events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount
+               events: @escaping @Sendable (RunEvent) -> Void, callbacks: RegistrationCallbacks) throws -> RegisteredAccount
 }
 
 extension AccountRegistrar {
@@ -236,7 +238,8 @@ public enum RegistrarError: ClassifiedError, Equatable {
     }
 }
 
-/// An XMPP account found in a Pidgin profile (for bootstrap's "already set up").
+/// An XMPP account found in a Pidgin profile (bootstrap's "already set up", the accounts
+/// the `pidgin` path offers). Holds no password.
 public struct ExistingAccount: Sendable, Equatable, Codable {
     public var jid: String
     public var connectServer: String?
@@ -244,16 +247,50 @@ public struct ExistingAccount: Sendable, Equatable, Codable {
     public var rooms: [String]
     public var port: Int?
     public var tlsMode: TLSMode
+    /// The account's name exactly as accounts.xml has it (`user@domain/`, or with a
+    /// resource): blist.xml names it the same way.
+    public var name: String
+    /// Pidgin's proxy setting for it (`tor`, `socks5`, `none`, …); nil: Pidgin's global one.
+    public var proxyType: String?
+    public var proxyHost: String?
+    public var proxyPort: Int?
+    /// onionboard registered it (its mark in accounts.xml).
+    public var madeByOnionboard: Bool
+    /// Pidgin keeps its password ("remember password").
+    public var passwordSaved: Bool
 
-    public init(jid: String, connectServer: String?, rooms: [String], port: Int? = nil, tlsMode: TLSMode = .startTLS) {
+    public init(jid: String, connectServer: String?, rooms: [String], port: Int? = nil, tlsMode: TLSMode = .startTLS,
+                name: String? = nil, proxyType: String? = nil, proxyHost: String? = nil, proxyPort: Int? = nil,
+                madeByOnionboard: Bool = false, passwordSaved: Bool = false) {
         self.jid = jid
         self.connectServer = connectServer
         self.rooms = rooms
         self.port = port
         self.tlsMode = tlsMode
+        self.name = name ?? jid + "/"
+        self.proxyType = proxyType
+        self.proxyHost = proxyHost
+        self.proxyPort = proxyPort
+        self.madeByOnionboard = madeByOnionboard
+        self.passwordSaved = passwordSaved
     }
 
     public var domain: String { String(jid.split(separator: "@").last ?? "").split(separator: "/").first.map(String.init) ?? "" }
+
+    /// Connects through Pidgin's Tor proxy type, which also stops local name lookups.
+    public var throughTor: Bool { proxyType == "tor" }
+
+    /// How it connects, in words: "through Tor (127.0.0.1:9050)", "without Tor (no proxy)".
+    public var connectionSummary: String {
+        let proxy = [proxyHost, proxyPort.map(String.init)].compactMap { $0 }.joined(separator: ":")
+        switch proxyType {
+        case "tor"?: return "through Tor" + (proxy.isEmpty ? "" : " (\(proxy))")
+        case "socks5"?: return "through a SOCKS5 proxy\(proxy.isEmpty ? "" : " at \(proxy)"), not Pidgin's Tor setting: names may be looked up outside Tor"
+        case "none"?: return "without Tor (no proxy): its server sees this computer's address"
+        case nil, "global"?: return "without a proxy of its own (Pidgin's global setting): not known to go through Tor"
+        case let other?: return "through a \(other) proxy, not Tor"
+        }
+    }
 }
 
 /// Writes the Pidgin profile (the PurpleConfig layer, through an adapter). The write
@@ -280,5 +317,23 @@ public protocol ProfileWriter {
     func pinnedCertificateSHA256(for host: String, in directory: String) throws -> String?
     /// Pins `pem` for `host` instead (a renewal that is vouched for); returns the backup.
     func replacePinnedCertificate(_ pem: String, for host: String, in directory: String) throws -> String?
+    /// The password Pidgin keeps for the account named `accountName` (nil: it keeps none).
+    func savedPassword(of accountName: String, in directory: String) throws -> SecretBytes?
+    /// What would make `writeJoin` fail, checked before anything goes to the network: a
+    /// running Pidgin/finch, a malformed file, the account gone.
+    func preflightJoin(_ plan: JoinPlan, force: Bool) throws
+    /// Adds `room` (with the plan's nickname) to the plan's account in blist.xml and nothing
+    /// else — except, when the plan switches the account to Tor, its connection settings and
+    /// the onion's certificate (`certificatePEM`).
+    func writeJoin(_ plan: JoinPlan, room: RoomBookmark, certificatePEM: String?, force: Bool) throws -> ProfileWriteReport
+}
+
+/// A room added to an account: what `ProfileWriter.writeJoin` needs beyond the plan.
+extension ProfileWriter {
+    public func savedPassword(of accountName: String, in directory: String) throws -> SecretBytes? { nil }
+    public func preflightJoin(_ plan: JoinPlan, force: Bool) throws {}
+    public func writeJoin(_ plan: JoinPlan, room: RoomBookmark, certificatePEM: String?, force: Bool) throws -> ProfileWriteReport {
+        throw UnavailableLayer.Missing(layer: "Pidgin profile (PurpleConfig): adding a room")
+    }
 }
 

@@ -28,7 +28,7 @@ public final class UnavailableLayer: AccountRegistrar, ProfileWriter, @unchecked
         throw Missing(layer: "registration (XMPPOverTor)")
     }
     public func logIn(_ target: ConnectionTarget, username: String, password: SecretBytes,
-                      events: @escaping @Sendable (RunEvent) -> Void) throws -> RegisteredAccount {
+                      events: @escaping @Sendable (RunEvent) -> Void, callbacks: RegistrationCallbacks) throws -> RegisteredAccount {
         throw Missing(layer: "registration (XMPPOverTor)")
     }
     public func existingAccounts(in directory: String) throws -> [ExistingAccount] {

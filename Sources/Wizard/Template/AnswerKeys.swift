@@ -11,6 +11,16 @@ public enum AnswerKeys {
     public static let purpleDirectory = "purple-dir"
     public static let torSOCKS = "tor-socks"
     public static let directTLS = "direct-tls"
+    /// The fork: `new`, `existing` or `pidgin` (an `account` question).
+    public static let account = "account"
+    /// The address of an account the person already has.
+    public static let jid = "jid"
+    /// The onion of that account's server, when the provider map does not know it.
+    public static let onion = "onion"
+    /// Which of the Pidgin profile's accounts joins the room (its bare address).
+    public static let pidginAccount = "pidgin-account"
+    /// `yes`: route that Pidgin account through Tor, to its provider's onion.
+    public static let torSwitch = "tor-switch"
 
     /// Keys with a dedicated flag of `onionboard run`.
     public static let dedicatedFlags: [String: String] = [

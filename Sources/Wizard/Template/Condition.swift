@@ -11,6 +11,8 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
     public enum Subject: Sendable, Equatable {
         case answer(String)
         case provider(ProviderAttribute)
+        /// An attribute of the Pidgin account chosen on the `pidgin` path.
+        case pidginAccount(PidginAccountAttribute)
     }
 
     public var clauses: [Clause]
@@ -20,6 +22,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
             let name = switch clause.subject {
             case .answer(let key): key
             case .provider(let attribute): "provider.\(attribute.rawValue)"
+            case .pidginAccount(let attribute): "\(AnswerKeys.pidginAccount).\(attribute.rawValue)"
             }
             return "\(name) \(clause.negated ? "!=" : "=") \(clause.value)"
         }.joined(separator: " and ")
@@ -27,19 +30,49 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     /// True or false, or nil while something it reads is still unknown.
     public func evaluate(answer: (String) -> String?, provider: ProviderChoice?) -> Bool? {
+        evaluate { subject in
+            switch subject {
+            case .answer(let key): answer(key)
+            case .provider(let attribute): provider.map { attribute.value(of: $0) }
+            case .pidginAccount: nil
+            }
+        }
+    }
+
+    /// True or false, or nil while something it reads is still unknown (`value` gives nil).
+    public func evaluate(_ value: (Subject) -> String?) -> Bool? {
         var result = true
         for clause in clauses {
-            let actual: String?
-            switch clause.subject {
-            case .answer(let key): actual = answer(key)
-            case .provider(let attribute): actual = provider.map { attribute.value(of: $0) }
-            }
-            guard let actual else { return nil }
+            guard let actual = value(clause.subject) else { return nil }
             let equal = actual.lowercased() == clause.value.lowercased()
             if equal == clause.negated { result = false }
         }
         return result
     }
+
+    /// Whether this condition and `other` can never both hold: a clause of each reads the
+    /// same thing and asks for values that exclude each other (`account = new` and
+    /// `account = existing`, or `account = new` and `account != new`).
+    public func excludes(_ other: Condition) -> Bool {
+        clauses.contains { mine in
+            other.clauses.contains { theirs in
+                guard mine.subject == theirs.subject else { return false }
+                let same = mine.value.lowercased() == theirs.value.lowercased()
+                return (!mine.negated && !theirs.negated && !same) || (mine.negated != theirs.negated && same)
+            }
+        }
+    }
+}
+
+/// What a condition can ask about the Pidgin account chosen on the `pidgin` path.
+public enum PidginAccountAttribute: String, Sendable, Equatable, CaseIterable {
+    /// `yes` when the account connects through Pidgin's Tor proxy setting.
+    case tor
+    /// `yes` when it can be routed to an onion: its connect server is one, or the provider
+    /// map knows its provider's.
+    case onion
+    /// `yes` when onionboard registered it.
+    case onionboard
 }
 
 /// What a condition can ask about the chosen provider.

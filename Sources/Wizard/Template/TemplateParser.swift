@@ -11,8 +11,9 @@ public struct TemplateParser {
     private var diagnostics: [TemplateDiagnostic] = []
     /// Every question key in the file, to tell "unknown" from "asked later" in conditions.
     private var allKeys: Set<String> = []
-    /// Question keys seen so far and their lines, including questions with other problems.
-    private var seenKeys: [String: Int] = [:]
+    /// Question keys seen so far with their lines, conditions and types (a key may come
+    /// again when the conditions exclude each other), including questions with other problems.
+    private var seenKeys: [String: [(line: Int, condition: Condition?, type: QuestionType)]] = [:]
 
     public init(origin: String) {
         self.origin = origin
@@ -119,7 +120,7 @@ public struct TemplateParser {
     static let headerFields = ["template", "title", "description", "room", "room-group", "room-alias",
                                "room-alternatives", "autojoin", "offer-providers", "provider-order"]
     static let questionFields = ["question", "type", "description", "default", "priority", "validation",
-                                 "condition", "choices", "flag"]
+                                 "condition", "choices", "flag", "warning"]
     /// Keys the injected generator can make up a value for.
     static let generatableKeys: Set<String> = [AnswerKeys.username, AnswerKeys.handle, AnswerKeys.password]
 
@@ -155,6 +156,10 @@ public struct TemplateParser {
             error(header.line, 1, "the template has no question of type `provider` (key `provider`): every wizard chooses a provider")
         } else if providerQuestions.count > 1 {
             error(providerQuestions[1].line, 1, "only one question of type `provider` per template")
+        }
+        for type in [QuestionType.account, .pidginAccount] {
+            let asked = questions.filter { $0.type == type }
+            if asked.count > 1 { error(asked[1].line, 1, "only one question of type `\(type.rawValue)` per template") }
         }
         template?.questions = questions
         return template
@@ -255,12 +260,6 @@ public struct TemplateParser {
             error(keyField.line, keyField.valueColumn, "a question key is lower-case letters, digits and hyphens, starting with a letter (got `\(key)`)")
             ok = false
         }
-        if let firstLine = seenKeys[key] {
-            error(keyField.line, keyField.valueColumn, "duplicate question key `\(key)` (first defined on line \(firstLine))")
-            ok = false
-        } else {
-            seenKeys[key] = keyField.line
-        }
         for required in ["type", "description"] where stanza.field(required) == nil {
             error(stanza.line, 1, "question `\(key)` lacks the required field `\(capitalized(required))`")
             ok = false
@@ -274,11 +273,25 @@ public struct TemplateParser {
             error(keyField.line, keyField.valueColumn, "the only secret question is `password` (the account password); got `\(key)`")
             ok = false
         }
+        for (special, specialKey) in [(QuestionType.account, AnswerKeys.account), (.pidginAccount, AnswerKeys.pidginAccount)]
+        where type == special && key != specialKey {
+            error(keyField.line, keyField.valueColumn, "the question of type `\(special.rawValue)` must have the key `\(specialKey)` (got `\(key)`)")
+            ok = false
+        }
         let priority = choice(stanza, "priority", default: Priority.medium, ok: &ok) { "unknown priority `\($0)`; known: \($1)" }
         var choices: [String] = []
         if let field = stanza.field("choices") {
             choices = field.value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-            if type != .select {
+            if type == .account {
+                let known = AccountPath.allCases.map(\.rawValue)
+                if let unknown = choices.first(where: { !known.contains($0) }) {
+                    error(field.line, field.valueColumn, "`\(unknown)` is not a way to come by an account; an `account` question offers \(known.joined(separator: ", "))")
+                    ok = false
+                } else if choices.isEmpty {
+                    error(field.line, field.valueColumn, "`Choices` lists no choice (comma-separated)")
+                    ok = false
+                }
+            } else if type != .select {
                 error(field.line, 1, "`Choices` only applies to questions of type `select`")
                 ok = false
             } else if choices.isEmpty {
@@ -288,6 +301,8 @@ public struct TemplateParser {
         } else if type == .select {
             error(stanza.line, 1, "question `\(key)` is of type `select` but has no `Choices`")
             ok = false
+        } else if type == .account {
+            choices = AccountPath.allCases.map(\.rawValue)
         }
         var validation: Validation?
         if let field = stanza.field("validation") {
@@ -308,7 +323,7 @@ public struct TemplateParser {
                 error(field.line, field.valueColumn, "unknown validation `\(field.value)`; known: \(Validation.namedRules.keys.sorted().joined(separator: ", ")), regex PATTERN")
                 ok = false
             }
-            if validation != nil, [.provider, .boolean, .select, .captcha].contains(type) {
+            if validation != nil, [.provider, .boolean, .select, .captcha, .account, .pidginAccount].contains(type) {
                 error(field.line, 1, "`Validation` does not apply to questions of type `\(type.rawValue)`")
                 ok = false
             }
@@ -318,6 +333,23 @@ public struct TemplateParser {
             condition = parseCondition(field, earlier: earlier)
             if condition == nil { ok = false }
         }
+        // A key comes once, or again where the conditions exclude each other (the same
+        // question worded for another path): each variant has a condition and the same type.
+        if let previous = seenKeys[key] {
+            if let clash = previous.first(where: { other in
+                guard let condition, let otherCondition = other.condition else { return true }
+                return !condition.excludes(otherCondition)
+            }) {
+                error(keyField.line, keyField.valueColumn, "duplicate question key `\(key)` (first defined on line \(previous[0].line)); "
+                      + "a key may come again only when the conditions of both exclude each other (as `account = new` and `account = existing`)"
+                      + (clash.condition == nil || condition == nil ? "" : "; line \(clash.line)'s condition can hold together with this one"))
+                ok = false
+            } else if let other = previous.first(where: { $0.type != type }) {
+                error(keyField.line, keyField.valueColumn, "question `\(key)` is of type `\(other.type.rawValue)` on line \(other.line); its variants must have the same type")
+                ok = false
+            }
+        }
+        seenKeys[key, default: []].append((keyField.line, condition, type))
         var defaultValue = DefaultValue.none
         if let field = stanza.field("default") {
             if field.value == "generated" {
@@ -327,7 +359,7 @@ public struct TemplateParser {
                     error(field.line, field.valueColumn, "`generated` defaults exist only for \(Self.generatableKeys.sorted().joined(separator: ", ")) (not `\(key)`)")
                     ok = false
                 }
-            } else if type == .secret || type == .captcha || type == .provider {
+            } else if type == .secret || type == .captcha || type == .provider || type == .pidginAccount {
                 error(field.line, field.valueColumn, "a question of type `\(type.rawValue)` cannot have a written default\(type == .secret ? " (only `generated`: a secret never sits in a file)" : "")")
                 ok = false
             } else if type == .boolean {
@@ -335,7 +367,7 @@ public struct TemplateParser {
                     error(field.line, field.valueColumn, "the default of a boolean is yes or no (got `\(field.value)`)")
                     ok = false
                 }
-            } else if type == .select, !choices.isEmpty, !choices.contains(field.value) {
+            } else if type == .select || type == .account, !choices.isEmpty, !choices.contains(field.value) {
                 error(field.line, field.valueColumn, "the default `\(field.value)` is not one of the choices (\(choices.joined(separator: ", ")))")
                 ok = false
             } else if let validation, case .failure(let failure) = validation.check(field.value) {
@@ -350,6 +382,8 @@ public struct TemplateParser {
             case AnswerKeys.room: defaultValue = .literal(room.jid)
             case AnswerKeys.alias: defaultValue = .literal(room.alias ?? room.jid)
             case AnswerKeys.group: defaultValue = .literal(room.group)
+            // The onion of an account's server: the map's, when it knows the account's domain.
+            case AnswerKeys.onion: defaultValue = .mapOnion
             default: break
             }
             // A written default is checked above; one taken from the room must pass too.
@@ -367,11 +401,12 @@ public struct TemplateParser {
             }
         }
         let description = stanza.field("description")
+        let warning = stanza.field("warning").map { ([$0.value] + $0.continuation).joined(separator: "\n") }
         guard ok else { return nil }
         return Question(key: key, type: type, prompt: description?.value ?? "",
                         help: description?.continuation.joined(separator: "\n") ?? "",
                         defaultValue: defaultValue, priority: priority, validation: validation,
-                        condition: condition, choices: choices, line: keyField.line)
+                        condition: condition, choices: choices, warning: warning, line: keyField.line)
     }
 
     private mutating func parseCondition(_ field: Field, earlier: [Question]) -> Condition? {
@@ -398,7 +433,19 @@ public struct TemplateParser {
                 ok = false
                 continue
             }
-            if name.hasPrefix("provider.") {
+            if name.hasPrefix(AnswerKeys.pidginAccount + ".") {
+                let attribute = String(name.dropFirst(AnswerKeys.pidginAccount.count + 1))
+                guard let known = PidginAccountAttribute(rawValue: attribute) else {
+                    error(field.line, column, "unknown attribute `\(attribute)` of the Pidgin account; known: \(PidginAccountAttribute.allCases.map(\.rawValue).joined(separator: ", "))")
+                    ok = false
+                    continue
+                }
+                if !earlier.contains(where: { $0.type == .pidginAccount }) {
+                    error(field.line, column, "the condition reads `\(name)` but the Pidgin account is chosen after this question")
+                    ok = false
+                }
+                clauses.append(.init(subject: .pidginAccount(known), negated: negated, value: value))
+            } else if name.hasPrefix("provider.") {
                 let attribute = String(name.dropFirst("provider.".count))
                 guard let known = ProviderAttribute(rawValue: attribute) else {
                     error(field.line, column, "unknown provider attribute `\(attribute)`; known: \(ProviderAttribute.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -18,6 +18,9 @@ public enum Validation: Sendable, Equatable {
     case jid
     /// A DNS name such as `example.org` or an `.onion` address.
     case domain
+    /// A v3 onion address: 56 base32 characters (the last one `d`, version 3) and `.onion`.
+    /// Its checksum is checked where the onion code is (`WizardEngine.onionCheck`).
+    case onion
     /// A SHA-256 fingerprint: 64 hex digits, colons allowed.
     case fingerprint
     /// A directory path (absolute, or starting with `~`).
@@ -28,7 +31,7 @@ public enum Validation: Sendable, Equatable {
     /// The names used in templates (`Validation: localpart`); `regex PATTERN` is separate.
     public static let namedRules: [String: Validation] = [
         "localpart": .localpart, "handle": .handle, "port": .port, "hostport": .hostPort,
-        "jid": .jid, "domain": .domain, "fingerprint": .fingerprint, "path": .path,
+        "jid": .jid, "domain": .domain, "onion": .onion, "fingerprint": .fingerprint, "path": .path,
         "non-empty": .nonEmpty,
     ]
 
@@ -41,6 +44,7 @@ public enum Validation: Sendable, Equatable {
         case .hostPort: "hostport"
         case .jid: "jid"
         case .domain: "domain"
+        case .onion: "onion"
         case .fingerprint: "fingerprint"
         case .path: "path"
         case .nonEmpty: "non-empty"
@@ -84,6 +88,8 @@ public enum Validation: Sendable, Equatable {
             return .success(value.lowercased())
         case .domain:
             return Validation.checkDomain(value.lowercased())
+        case .onion:
+            return Validation.checkOnion(value.lowercased())
         case .fingerprint:
             guard let fingerprint = SHA256Fingerprint(value) else {
                 return .failure(.init(SHA256Fingerprint.expectedForm))
@@ -141,6 +147,22 @@ public enum Validation: Sendable, Equatable {
             }
         }
         return .success(value)
+    }
+
+    /// The form of a v3 onion address (rend-spec-v3 §6); `.onion` may be left out.
+    static func checkOnion(_ value: String) -> Result<String, ValidationFailure> {
+        let name = value.hasSuffix(".onion") ? String(value.dropLast(6)) : value
+        let label = name.split(separator: ".", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        guard label.count == 56 else {
+            return .failure(.init("an onion address has 56 letters and digits before .onion (this one has \(label.count))"))
+        }
+        if let bad = label.first(where: { !"abcdefghijklmnopqrstuvwxyz234567".contains($0) }) {
+            return .failure(.init("“\(bad)” cannot be in an onion address (only a–z and 2–7)"))
+        }
+        guard label.last == "d" else {
+            return .failure(.init("this is not a version 3 onion address (those end in d.onion)"))
+        }
+        return .success(name + ".onion")
     }
 
     static func checkHostPort(_ value: String) -> Result<String, ValidationFailure> {

@@ -32,8 +32,15 @@ public struct WizardTemplate: Sendable, Equatable {
         self.origin = origin
     }
 
+    /// The first question with this key. A key may be asked in several places when their
+    /// conditions exclude each other (`WizardEngine.question(_:in:)` picks the one that applies).
     public func question(_ key: String) -> Question? {
         questions.first { $0.key == key }
+    }
+
+    /// Every question with this key, in file order.
+    public func questions(_ key: String) -> [Question] {
+        questions.filter { $0.key == key }
     }
 }
 
@@ -70,15 +77,18 @@ public struct Question: Sendable, Equatable {
     public var priority: Priority
     public var validation: Validation?
     public var condition: Condition?
-    /// Choices of a `select` question.
+    /// Choices of a `select` question (and the paths an `account` question offers).
     public var choices: [String]
+    /// Shown with the question in every frontend (not only on `?`): what the person must
+    /// know before answering (`Warning:`).
+    public var warning: String?
     /// Line of the `Question:` field in its file (for messages).
     public var line: Int
 
     public init(key: String, type: QuestionType, prompt: String, help: String = "",
                 defaultValue: DefaultValue = .none, priority: Priority = .medium,
                 validation: Validation? = nil, condition: Condition? = nil,
-                choices: [String] = [], line: Int = 0) {
+                choices: [String] = [], warning: String? = nil, line: Int = 0) {
         self.key = key
         self.type = type
         self.prompt = prompt
@@ -88,6 +98,7 @@ public struct Question: Sendable, Equatable {
         self.validation = validation
         self.condition = condition
         self.choices = choices
+        self.warning = warning
         self.line = line
     }
 
@@ -113,6 +124,32 @@ public enum QuestionType: String, Sendable, Equatable, CaseIterable {
     case captcha
     /// One of `Choices:`.
     case select
+    /// The fork at the start (key `account`): create a new account (`new`), use one the
+    /// person already has (`existing`), or join with an account the Pidgin profile holds
+    /// (`pidgin`, offered only when it holds one). `Choices:` may offer fewer.
+    case account
+    /// One of the XMPP accounts the Pidgin profile already holds (key `pidgin-account`).
+    case pidginAccount = "pidgin-account"
+}
+
+/// The ways a wizard can come by the account that joins the room (an `account` question).
+public enum AccountPath: String, Sendable, Equatable, CaseIterable, Codable {
+    /// Register a new anonymous account on a provider (the only path of a template without
+    /// an `account` question).
+    case new
+    /// An account the person already has: its address and password, checked by logging in.
+    case existing
+    /// An account the Pidgin profile already holds: only the room is added to it.
+    case pidgin
+
+    /// How a frontend offers it.
+    public var label: String {
+        switch self {
+        case .new: "Create a new anonymous account (recommended)"
+        case .existing: "Use an account I already have (its address and password)"
+        case .pidgin: "Join the room with an account Pidgin already has"
+        }
+    }
 }
 
 public enum DefaultValue: Sendable, Equatable {
@@ -120,6 +157,9 @@ public enum DefaultValue: Sendable, Equatable {
     case literal(String)
     /// Made up when needed by the injected generator (username, handle, password).
     case generated
+    /// The onion the provider map gives the account's domain (an `onion` question without a
+    /// `Default`); none when the map does not know the domain, and then it is asked.
+    case mapOnion
 }
 
 /// debconf's priorities: a question below the threshold is not asked and takes its default.

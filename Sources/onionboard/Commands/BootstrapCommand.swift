@@ -46,6 +46,10 @@ struct BootstrapCommand: ParsableCommand {
         let alreadySetUp = true
         let jid: String
         let profileDirectory: String
+        /// onionboard registered the account (else bootstrap never joins a room with it).
+        let madeByOnionboard: Bool
+        /// The room put back on onionboard's own account, when it had gone.
+        let roomAdded: RoomBookmark?
         /// The pinned certificates checked again (a provider may have renewed its own).
         let certificates: [CertificateRenewal.Outcome]
     }
@@ -65,13 +69,43 @@ struct BootstrapCommand: ParsableCommand {
             let directory = WizardEngine.profileDirectory(answer: { engine.effectiveValue($0, in: presets) }, home: homeDirectory)
             let accounts = try launch.session.writer.existingAccounts(in: directory)
             let socks = engine.effectiveValue(AnswerKeys.torSOCKS, in: presets).flatMap(HostPort.init) ?? .torDefault
-            if let existing = Bootstrap.existingSetup(in: accounts, providers: launch.providers,
-                                                      preferredDomain: presets.value(AnswerKeys.provider)) {
-                if !output.json { Console.out("Already set up: \(existing.jid) in \(directory).") }
+            let decision = Bootstrap.decide(accounts, providers: launch.providers, preferredDomain: presets.value(AnswerKeys.provider),
+                                            rooms: engine.templateRooms(presets))
+            var existing: ExistingAccount?
+            var roomAdded: RoomBookmark?
+            switch decision {
+            case .register:
+                break
+            case .alreadySetUp(let account):
+                existing = account
+                if !output.json { Console.out("Already set up: \(account.jid) in \(directory).") }
+            case .madeElsewhere(let account):
+                existing = account
+                if !output.json {
+                    Console.out("Already set up: \(account.jid) in \(directory).")
+                    Console.out("• \(account.jid) was not made by onionboard, so bootstrap does not join a room with it: it may carry "
+                        + "your identity. To join the room with it anyway, run onionboard and choose “\(AccountPath.pidgin.label)”.")
+                }
+            case .restoreRoom(let account):
+                // onionboard's own account lost its room: only the room goes back, nothing else changes.
+                existing = account
+                let plan = engine.restoringRoom(to: account, answers: presets, generator: SodiumCredentialSource(),
+                                                homeDirectory: homeDirectory)
+                let written = try launch.session.writer.writeJoin(plan, room: plan.room, certificatePEM: nil, force: answerOptions.force)
+                roomAdded = plan.room
+                if !output.json {
+                    Console.out("Added the room \(plan.room.jid) back to \(account.jid) in \(directory) (as \(plan.handle)): "
+                        + "it had gone from Pidgin's buddy list.")
+                    for warning in written.warnings { Console.out("• Note: \(warning.message)") }
+                }
+            }
+            if let existing {
                 let certificates = renewedCertificates(directory: directory, accounts: accounts, launch: launch,
                                                        socks: socks, frontend: frontend)
                 if output.json {
-                    try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory, certificates: certificates))
+                    try Console.json(AlreadySetUp(jid: existing.jid, profileDirectory: directory,
+                                                  madeByOnionboard: existing.madeByOnionboard, roomAdded: roomAdded,
+                                                  certificates: certificates))
                 }
                 return
             }

@@ -85,7 +85,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            let password = try readPasswordFile(passwordFile)
+            let password = try readPasswordFile(passwordFile, prompt: "Password for \(jid)")
             let socks = try parseTorSOCKS(torSocks)
             let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
             func request(certificate: [UInt8]?) -> ProfileRequest {
@@ -147,7 +147,7 @@ struct ExportCommand: ParsableCommand {
             timeouts: deadlines.timeouts,
             certificatePolicy: CertificatePolicy(
                 acceptedFingerprint: acceptFingerprint,
-                confirm: certificatePrompt(passwordFromStdin: passwordFile == "-")),
+                confirm: certificatePrompt(passwordFromStdin: passwordFile == "-" && !passwordTypedAtTerminal(passwordFile))),
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }

@@ -112,7 +112,7 @@ struct RegisterCommand: ParsableCommand {
             let endpoint = Endpoint(domain: entry?.domain ?? domain!, host: host ?? entry!.onion.hostname,
                                     port: port ?? mapPort.map(UInt16.init) ?? (directTLS ? 5223 : 5222),
                                     tlsMode: directTLS ? .directTLS : .startTLS, pin: pin ?? entry?.pinSHA256)
-            let password = try readPasswordFile(passwordFile)
+            let password = try readPasswordFile(passwordFile, prompt: "Password")
             // A generated name practically never exists: its login may be pipelined.
             let generated = username == nil && !verifyOnly
             let username = self.username ?? CredentialGenerator.username()
@@ -126,7 +126,7 @@ struct RegisterCommand: ParsableCommand {
             let options = SessionOptions(
                 timeouts: deadlines.timeouts,
                 certificatePolicy: CertificatePolicy(acceptedFingerprint: acceptFingerprint,
-                                                     confirm: certificatePrompt(passwordFromStdin: passwordFile == "-")),
+                                                     confirm: certificatePrompt(passwordFromStdin: passwordFile == "-" && !passwordTypedAtTerminal(passwordFile))),
                 webRegistrationURL: webRegistrationURL ?? entry?.webRegistrationURL)
             let json = output.json
             let events: (ConnectionEvent) -> Void = { event in

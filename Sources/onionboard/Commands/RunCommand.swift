@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
         guard Priority(rawValue: priority) != nil else {
             throw ValidationError("--priority is one of low, medium, high, critical (got \(priority))")
         }
-        if answerOptions.passwordFile == "-" && !nonInteractive {
+        if answerOptions.passwordFile == "-" && !nonInteractive && !passwordTypedAtTerminal("-") {
             throw ValidationError("--password-file - reads standard input to its end, so no question could be answered after it; use a file, or add --non-interactive")
         }
     }
@@ -101,6 +101,7 @@ struct WizardLaunch {
                                     registrar: WizardLayers.registrar(timeouts: timeouts), writer: WizardLayers.profileWriter())
         session.torState = WizardLayers.torState
         session.checkStore = WizardLayers.checkStore()
+        session.onionCheck = WizardLayers.onionCheck
     }
 
     func presets() throws -> AnswerSet {
@@ -115,7 +116,8 @@ struct WizardLaunch {
             }
         }
         return try session.presets(flags: flags, file: try answerOptions.fileAnswers(),
-                            environment: AnswerSet.fromEnvironment(ProcessInfo.processInfo.environment, template: template))
+                                   environment: AnswerSet.fromEnvironment(ProcessInfo.processInfo.environment, template: template),
+                                   homeDirectory: homeDirectory)
     }
 
     func options(interactive: Bool, threshold: Priority, retryReachUntil: Double?) -> OnboardingSession.Options {
@@ -138,15 +140,22 @@ struct WizardLaunch {
         let options = options(interactive: frontend.isInteractive, threshold: threshold, retryReachUntil: retryReachUntil)
         if !begun { frontend.begin(template, profileDirectory: profileDirectory(presets)) }
         let sink = EventSink(frontend)
-        var plan = try session.plan(presets: presets, password: try answerOptions.password(), options: options,
-                                    asker: frontend.isInteractive ? frontend : nil, events: { sink.send($0) })
-        frontend.accountPassword(plan.password)
-        if let saveAnswers {
-            try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
+        switch try session.decide(presets: presets, password: try answerOptions.password(), options: options,
+                                  asker: frontend.isInteractive ? frontend : nil, events: { sink.send($0) }) {
+        case .onboarding(var plan):
+            if !plan.usesExistingAccount { frontend.accountPassword(plan.password) }
+            if let saveAnswers {
+                try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
+            }
+            plan.inviteToken = invite?.token
+            plan.serverBookmark = serverBookmark && plan.serverBookmark
+            return try session.execute(plan, options: options, interaction: frontend, events: { sink.send($0) })
+        case .join(let plan):
+            if let saveAnswers {
+                try AnswersFile.save(AnswersFile.render(plan.answers, template: template), to: saveAnswers)
+            }
+            return try session.execute(.join(plan), options: options, interaction: frontend, events: { sink.send($0) })
         }
-        plan.inviteToken = invite?.token
-        plan.serverBookmark = serverBookmark
-        return try session.execute(plan, options: options, interaction: frontend, events: { sink.send($0) })
     }
 }
 

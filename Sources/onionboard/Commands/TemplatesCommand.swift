@@ -55,6 +55,7 @@ struct TemplatesCommand: ParsableCommand {
             let validation: String?
             let condition: String?
             let choices: [String]
+            let warning: String?
             let flag: String
             let environment: String?
         }
@@ -77,7 +78,7 @@ struct TemplatesCommand: ParsableCommand {
                                   help: question.help, defaultValue: Self.describe(question.defaultValue),
                                   priority: question.priority.rawValue, validation: question.validation?.name,
                                   condition: question.condition?.description, choices: question.choices,
-                                  flag: question.flag, environment: question.environmentVariable)
+                                  warning: question.warning, flag: question.flag, environment: question.environmentVariable)
                 }
                 if output.json {
                     try Console.json(Entry(id: template.id, title: template.title, intro: template.intro,
@@ -97,6 +98,7 @@ struct TemplatesCommand: ParsableCommand {
                     if let validation = question.validation { Console.out("    validation: \(validation)") }
                     if let condition = question.condition { Console.out("    only if: \(condition)") }
                     if !question.choices.isEmpty { Console.out("    choices: \(question.choices.joined(separator: ", "))") }
+                    if let warning = question.warning { Console.out("    warning: \(warning.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " "))") }
                     Console.out("    answered by: \(question.flag)\(question.environment.map { ", \($0)" } ?? "")")
                 }
             }
@@ -107,6 +109,7 @@ struct TemplatesCommand: ParsableCommand {
             case .none: nil
             case .generated: "generated"
             case .literal(let text): text
+            case .mapOnion: "the provider map's onion for the address's domain"
             }
         }
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Diagnostics
 import FoundationEssentials
 import Glibc
+import Platform
 import Vocabulary
 import Secrets
 import Wizard
@@ -88,11 +89,11 @@ struct AnswerOptions: ParsableArguments {
     }
 
     func password() throws -> SecretBytes? {
-        try passwordFile.map { try readPasswordFile($0) }
+        try passwordFile.map { try readPasswordFile($0, prompt: "Password") }
     }
 }
 
 
 var homeDirectory: String {
-    ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+    HomeDirectory.current
 }
