@@ -3,6 +3,7 @@ import Foundation
 import Frontends
 import Secrets
 import Wizard
+import Localization
 
 /// The end: the new address, the password (hidden until asked for, and copyable), what
 /// happens next, and the details of what was written. The password goes from guarded
@@ -18,19 +19,19 @@ final class DonePage {
     init(_ report: OnboardingReport, password: SecretBytes?, pidginInstalled: Bool) {
         self.password = password
         content = Make.box(spacing: 14)
-        content.pack(Make.label("Your new address:"))
+        content.pack(Make.label(translated("Your new address:")))
         let address = Make.markup("<span size='x-large' weight='bold'>\(Make.escaped(report.jid))</span>")
         gtk_label_set_selectable(address.cast(), 1)
-        address.named("Your new address: \(report.jid)")
+        address.named(translated("Your new address: \(report.jid)"))
         content.pack(address)
 
-        passwordEntry = Make.entry(name: "Password", hidden: true)
+        passwordEntry = Make.entry(name: translated("Password"), hidden: true)
         gtk_editable_set_editable(OpaquePointer(passwordEntry.raw), 0)
-        gtk_entry_set_placeholder_text(passwordEntry.cast(), "hidden")
-        showButton = Make.button("_Show password", name: "Show password")
-        let copyButton = Make.button("C_opy password", name: "Copy password")
+        gtk_entry_set_placeholder_text(passwordEntry.cast(), translated("hidden"))
+        showButton = Make.button(translated("_Show password"), name: translated("Show password"))
+        let copyButton = Make.button(translated("C_opy password"), name: translated("Copy password"))
         let line = Make.box(vertical: false, spacing: 6)
-        line.pack(Make.fieldLabel("Pass_word:", for: passwordEntry))
+        line.pack(Make.fieldLabel(translated("Pass_word:"), for: passwordEntry))
         line.pack(passwordEntry, expand: true)
         line.pack(showButton)
         line.pack(copyButton)
@@ -40,22 +41,28 @@ final class DonePage {
             copyButton.setSensitive(false)
         }
         content.pack(Make.label(report.passwordGenerated
-            ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. "
-                + PasswordAdvice.text()
-            : "The password you chose is stored in the Pidgin profile: Pidgin logs in by itself.", dim: true))
+            ? translated("The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it.")
+                + " " + PasswordAdvice.text()
+            : translated("The password you chose is stored in the Pidgin profile: Pidgin logs in by itself."), dim: true))
 
-        content.pack(Make.markup("<b>What happens next</b>"))
+        content.pack(Make.markup("<b>\(Make.escaped(translated("What happens next")))</b>"))
         let room = report.room
-        var next = pidginInstalled
-            ? "Start Pidgin: it connects through Tor by itself"
-            : "Start Pidgin (or another libpurple client reading \(report.profile.directory)): it connects through Tor"
-        next += room.autojoin ? " and joins \(room.alias ?? room.jid) (\(room.jid)) as \(report.handle)." : "; the room \(room.jid) is in its buddy list."
+        let roomName = room.alias ?? room.jid
+        let next = switch (pidginInstalled, room.autojoin) {
+        case (true, true): translated("Start Pidgin: it connects through Tor by itself and joins \(roomName) (\(room.jid)) as \(report.handle).")
+        case (true, false): translated("Start Pidgin: it connects through Tor by itself; the room \(room.jid) is in its buddy list.")
+        case (false, true):
+            translated("Start Pidgin (or another libpurple client reading \(report.profile.directory)): it connects through Tor and joins \(roomName) (\(room.jid)) as \(report.handle).")
+        case (false, false):
+            translated("Start Pidgin (or another libpurple client reading \(report.profile.directory)): it connects through Tor; the room \(room.jid) is in its buddy list.")
+        }
         content.pack(Make.label(next))
         for warning in report.profile.warnings {
-            content.pack(Make.markup("<b>Note:</b> \(Make.escaped(warning.message))"))
+            content.pack(Make.markup("<b>\(Make.escaped(translated("Note:")))</b> \(Make.escaped(warning.message))"))
         }
-        let expander = Widget(gtk_expander_new_with_mnemonic("_Details")).named("Details")
-        let details = Make.label(report.summaryLines.filter { !$0.hasPrefix("Note: ") }.joined(separator: "\n"), selectable: true)
+        let expander = Widget(gtk_expander_new_with_mnemonic(translated("_Details"))).named(translated("Details"))
+        let notes = Set(report.profile.warnings.map { OnboardingReport.note($0.description) })
+        let details = Make.label(report.summaryLines.filter { !notes.contains($0) }.joined(separator: "\n"), selectable: true)
         gtk_widget_set_margin_start(details.raw, 12)
         expander.add(details)
         content.pack(expander)
@@ -79,8 +86,8 @@ final class DonePage {
             gtk_entry_buffer_set_text(gtk_entry_get_buffer(passwordEntry.cast()), "", 0)
         }
         gtk_entry_set_visibility(passwordEntry.cast(), shown ? 1 : 0)
-        gtk_button_set_label(showButton.cast(), shown ? "_Hide password" : "_Show password")
-        showButton.named(shown ? "Hide password" : "Show password")
+        gtk_button_set_label(showButton.cast(), shown ? translated("_Hide password") : translated("_Show password"))
+        showButton.named(shown ? translated("Hide password") : translated("Show password"))
     }
 
     private func copy() {

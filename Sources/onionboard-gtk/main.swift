@@ -11,6 +11,7 @@ import GtkFrontend
 import onionboard
 import PurpleConfig
 import Secrets
+import Localization
 
 /// The parsed command, handed to the worker that runs it.
 final class ParsedCommand: @unchecked Sendable {
@@ -20,6 +21,7 @@ final class ParsedCommand: @unchecked Sendable {
 
 // Core dumps off before anything else: a core taken mid-login would hold the password.
 CoreDumps.disable()
+Localization.start()
 let arguments = Array(CommandLine.arguments.dropFirst())
 // Usage errors, --help and --version need no display.
 let parsed: ParsedCommand
@@ -47,7 +49,7 @@ do {
 // Help and the commands that ask nothing run without a window.
 guard Onionboard.runsWizard(parsed.command) else { exit(execute(parsed)) }
 guard DesktopApp.openDisplay() else {
-    FileHandle.standardError.write(Data("onionboard-gtk: cannot open the display (DISPLAY or WAYLAND_DISPLAY); in a terminal, run onionboard instead\n".utf8))
+    FileHandle.standardError.write(Data("onionboard-gtk: \(translated("cannot open the display (DISPLAY or WAYLAND_DISPLAY); in a terminal, run onionboard instead"))\n".utf8))
     exit(69)
 }
 Interruption.install()

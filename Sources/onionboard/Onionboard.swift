@@ -1,6 +1,7 @@
 import Frontends
 import ArgumentParser
 import Secrets
+import Localization
 
 /// The `onionboard` command. It only parses flags and hands over to the library
 /// layers; see the README for the commands and exit codes. Its entry point is the
@@ -32,6 +33,7 @@ public struct Onionboard: ParsableCommand {
     /// (Public: the executable, another module, must call this one, not ArgumentParser's.)
     public static func main() {
         CoreDumps.disable()
+        Localization.start()
         main(nil)
     }
 }
