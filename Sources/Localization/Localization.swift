@@ -102,14 +102,24 @@ public enum Localization {
         ob_bind_domain(PidginLabels.domain, PidginLabels.directory)
     }()
 
+    /// Without a translation gettext returns the pointer it was given, which lives only as
+    /// long as `withCString`'s closure: it is recognised there, and the Swift text returned.
     static func lookUp(_ key: String, domain: String = domain) -> String {
-        guard let text = ob_dgettext(domain, key) else { return key }
-        return String(cString: text)
+        key.withCString { given in
+            guard let text = ob_dgettext(domain, given), text != given else { return key }
+            return String(cString: text)
+        }
     }
 
     static func lookUp(_ key: String, plural: String, count: Int) -> String {
-        guard let text = ob_dngettext(domain, key, plural, UInt(max(0, count))) else { return count == 1 ? key : plural }
-        return String(cString: text)
+        key.withCString { givenKey in
+            plural.withCString { givenPlural in
+                guard let text = ob_dngettext(domain, givenKey, givenPlural, UInt(max(0, count))) else { return count == 1 ? key : plural }
+                if text == givenKey { return key }
+                if text == givenPlural { return plural }
+                return String(cString: text)
+            }
+        }
     }
 
     // MARK: - the environment
