@@ -71,5 +71,6 @@ extension ProviderCheck {
                   invitationsAdvertised: registration?.invitationsAdvertised ?? false,
                   extraFields: registration?.extraFields ?? [], roundTripSeconds: report.roundTripSeconds,
                   certificateSHA256: report.mainCertificate?.sha256, checkedAt: checkedAt)
+        certificateSHA1 = report.mainCertificate?.sha1
     }
 }

@@ -214,9 +214,11 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     }
 
     static func summary(_ info: CertificateInfo) -> CertificateSummary {
-        CertificateSummary(subject: info.subject, subjectAltNames: info.subjectAlternativeNames, issuer: info.issuer,
+        var summary = CertificateSummary(subject: info.subject, subjectAltNames: info.subjectAlternativeNames, issuer: info.issuer,
                            notAfter: info.notAfter.map { ISO8601DateFormatter().string(from: $0) } ?? translated("unknown"),
                            sha256: info.sha256, overOnion: info.overOnion)
+        summary.sha1 = info.sha1.isEmpty ? nil : info.sha1
+        return summary
     }
 
     /// The fields the server wants beyond username and password; a CAPTCHA carries its

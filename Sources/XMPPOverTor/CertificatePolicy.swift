@@ -19,6 +19,9 @@ public struct CertificateInfo: Sendable, Equatable, Codable {
     /// SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex: the same across renewals
     /// that keep the key.
     public var spkiSHA256: String = ""
+    /// SHA-1 of the DER, lower-case hex: only for comparing with what Pidgin's certificate
+    /// dialog shows (nothing is decided on it).
+    public var sha1: String = ""
 
     /// `AB:CD:…` for display.
     public var colonFingerprint: String {

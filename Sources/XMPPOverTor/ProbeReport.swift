@@ -86,6 +86,8 @@ public struct CertificateObservation: Sendable, Equatable, Codable {
     public var serverName: String
     public var sha256: String?
     public var spkiSHA256: String?
+    /// What Pidgin's certificate dialog shows (its only fingerprint); for people to compare.
+    public var sha1: String?
     public var subject: String?
     public var issuer: String?
     public var subjectAltNames: [String]
@@ -110,6 +112,7 @@ public struct CertificateObservation: Sendable, Equatable, Codable {
     mutating func record(_ session: AccountSession) {
         sha256 = session.certificate.sha256
         spkiSHA256 = session.certificate.spkiSHA256
+        sha1 = session.certificate.sha1.isEmpty ? nil : session.certificate.sha1
         subject = session.certificate.subject
         issuer = session.certificate.issuer
         subjectAltNames = session.certificate.subjectAlternativeNames

@@ -56,6 +56,12 @@ struct InterruptedRunTests {
             if FileManager.default.fileExists(atPath: pending.path) {
                 #expect(Fixture.mode(pending) == 0o600)
             }
+            if inProfile && !FileManager.default.fileExists(atPath: pending.path) {
+                // On a loaded machine the SIGKILL can land after the write finished: that run
+                // completed, and a rerun of `run` rightly makes a new account. Nothing to resume.
+                print("interrupted run: the kill at “\(marker)” came after the profile was complete")
+                continue
+            }
 
             // The next run (the same command) finishes it.
             let rerun = try BinaryRun.run(arguments)

@@ -136,6 +136,36 @@ struct LiveProvidersTests {
         #expect(unknown.status == 66)
     }
 
+    @Test("templates guide after a live check: the HTML guide names the world's onion and the SHA-1 fingerprint Pidgin will show for it",
+          .enabled(if: enabled))
+    func guideFromTheKeptCheck() throws {
+        let world = try #require(World.current, "local world not running")
+        let state = try TestSupport.makeTemporaryDirectory("guide-state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let check = try BinaryRun.run(["providers", "check", world.xmppDomain, "--providers", world.providersJSON.path,
+                                       "--tor-socks", "\(world.socksHost):\(world.socksPort)"],
+                                      environment: ["XDG_STATE_HOME": state.path])
+        try #require(check.status == 0, "\(check.stderr)")
+        let guide = try BinaryRun.run(["templates", "guide", "tails-support", "--format", "html", "--provider", world.xmppDomain,
+                                       "--providers", world.providersJSON.path], environment: ["XDG_STATE_HOME": state.path])
+        try #require(guide.status == 0, "\(guide.stderr)")
+        // What Pidgin's "View Certificate" shows: OpenSSL's SHA-1 of the certificate the onion serves.
+        let openssl = try runCommand(["openssl", "x509", "-in", world.certificatePEM.path, "-noout", "-fingerprint", "-sha1"])
+        let sha1 = try #require(openssl.output.split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(sha1.count == 59, "\(openssl.output)")
+        #expect(guide.stdout.contains("<p class=\"literal\">\(sha1)</p>"), "the guide does not show the SHA-1 Pidgin shows")
+        #expect(guide.stdout.contains("<p class=\"literal\">\(world.onion)</p>"))
+        #expect(guide.stdout.contains("<code>\(world.onion)</code>"), "the onion is not the connect server")
+        #expect(guide.stdout.contains("This guide uses \(world.xmppDomain)."))
+        // Without a kept check the guide says so instead of a fingerprint.
+        let empty = try TestSupport.makeTemporaryDirectory("guide-empty-state")
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let unchecked = try BinaryRun.run(["templates", "guide", "--provider", world.xmppDomain, "--providers", world.providersJSON.path],
+                                          environment: ["XDG_STATE_HOME": empty.path])
+        #expect(unchecked.status == 0 && unchecked.stdout.contains("No fingerprint is known for this guide"), "\(unchecked.stdout)")
+        #expect(!unchecked.stdout.contains(sha1))
+    }
+
     @Test("the terminal: the open provider pre-selected, the dead one listed among the last as unreachable while the silent one is still checked, a missing room said before anything is written and its alternative joined",
           .enabled(if: enabled && (TmuxTerminal.available || TestSupport.isCI)))
     func terminal() throws {
@@ -208,7 +238,15 @@ struct LiveProvidersTests {
         defer { run.close() }
         try run.page("Join the test room")
         try run.click("Next")
-        let providers = try run.page(DesktopWindowTests.providerPage, timeout: 60)
+        var providers = try run.page(DesktopWindowTests.providerPage, timeout: 60)
+        // The page updates as checks end; the dead onion's ends when Tor gives up on its
+        // descriptor (seconds on an idle machine, longer on a loaded one). Read it again until then.
+        let dead = { (texts: [String]) in texts.contains { $0.hasPrefix("unreachable: not in the Tor network") } }
+        let pageShown = Date()
+        while !dead(providers.texts) && Date().timeIntervalSince(pageShown) < 90 {
+            Thread.sleep(forTimeInterval: 2)
+            providers = try run.page(DesktopWindowTests.providerPage, timeout: 10)
+        }
         #expect(providers.shows("name@\(world.xmppDomain)"), "the open provider is not pre-selected: \(providers.texts)")
         #expect(providers.shows("Checked over Tor"), "\(providers.texts)")
         #expect(providers.texts.contains { $0.hasPrefix("unreachable: not in the Tor network") }, "\(providers.texts)")

@@ -44,6 +44,9 @@ public struct ProviderCheck: Sendable, Equatable, Codable {
     /// A round trip over the circuit, estimated from single-flight exchanges.
     public var roundTripSeconds: Double?
     public var certificateSHA256: String?
+    /// SHA-1 of the same certificate: the only fingerprint Pidgin's certificate dialog shows
+    /// (the generated guide asks the person to compare it). Nil in checks kept by older versions.
+    public var certificateSHA1: String?
     /// When it was checked (seconds since 1970).
     public var checkedAt: Double
 
@@ -71,6 +74,7 @@ public struct ProviderCheck: Sendable, Equatable, Codable {
                       registration: reach.registration, invitationsAdvertised: reach.invitationsAdvertised,
                       extraFields: reach.extraFields, roundTripSeconds: reach.roundTripSeconds,
                       certificateSHA256: reach.certificate.sha256, checkedAt: checkedAt)
+            certificateSHA1 = reach.certificate.sha1
         case .failure(let error):
             let failure = error as? ReachFailure
             self.init(domain: provider.domain, onion: provider.onion,

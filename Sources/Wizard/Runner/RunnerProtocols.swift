@@ -122,6 +122,8 @@ public struct CertificateSummary: Sendable, Equatable, Codable {
     public var sha256: String
     /// Reached over an onion: the onion key already authenticates the host.
     public var overOnion: Bool
+    /// SHA-1 of the DER, lower-case hex: what Pidgin's certificate dialog shows.
+    public var sha1: String?
 
     public init(subject: String, subjectAltNames: [String], issuer: String, notAfter: String,
                 sha256: String, overOnion: Bool) {

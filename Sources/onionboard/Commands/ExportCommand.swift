@@ -150,14 +150,25 @@ struct ExportCommand: ParsableCommand {
             webRegistrationURL: nil)
         let json = output.json
         let events: (ConnectionEvent) -> Void = { event in if !json { Console.err("… \(event)") } }
-        let proxy = Proxy.tor(host: socks.host, port: UInt16(socks.port))
-        if noLoginCheck {
-            return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
-                                                                 events: events).certificate.pem.utf8)
+        // As the wizard does: an onion that fails for a reason a new circuit may fix
+        // (Tor's "general failure", a timeout) is tried once more on a fresh circuit (a new
+        // Proxy.tor has new isolation credentials). Nothing is created, so a retry is harmless.
+        var retried = false
+        while true {
+            let proxy = Proxy.tor(host: socks.host, port: UInt16(socks.port))
+            do {
+                if noLoginCheck {
+                    return Array(try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: options,
+                                                                         events: events).certificate.pem.utf8)
+                }
+                let result = try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username,
+                                                           password: password, options: options, events: events)
+                return Array(result.certificate.pem.utf8)
+            } catch where !retried && (error.category == .unreachable || error.category == .tryLater) {
+                retried = true
+                if !json { Console.err("… could not reach \(connectServer) (\(error)); trying once more on a new Tor circuit") }
+            }
         }
-        let result = try RegistrationClient.verify(endpoint: endpoint, proxy: proxy, username: username,
-                                                   password: password, options: options, events: events)
-        return Array(result.certificate.pem.utf8)
     }
 }
 

@@ -9,7 +9,7 @@ struct TemplatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "templates",
         abstract: "List, show and check wizard templates.",
-        subcommands: [List.self, Show.self, Check.self],
+        subcommands: [List.self, Show.self, Check.self, Guide.self],
         defaultSubcommand: List.self
     )
 
