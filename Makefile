@@ -1,12 +1,21 @@
 # Convenience targets around the scripts. The world's port base and directory come from
 # ONIONBOARD_PORT_BASE (default 15000) and ONIONBOARD_WORLD_DIR (default /tmp/onionboard-world-BASE).
-.PHONY: setup test world-up world-down world-env world-status bench bench-crash fuzz fuzz-ci release dist test-debian
+.PHONY: setup test world-up world-down world-env world-status bench bench-crash fuzz fuzz-ci release dist test-debian catalogs catalogs-update
 
 setup:
 	bash scripts/setup
 
 test:
 	bash scripts/test
+
+# Translations (docs/translations.md): compile po/*.po next to the built binaries (or into
+# LOCALEDIR, e.g. $(DESTDIR)/usr/share/locale when packaging); catalogs-update extracts the
+# messages from Sources/ into po/onionboard.pot and merges them into every po/LL.po.
+catalogs:
+	python3 scripts/catalogs compile $(LOCALEDIR)
+
+catalogs-update:
+	python3 scripts/catalogs update
 
 world-up:
 	testbed/world up

@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         // prctl(2) behind fixed-argument wrappers (it is variadic).
         .systemLibrary(name: "CProcessControl"),
+        // glibc's gettext and setlocale (part of libc) behind fixed wrappers.
+        .systemLibrary(name: "CGettext"),
         .systemLibrary(name: "CGtk", pkgConfig: "gtk+-3.0", providers: [.apt(["libgtk-3-dev"])]),
         // C for Platform: the argument vector taken from the C library at start, so that
         // CommandLine.arguments does not depend on /proc (process_arguments.c); thread names and ids.
@@ -35,11 +37,14 @@ let package = Package(
         // What full Foundation had and FoundationEssentials leaves out, in small owner types:
         // locks, a condition, threads, the standard streams, the command line without /proc.
         .target(name: "Platform", dependencies: ["CPlatform"]),
+        // The person's language: gettext catalogs (po/, docs/translations.md), `translated(…)`,
+        // Pidgin's own labels. Every layer that says something to a person uses it.
+        .target(name: "Localization", dependencies: ["CGettext"]),
         .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform"]),
         // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
         // what a profile write did, an account awaiting its profile (its password as a
         // SecretBytes). No network, no Pidgin code.
-        .target(name: "Vocabulary", dependencies: ["Secrets"]),
+        .target(name: "Vocabulary", dependencies: ["Secrets", "Localization"]),
         // The one owner type of an OpenSSL X509, for the TLS layer and the Pidgin pin.
         .target(name: "X509", dependencies: ["COpenSSL", "Vocabulary"]),
         .target(
@@ -50,13 +55,13 @@ let package = Package(
                 .embedInCode("../../Providers/providers.json"),
             ]
         ),
-        .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "X509", "Secrets", "Vocabulary", "Diagnostics"]),
-        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "X509", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
+        .target(name: "XMPPOverTor", dependencies: ["CLibXML2", "COpenSSL", "X509", "Secrets", "Vocabulary", "Diagnostics", "Localization"]),
+        .target(name: "PurpleConfig", dependencies: ["CLibXML2", "X509", "Secrets", "Vocabulary", "Diagnostics", "Platform", "Localization"]),
         // The template parser, the engine and the runner: no network, no Pidgin code, so the
         // build itself keeps them free of that I/O (README "Architecture").
         .target(
             name: "Wizard",
-            dependencies: ["Secrets", "Vocabulary", "Diagnostics", "Platform"],
+            dependencies: ["Secrets", "Vocabulary", "Diagnostics", "Platform", "Localization"],
             resources: [
                 .embedInCode("../../Templates/tails-support.wizard"),
             ]
@@ -65,13 +70,13 @@ let package = Package(
         // the Pidgin profile writer, the Tor probe, answers-file I/O.
         .target(
             name: "WizardAdapters",
-            dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics", "Platform"]
+            dependencies: ["Wizard", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig", "Diagnostics", "Platform", "Localization"]
         ),
         // onionboard in Tails' Persistent Storage: the persistence configuration read as Tails
         // writes it, the programs and desktop entries kept by the Dotfiles feature (docs/tails.md).
         .target(
             name: "TailsPersistence",
-            dependencies: ["Vocabulary", "Diagnostics", "Platform"],
+            dependencies: ["Vocabulary", "Diagnostics", "Platform", "Localization"],
             resources: [
                 .embedInCode("../../Templates/onionboard-bootstrap.desktop"),
                 .embedInCode("../../Templates/onionboard.desktop"),
@@ -79,25 +84,25 @@ let package = Package(
         ),
         // The swappable user interfaces of a wizard run: terminal, plain, non-interactive, and
         // the hand-over to the desktop window; the child processes and signals they need.
-        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
+        .target(name: "Frontends", dependencies: ["Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform", "Localization"]),
         // The commands and their flags (a library, so that the desktop window runs the same
         // commands); the `onionboard` executable is only its entry point.
         .target(
             name: "onionboard",
             dependencies: [
                 "Frontends", "Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "XMPPOverTor", "PurpleConfig",
-                "Diagnostics", "Platform", "TailsPersistence",
+                "Diagnostics", "Platform", "TailsPersistence", "Localization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "OnionboardMain", dependencies: ["onionboard"]),
         // The desktop window (GTK 3): one more Frontend, in a target of its own so that the
         // command-line tool keeps no GTK dependency. No GTK type leaves it.
-        .target(name: "GtkFrontend", dependencies: ["CGtk", "Frontends", "Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform"]),
+        .target(name: "GtkFrontend", dependencies: ["CGtk", "Frontends", "Wizard", "Secrets", "Vocabulary", "Diagnostics", "Platform", "Localization"]),
         // `onionboard-gtk`: the same commands with the GTK frontend; the GTK main loop on the
         // main thread, the wizard on a worker (docs/gui.md).
         .executableTarget(name: "onionboard-gtk", dependencies: [
-            "GtkFrontend", "onionboard", "Frontends", "PurpleConfig", "Secrets", "Platform",
+            "GtkFrontend", "onionboard", "Frontends", "PurpleConfig", "Secrets", "Platform", "Localization",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -109,6 +114,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "TailsPersistenceTests", dependencies: ["TailsPersistence", "TestSupport"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
         .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "X509", "TestSupport"]),
         .testTarget(name: "XMPPOverTorTests", dependencies: ["XMPPOverTor", "X509", "Secrets", "Vocabulary", "TestSupport"]),
@@ -117,9 +123,13 @@ let package = Package(
         // Writes a profile in a loop so the crash-safety test can SIGKILL it mid-write.
         .executableTarget(name: "purple-crash-writer", dependencies: ["PurpleConfig", "Secrets", "Vocabulary"],
                           path: "Tests/PurpleCrashWriter"),
+        // Prints what Localization says for a language (the environment's): the tests run it,
+        // since a test process must not change its own language under the other tests.
+        .executableTarget(name: "localization-probe", dependencies: ["Localization"], path: "Tests/LocalizationProbe"),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "TestSupport"],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["onionboard", "OnionboardMain", "onionboard-gtk", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["onionboard", "OnionboardMain", "onionboard-gtk", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport",
+                                                   "localization-probe", "Localization"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "OnionboardMain", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

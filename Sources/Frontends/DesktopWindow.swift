@@ -2,6 +2,7 @@ import Diagnostics
 import FoundationEssentials
 import Glibc
 import Platform
+import Localization
 
 /// The desktop frontend is the window of `onionboard-gtk`, a program of its own so that
 /// `onionboard` links no GTK. It runs the same commands with the same flags; `onionboard`
@@ -44,7 +45,7 @@ public enum DesktopWindow {
     public struct Missing: ClassifiedError {
         public var category: ErrorCategory { .missingInput }
         public var description: String {
-            "--frontend gui needs \(DesktopWindow.programName) (the desktop window), installed next to onionboard or on PATH; it was not found"
+            translated("--frontend gui needs \(DesktopWindow.programName) (the desktop window), installed next to onionboard or on PATH; it was not found")
         }
     }
 

@@ -1,6 +1,7 @@
 import Diagnostics
 import Secrets
 import Wizard
+import Localization
 
 /// What a user interface does for a wizard run: ask questions (with re-asks), answer
 /// the registration's questions (CAPTCHA, certificate, another username), show
@@ -43,9 +44,9 @@ public enum FrontendError: ClassifiedError, Equatable {
 
     public var description: String {
         switch self {
-        case .inputClosed: "standard input ended before every question was answered; nothing was written"
-        case .cancelled: "cancelled; nothing was written"
-        case .needsAnswer(let what): "a non-interactive run cannot answer: \(what)"
+        case .inputClosed: translated("standard input ended before every question was answered; nothing was written")
+        case .cancelled: translated("cancelled; nothing was written")
+        case .needsAnswer(let what): translated("a non-interactive run cannot answer: \(what)")
         }
     }
 }

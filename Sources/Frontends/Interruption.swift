@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Platform
+import Localization
 
 /// Ctrl-C, SIGTERM and SIGHUP (a closed terminal, an ended desktop session), and Cancel
 /// in the desktop window end a run the same way: the terminal's settings are put back,
@@ -41,6 +42,19 @@ public enum Interruption {
 
     /// Allocated once, before any handler is installed (`install()` touches it first).
     nonisolated(unsafe) private static let storage = Storage()
+
+    /// What the handler writes in each phase, in the person's language: made before any
+    /// handler is installed (`install()` touches it first), so the handler only reads bytes.
+    nonisolated(unsafe) private static let messages: [UnsafeBufferPointer<UInt8>] = [
+        translated("cancelled; nothing was written to the Pidgin profile."),
+        translated("interrupted after the Pidgin profile was written; it is complete."),
+        translated("interrupted after the error above."),
+    ].map { text in
+        let bytes = Array("\nonionboard: \(text)\n".utf8)
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = buffer.initialize(from: bytes)
+        return UnsafeBufferPointer(buffer)
+    }
     private static let lock = Lock()
 
     // MARK: what the handler needs to know
@@ -100,6 +114,7 @@ public enum Interruption {
     /// with them blocked on its main thread (a test runner's mask), where Ctrl-C did nothing.
     public static func install() {
         _ = storage
+        _ = messages
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             Glibc.signal(signal) { _ in Interruption.signalled() }
         }
@@ -126,13 +141,9 @@ public enum Interruption {
         if storage.flags[2] != 0 { tcsetattr(STDIN_FILENO, TCSANOW, storage.terminal) }
         if storage.file[0] != 0 { unlink(storage.file) }
         if storage.directory[0] != 0 { rmdir(storage.directory) }
-        // StaticString: no allocation, no conversion in the handler.
-        let message: StaticString = switch phase {
-        case .beforeWrite, .writing: "\nonionboard: cancelled; nothing was written to the Pidgin profile.\n"
-        case .written: "\nonionboard: interrupted after the Pidgin profile was written; it is complete.\n"
-        case .failed: "\nonionboard: interrupted after the error above.\n"
-        }
-        _ = Glibc.write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
+        // Bytes made in advance: no allocation, no conversion in the handler.
+        let message = messages[phase == .written ? 1 : phase == .failed ? 2 : 0]
+        _ = Glibc.write(STDERR_FILENO, message.baseAddress, message.count)
         _exit(phase == .written ? 0 : 130)
     }
 }

@@ -1,6 +1,7 @@
 import Secrets
 import Vocabulary
 import Wizard
+import Localization
 
 /// Questions and answers one line at a time: the terminal frontend (standard input
 /// is a terminal: secrets without echo, Ctrl-C restores the terminal) and the plain
@@ -20,7 +21,7 @@ public final class LineFrontend: Frontend {
         output.writeLine(template.title)
         output.writeLine(String(repeating: "=", count: template.title.count))
         if !template.intro.isEmpty { output.writeLine(template.intro) }
-        output.writeLine("(Type ? for help on a question; press Enter to accept the value in brackets.)")
+        output.writeLine(translated("(Type ? for help on a question; press Enter to accept the value in brackets.)"))
     }
 
     /// Every answer is read only after its question is on screen: what was typed
@@ -52,25 +53,27 @@ public final class LineFrontend: Frontend {
         }
         let hasDetails = presented.choices.contains { $0.provider != nil }
         if hasDetails {
-            output.writeLine("  (details N: more about provider N — website, where its servers are, software, sources)")
+            // Translators: "details" is what the person types (the English word works too).
+            output.writeLine("  " + translated("(\(Self.details) N: more about provider N — website, where its servers are, software, sources)"))
         }
         while true {
-            var prompt = presented.choices.isEmpty ? question.prompt : "Choose 1–\(presented.choices.count)"
-            if question.type == .boolean { prompt += " (yes/no)" }
+            var prompt = presented.choices.isEmpty ? question.prompt : translated("Choose 1–\(presented.choices.count)")
+            if question.type == .boolean { prompt += " (\(WizardEngine.yes)/\(WizardEngine.no))" }
             // A choice whose answer is not its label (the fork) is offered by its number.
             if let value = presented.defaultText {
                 let number = presented.choices.firstIndex { $0.value != nil && $0.answer == value }
-                prompt += " [\(number.map { String($0 + 1) } ?? value)]"
+                prompt += " [\(number.map { String($0 + 1) } ?? (question.type == .boolean ? WizardEngine.shown(boolean: value) : value))]"
             }
             output.write(prompt + ": ")
             let answer = try readAnswer()
             let words = answer.trimmingWhitespace().split(separator: " ")
             if words.first == "?" && words.count == 1 {
-                output.writeLine(question.help.isEmpty ? "No more help for this question." : question.help)
-                if hasDetails { output.writeLine("Type details N (or ? N) for provider N's details.") }
+                output.writeLine(question.help.isEmpty ? translated("No more help for this question.") : question.help)
+                if hasDetails { output.writeLine(translated("Type \(Self.details) N (or ? N) for provider N's details.")) }
                 continue
             }
-            if hasDetails, words.count == 2, words[0] == "?" || words[0].lowercased() == "details" {
+            if hasDetails, words.count == 2,
+               words[0] == "?" || words[0].lowercased() == "details" || words[0].lowercased() == Self.details.lowercased() {
                 showDetails(presented, choice: String(words[1]))
                 continue
             }
@@ -78,11 +81,15 @@ public final class LineFrontend: Frontend {
         }
     }
 
+    // Translators: the word the person types before a provider's number to see its details
+    // (the English "details" works too).
+    static var details: String { translated("details") }
+
     /// A provider's details, by its number or domain.
     private func showDetails(_ presented: PresentedQuestion, choice: String) {
         let index = Int(choice).map { $0 - 1 } ?? presented.choices.firstIndex { $0.label == choice.lowercased() }
         guard let index, presented.choices.indices.contains(index), let provider = presented.choices[index].provider else {
-            output.writeLine("  ✗ no provider \(choice) in the list (1–\(presented.choices.count))")
+            output.writeLine("  ✗ " + translated("no provider \(choice) in the list (1–\(presented.choices.count))"))
             return
         }
         output.writeLine("")
@@ -97,23 +104,23 @@ public final class LineFrontend: Frontend {
 
     public func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? {
         output.writeLine("")
-        output.writeLine("Before the room is written into the profile: \(status.problem ?? status.summary).")
-        output.writeLine("  1) keep \(status.jid) anyway")
+        output.writeLine(translated("Before the room is written into the profile: \(status.problem ?? status.summary)."))
+        output.writeLine("  1) " + translated("keep \(status.jid) anyway"))
         for (index, room) in alternatives.enumerated() {
             output.writeLine("  \(index + 2)) \(room.jid)" + (room.alias.map { $0 == room.jid ? "" : " — \($0)" } ?? ""))
         }
         guard !alternatives.isEmpty else {
-            output.writeLine("The template offers no other room; the account is kept, and you can join another room in Pidgin.")
+            output.writeLine(translated("The template offers no other room; the account is kept, and you can join another room in Pidgin."))
             return nil
         }
         let suggested = 2
         while true {
-            output.write("Which room should Pidgin join? Choose 1–\(alternatives.count + 1) [\(suggested)]: ")
+            output.write(translated("Which room should Pidgin join? Choose 1–\(alternatives.count + 1) [\(suggested)]: "))
             let answer = try readAnswer().trimmingWhitespace()
             let number = answer.isEmpty ? suggested : Int(answer)
             if let number, number == 1 { return nil }
             if let number, alternatives.indices.contains(number - 2) { return alternatives[number - 2] }
-            output.writeLine("  ✗ choose a number from 1 to \(alternatives.count + 1)")
+            output.writeLine("  ✗ " + translated("choose a number from 1 to \(alternatives.count + 1)"))
         }
     }
 
@@ -127,7 +134,13 @@ public final class LineFrontend: Frontend {
         output.writeLine("")
         showWarning(presented.question)
         let generates = presented.question.defaultValue == .generated
-        output.write("\(presented.question.prompt)\(generates ? " [Enter = generate a strong one]" : "")\(input.isTerminal ? " (not shown)" : ""): ")
+        let prompt: String = switch (generates, input.isTerminal) {
+        case (true, true): translated("\(presented.question.prompt) [Enter = generate a strong one] (not shown): ")
+        case (true, false): translated("\(presented.question.prompt) [Enter = generate a strong one]: ")
+        case (false, true): translated("\(presented.question.prompt) (not shown): ")
+        case (false, false): "\(presented.question.prompt): "
+        }
+        output.write(prompt)
         var bytes = try readSecret()
         if bytes.isEmpty { return nil }
         return SecretBytes(consuming: &bytes)
@@ -148,7 +161,7 @@ public final class LineFrontend: Frontend {
             // Everything about the field comes from the server: sanitised, and marked as its.
             let label = ServerText.sanitised(field.label, maximumLength: 80)
             output.writeLine("")
-            output.writeLine("The server asks for “\(label)”")
+            output.writeLine(translated("The server asks for “\(label)”"))
             if let instructions = field.instructions { output.writeLine("  " + ServerText.quoted(instructions)) }
             if field.kind == .captcha { field.captchaNotices.forEach { output.writeLine($0) } }
             var shown: CAPTCHAImageFile?
@@ -156,14 +169,15 @@ public final class LineFrontend: Frontend {
                 do {
                     let file = try CAPTCHAImageFile(media, type: field.mediaType)
                     shown = file
-                    output.writeLine("  The CAPTCHA image is in \(file.path)" + (file.openInViewer() ? " (opened in the image viewer)" : ""))
+                    output.writeLine("  " + (file.openInViewer() ? translated("The CAPTCHA image is in \(file.path) (opened in the image viewer)")
+                                                                   : translated("The CAPTCHA image is in \(file.path)")))
                 } catch {
-                    output.writeLine("  ✗ could not save the CAPTCHA image: \(error)")
+                    output.writeLine("  ✗ " + translated("could not save the CAPTCHA image: \(error)"))
                 }
             }
             defer { shown?.remove() }
             for location in field.mediaLocations.map({ ServerText.sanitised($0) }) {
-                output.writeLine(field.kind == .captcha ? "  or open in Tor Browser: \(location)" : "  see: \(location)")
+                output.writeLine("  " + (field.kind == .captcha ? translated("or open in Tor Browser: \(location)") : translated("see: \(location)")))
             }
             while true {
                 output.write("“\(label)”: ")
@@ -176,7 +190,7 @@ public final class LineFrontend: Frontend {
                     answer = try readAnswer()
                 }
                 if answer.isEmpty && field.required {
-                    output.writeLine("  ✗ an answer is required")
+                    output.writeLine("  ✗ " + translated("an answer is required"))
                     continue
                 }
                 values[field.name] = answer
@@ -188,39 +202,47 @@ public final class LineFrontend: Frontend {
 
     public func confirm(_ certificate: CertificateSummary) -> Bool {
         output.writeLine("")
-        output.writeLine("The server's certificate is not signed by an authority this computer trusts.")
+        output.writeLine(translated("The server's certificate is not signed by an authority this computer trusts."))
         if certificate.overOnion {
-            output.writeLine("You reached it through its onion address, so Tor has already checked that this is the")
-            output.writeLine("right server; the certificate only adds encryption inside the Tor circuit.")
+            output.writeLine(translated("""
+                You reached it through its onion address, so Tor has already checked that this is the
+                right server; the certificate only adds encryption inside the Tor circuit.
+                """))
         }
         // Subject, names and issuer are the server's words (its certificate's): sanitised.
-        output.writeLine("  subject:  \(ServerText.sanitised(certificate.subject))")
+        var rows = [(translated("subject:"), ServerText.sanitised(certificate.subject))]
         if !certificate.subjectAltNames.isEmpty {
-            output.writeLine("  names:    \(certificate.subjectAltNames.map { ServerText.sanitised($0, maximumLength: 100) }.joined(separator: ", "))")
+            rows.append((translated("names:"), certificate.subjectAltNames.map { ServerText.sanitised($0, maximumLength: 100) }.joined(separator: ", ")))
         }
-        output.writeLine("  issuer:   \(ServerText.sanitised(certificate.issuer))")
-        output.writeLine("  expires:  \(certificate.notAfter)")
-        output.writeLine("  SHA-256:  \(certificate.sha256)")
+        rows += [(translated("issuer:"), ServerText.sanitised(certificate.issuer)), (translated("expires:"), certificate.notAfter),
+                 ("SHA-256:", certificate.sha256)]
+        let width = rows.map(\.0.count).max() ?? 0
+        for (label, value) in rows { output.writeLine("  " + label + String(repeating: " ", count: width + 2 - label.count) + value) }
         // Enter means the same as the desktop's default button (docs/wizard.md).
         let enterTrusts = CertificateSummary.enterTrusts(certificate)
         while true {
-            output.write("Trust this certificate and remember it in Pidgin? (yes/no, ? for help) [\(enterTrusts ? "yes" : "no")]: ")
+            let (yes, no) = (WizardEngine.yes, WizardEngine.no)
+            output.write(translated("Trust this certificate and remember it in Pidgin? (\(yes)/\(no), ? for help) [\(enterTrusts ? yes : no)]: "))
             guard let answer = try? readAnswer() else { return false }
-            switch answer.trimmingWhitespace().lowercased() {
-            case "y", "yes": return true
-            case "n", "no": return false
-            case "": return enterTrusts
-            case "?": output.writeLine(CertificateSummary.trustHelp)
-            default: output.writeLine("  ✗ answer yes or no")
+            let typed = answer.trimmingWhitespace()
+            if typed == "?" {
+                output.writeLine(CertificateSummary.trustHelp)
+                continue
             }
+            if typed.isEmpty { return enterTrusts }
+            guard let trust = WizardEngine.parseBoolean(typed) else {
+                output.writeLine("  ✗ " + translated("answer \(yes) or \(no)"))
+                continue
+            }
+            return trust
         }
     }
 
     public func anotherUsername(taken: String, problem: String?) throws -> String? {
         if let problem { output.writeLine("  ✗ \(problem)") } else {
-            output.writeLine("The username \(taken) is already taken on this server.")
+            output.writeLine(translated("The username \(taken) is already taken on this server."))
         }
-        output.write("Another username (empty to cancel): ")
+        output.write(translated("Another username (empty to cancel): "))
         let answer = try readAnswer().trimmingWhitespace()
         return answer.isEmpty ? nil : answer
     }
@@ -229,10 +251,10 @@ public final class LineFrontend: Frontend {
         Interruption.profileWritten()
         output.writeLine("")
         let lines = report.summaryLines
-        output.writeLine("Done. " + lines[0])
+        output.writeLine(translated("Done. \(lines[0])"))
         for line in lines.dropFirst() { output.writeLine("  " + line) }
-        output.writeLine(report.throughTor ? "Start Pidgin: it connects through Tor and joins the room."
-                                           : "Start Pidgin: it joins the room (not through Tor).")
+        output.writeLine(report.throughTor ? translated("Start Pidgin: it connects through Tor and joins the room.")
+                                           : translated("Start Pidgin: it joins the room (not through Tor)."))
         offerPassword(report)
     }
 
@@ -240,9 +262,12 @@ public final class LineFrontend: Frontend {
     /// the person's shoulder), with where to keep it.
     private func offerPassword(_ report: OnboardingReport) {
         guard input.isTerminal, let password = report.password else { return }
-        output.write("Type show and press Enter to see the password (\(PasswordAdvice.text())), or just press Enter: ")
-        guard let answer = try? readAnswer(), answer.trimmingWhitespace().lowercased() == "show" else { return }
-        output.write("  Password: ")
+        // Translators: the word the person types to see the password (the English "show" works too).
+        let show = translated("show")
+        output.write(translated("Type \(show) and press Enter to see the password (\(PasswordAdvice.text())), or just press Enter: "))
+        guard let answer = (try? readAnswer())?.trimmingWhitespace().lowercased(),
+              answer == "show" || answer == show.lowercased() else { return }
+        output.write("  " + translated("Password: "))
         password.withBytes { output.writeBytes($0) }
         output.writeLine("")
     }

@@ -4,6 +4,7 @@ import Vocabulary
 import Frontends
 import Secrets
 import Wizard
+import Localization
 
 /// What the worker waits for, and how the page's answer gets back to it.
 enum PageReply {
@@ -45,7 +46,7 @@ final class DesktopWizard: @unchecked Sendable {
     private var writing = false
 
     private var cancel: WizardWindow.Action {
-        .init(mnemonic: "_Cancel", name: "Cancel") { Interruption.cancel() }
+        .init(mnemonic: translated("_Cancel"), name: translated("Cancel")) { Interruption.cancel() }
     }
 
     // MARK: from the worker
@@ -82,7 +83,7 @@ final class DesktopWizard: @unchecked Sendable {
         if !introductionPassed, let template {
             window.show(.init(heading: template.title,
                               content: InformationPages.introduction(template, persistence: persistence),
-                              primary: .init(mnemonic: "_Next", name: "Next") { [unowned self] in
+                              primary: .init(mnemonic: translated("_Next"), name: translated("Next")) { [unowned self] in
                                   introductionPassed = true
                                   refresh()
                               },
@@ -95,10 +96,10 @@ final class DesktopWizard: @unchecked Sendable {
         case .page(let page, let reply): showQuestions(page, reply, in: window)
         case .fields(let fields, let retry, let reply): showFields(fields, retry: retry, reply, in: window)
         case .certificate(let certificate, let reply):
-            window.show(.init(heading: "Check the server's certificate",
+            window.show(.init(heading: translated("Check the server's certificate"),
                               content: InformationPages.certificate(certificate),
-                              primary: .init(mnemonic: "_Trust", name: "Trust") { [unowned self] in answer(reply, true) },
-                              secondary: .init(mnemonic: "_Do not trust", name: "Do not trust") { [unowned self] in
+                              primary: .init(mnemonic: translated("_Trust"), name: translated("Trust")) { [unowned self] in answer(reply, true) },
+                              secondary: .init(mnemonic: translated("_Do not trust"), name: translated("Do not trust")) { [unowned self] in
                                   answer(reply, false)
                               },
                               leave: cancel))
@@ -106,17 +107,17 @@ final class DesktopWizard: @unchecked Sendable {
         case .done(let report, let password, let reply):
             let page = DonePage(report, password: password, pidginInstalled: Pidgin.isInstalled)
             view = page
-            window.show(.init(heading: report.account == .pidgin ? "The room is added" : "Your account is ready", content: page.content,
-                              primary: Pidgin.isInstalled ? .init(mnemonic: "Start _Pidgin", name: "Start Pidgin") { [unowned self] in
+            window.show(.init(heading: report.account == .pidgin ? translated("The room is added") : translated("Your account is ready"), content: page.content,
+                              primary: Pidgin.isInstalled ? .init(mnemonic: translated("Start _Pidgin"), name: translated("Start Pidgin")) { [unowned self] in
                                   answer(reply, .startPidgin)
                               } : nil,
-                              leave: .init(mnemonic: "C_lose", name: "Close") { [unowned self] in answer(reply, .close) },
+                              leave: .init(mnemonic: translated("C_lose"), name: translated("Close")) { [unowned self] in answer(reply, .close) },
                               focus: page.focus))
         case .failure(let message, let reply):
             let close = { [unowned self] in answer(reply, ()) }
-            window.show(.init(heading: writing ? "The run stopped" : "The account was not set up",
+            window.show(.init(heading: writing ? translated("The run stopped") : translated("The account was not set up"),
                               content: InformationPages.error(message, nothingWritten: !writing),
-                              primary: .init(mnemonic: "C_lose", name: "Close", run: close), escape: close))
+                              primary: .init(mnemonic: translated("C_lose"), name: translated("Close"), run: close), escape: close))
         }
     }
 
@@ -141,7 +142,7 @@ final class DesktopWizard: @unchecked Sendable {
         questions = QuestionPage(page, submit: next)
         view = questions
         window.show(.init(heading: questions.heading, content: questions.content,
-                          primary: .init(mnemonic: "_Next", name: "Next", run: next),
+                          primary: .init(mnemonic: translated("_Next"), name: translated("Next"), run: next),
                           back: { [unowned self] in
                               if page.canGoBack {
                                   answer(reply, .back(questions.answers().values))
@@ -160,7 +161,7 @@ final class DesktopWizard: @unchecked Sendable {
         let page = FieldsPage(fields, retry: retry)
         view = page
         window.show(.init(heading: page.heading, content: page.content,
-                          primary: .init(mnemonic: "_Next", name: "Next") { [unowned self] in
+                          primary: .init(mnemonic: translated("_Next"), name: translated("Next")) { [unowned self] in
                               guard page.missing(fields).isEmpty else { return page.focus?.focus() ?? () }
                               answer(reply, page.answers())
                           },
@@ -169,13 +170,13 @@ final class DesktopWizard: @unchecked Sendable {
 
     private func showAnotherUsername(_ taken: String, _ problem: String?, _ reply: Reply<String?>, in window: WizardWindow) {
         let content = Make.box(spacing: 12)
-        content.pack(Make.label(problem.map { "That name cannot be used: \($0)" }
-            ?? "The username \(taken) is already taken on this server. Choose another one."))
-        let entry = Make.entry(name: "Another username")
-        content.pack(Make.fieldLabel("_Another username", for: entry))
+        content.pack(Make.label(problem.map { translated("That name cannot be used: \($0)") }
+            ?? translated("The username \(taken) is already taken on this server. Choose another one.")))
+        let entry = Make.entry(name: translated("Another username"))
+        content.pack(Make.fieldLabel(translated("_Another username"), for: entry))
         content.pack(entry)
-        window.show(.init(heading: "Choose another username", content: content,
-                          primary: .init(mnemonic: "_Next", name: "Next") { [unowned self] in
+        window.show(.init(heading: translated("Choose another username"), content: content,
+                          primary: .init(mnemonic: translated("_Next"), name: translated("Next")) { [unowned self] in
                               let text = entry.entryText.trimmingWhitespace()
                               guard !text.isEmpty else { return entry.focus() }
                               answer(reply, Optional(text))
@@ -186,8 +187,8 @@ final class DesktopWizard: @unchecked Sendable {
     private func showProgress(_ window: WizardWindow) {
         let page = ProgressPage(log)
         view = page
-        let heading = writing ? "Writing the Pidgin profile" : log.isWaitingForTor ? "Waiting for Tor"
-            : log.isCheckingProviders ? "Checking the providers" : "Creating your account"
+        let heading = writing ? translated("Writing the Pidgin profile") : log.isWaitingForTor ? translated("Waiting for Tor")
+            : log.isCheckingProviders ? translated("Checking the providers") : translated("Creating your account")
         window.show(.init(heading: heading, content: page.content, leave: cancel))
         // The profile write takes milliseconds and must not be cut short.
         window.setLeaveEnabled(!writing)

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Frontends
 import Secrets
 import Wizard
+import Localization
 
 /// The end: the new address, the password (hidden until asked for, and copyable), what
 /// happens next, and the details of what was written. The password goes from guarded
@@ -19,24 +20,24 @@ final class DonePage {
         self.password = password
         content = Make.box(spacing: 14)
         let lead = switch report.account {
-        case .new: "Your new address:"
-        case .existing: "Your address:"
-        case .pidgin: "The room was added to Pidgin's account:"
+        case .new: translated("Your new address:")
+        case .existing: translated("Your address:")
+        case .pidgin: translated("The room was added to Pidgin's account:")
         }
         content.pack(Make.label(lead))
         let address = Make.markup("<span size='x-large' weight='bold'>\(Make.escaped(report.jid))</span>")
         gtk_label_set_selectable(address.cast(), 1)
-        address.named("\(report.account == .new ? "Your new address" : "Account"): \(report.jid)")
+        address.named(report.account == .new ? translated("Your new address: \(report.jid)") : translated("Account: \(report.jid)"))
         content.pack(address)
         let showsPassword = report.account != .pidgin
 
-        passwordEntry = Make.entry(name: "Password", hidden: true)
+        passwordEntry = Make.entry(name: translated("Password"), hidden: true)
         gtk_editable_set_editable(OpaquePointer(passwordEntry.raw), 0)
-        gtk_entry_set_placeholder_text(passwordEntry.cast(), "hidden")
-        showButton = Make.button("_Show password", name: "Show password")
-        let copyButton = Make.button("C_opy password", name: "Copy password")
+        gtk_entry_set_placeholder_text(passwordEntry.cast(), translated("hidden"))
+        showButton = Make.button(translated("_Show password"), name: translated("Show password"))
+        let copyButton = Make.button(translated("C_opy password"), name: translated("Copy password"))
         let line = Make.box(vertical: false, spacing: 6)
-        line.pack(Make.fieldLabel("Pass_word:", for: passwordEntry))
+        line.pack(Make.fieldLabel(translated("Pass_word:"), for: passwordEntry))
         line.pack(passwordEntry, expand: true)
         line.pack(showButton)
         line.pack(copyButton)
@@ -47,25 +48,37 @@ final class DonePage {
         }
         if showsPassword {
             content.pack(Make.label(report.passwordGenerated
-                ? "The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it. "
-                    + PasswordAdvice.text()
-                : report.account == .existing ? "Your password is stored in the Pidgin profile: Pidgin logs in by itself."
-                : "The password you chose is stored in the Pidgin profile: Pidgin logs in by itself.", dim: true))
+                ? translated("The password was made up for you and is stored in the Pidgin profile: Pidgin logs in by itself, you never need to type it.")
+                    + " " + PasswordAdvice.text()
+                : report.account == .existing ? translated("Your password is stored in the Pidgin profile: Pidgin logs in by itself.")
+                : translated("The password you chose is stored in the Pidgin profile: Pidgin logs in by itself."), dim: true))
         }
 
-        content.pack(Make.markup("<b>What happens next</b>"))
+        content.pack(Make.markup("<b>\(Make.escaped(translated("What happens next")))</b>"))
         let room = report.room
-        let how = report.throughTor ? "it connects through Tor" : "it connects (not through Tor)"
-        var next = pidginInstalled
-            ? "Start Pidgin: \(how) by itself"
-            : "Start Pidgin (or another libpurple client reading \(report.profile.directory)): \(how)"
-        next += room.autojoin ? " and joins \(room.alias ?? room.jid) (\(room.jid)) as \(report.handle)." : "; the room \(room.jid) is in its buddy list."
+        let roomName = room.alias ?? room.jid
+        let directory = report.profile.directory
+        let next: String = switch (pidginInstalled, room.autojoin, report.throughTor) {
+        case (true, true, true): translated("Start Pidgin: it connects through Tor by itself and joins \(roomName) (\(room.jid)) as \(report.handle).")
+        case (true, false, true): translated("Start Pidgin: it connects through Tor by itself; the room \(room.jid) is in its buddy list.")
+        case (false, true, true):
+            translated("Start Pidgin (or another libpurple client reading \(directory)): it connects through Tor and joins \(roomName) (\(room.jid)) as \(report.handle).")
+        case (false, false, true):
+            translated("Start Pidgin (or another libpurple client reading \(directory)): it connects through Tor; the room \(room.jid) is in its buddy list.")
+        case (true, true, false): translated("Start Pidgin: it connects (not through Tor) by itself and joins \(roomName) (\(room.jid)) as \(report.handle).")
+        case (true, false, false): translated("Start Pidgin: it connects (not through Tor) by itself; the room \(room.jid) is in its buddy list.")
+        case (false, true, false):
+            translated("Start Pidgin (or another libpurple client reading \(directory)): it connects (not through Tor) and joins \(roomName) (\(room.jid)) as \(report.handle).")
+        case (false, false, false):
+            translated("Start Pidgin (or another libpurple client reading \(directory)): it connects (not through Tor); the room \(room.jid) is in its buddy list.")
+        }
         content.pack(Make.label(next))
         for warning in report.profile.warnings {
-            content.pack(Make.markup("<b>Note:</b> \(Make.escaped(warning.message))"))
+            content.pack(Make.markup("<b>\(Make.escaped(translated("Note:")))</b> \(Make.escaped(warning.message))"))
         }
-        let expander = Widget(gtk_expander_new_with_mnemonic("_Details")).named("Details")
-        let details = Make.label(report.summaryLines.filter { !$0.hasPrefix("Note: ") }.joined(separator: "\n"), selectable: true)
+        let expander = Widget(gtk_expander_new_with_mnemonic(translated("_Details"))).named(translated("Details"))
+        let notes = Set(report.profile.warnings.map { OnboardingReport.note($0.description) })
+        let details = Make.label(report.summaryLines.filter { !notes.contains($0) }.joined(separator: "\n"), selectable: true)
         gtk_widget_set_margin_start(details.raw, 12)
         expander.add(details)
         content.pack(expander)
@@ -92,8 +105,8 @@ final class DonePage {
             gtk_entry_buffer_set_text(gtk_entry_get_buffer(passwordEntry.cast()), "", 0)
         }
         gtk_entry_set_visibility(passwordEntry.cast(), shown ? 1 : 0)
-        gtk_button_set_label(showButton.cast(), shown ? "_Hide password" : "_Show password")
-        showButton.named(shown ? "Hide password" : "Show password")
+        gtk_button_set_label(showButton.cast(), shown ? translated("_Hide password") : translated("_Show password"))
+        showButton.named(shown ? translated("Hide password") : translated("Show password"))
     }
 
     private func copy() {

@@ -2,6 +2,7 @@ import CGtk
 import FoundationEssentials
 import Vocabulary
 import Wizard
+import Localization
 
 /// What the server asks during registration: a CAPTCHA (its picture inline, above the
 /// entry for its answer) and any other field. After a refused answer the server sends a
@@ -15,7 +16,7 @@ final class FieldsPage {
     private var mnemonics = Mnemonics()
 
     var heading: String {
-        isCAPTCHA ? "Prove that a person is creating this account" : "The server asks for more"
+        isCAPTCHA ? translated("Prove that a person is creating this account") : translated("The server asks for more")
     }
     private let isCAPTCHA: Bool
 
@@ -24,8 +25,8 @@ final class FieldsPage {
         content = Make.box(spacing: 12)
         let captcha = fields.first { $0.kind == .captcha }
         if retry || captcha?.previousAnswerRejected == true {
-            content.pack(Make.markup("<b>\(Make.escaped("That answer was not accepted — here is a new picture."))</b>")
-                .named("That answer was not accepted — here is a new picture."))
+            let notice = translated("That answer was not accepted — here is a new picture.")
+            content.pack(Make.markup("<b>\(Make.escaped(notice))</b>").named(notice))
         }
         if let time = captcha?.captchaTimeNotice { content.pack(Make.label(time).named(time)) }
         for field in fields { content.pack(row(field)) }
@@ -56,14 +57,14 @@ final class FieldsPage {
             if focus == nil { focus = check }
             return box
         }
-        let name = field.kind == .captcha ? "CAPTCHA answer" : label
+        let name = field.kind == .captcha ? translated("CAPTCHA answer") : label
         let entry = Make.entry(name: name, hidden: field.kind == .secret)
         readers[field.name] = { entry.entryText }
-        box.pack(Make.fieldLabel(mnemonics.take(field.kind == .captcha ? "Answer: \(label)" : label), for: entry))
+        box.pack(Make.fieldLabel(mnemonics.take(field.kind == .captcha ? translated("Answer: \(label)") : label), for: entry))
         box.pack(entry)
         if !field.mediaLocations.isEmpty {
-            let lead = field.kind == .captcha ? "Cannot read it? The provider also shows it at (open in Tor Browser):"
-                : "See:"
+            let lead = field.kind == .captcha ? translated("Cannot read it? The provider also shows it at (open in Tor Browser):")
+                : translated("See:")
             box.pack(Make.label(lead + "\n" + field.mediaLocations.map { ServerText.sanitised($0) }.joined(separator: "\n"),
                                 selectable: true, dim: true))
         }
@@ -75,12 +76,12 @@ final class FieldsPage {
     /// anything else GdkPixbuf cannot show is described instead (its links remain).
     private func picture(_ field: RegistrationField) -> Widget {
         guard let media = field.media, field.mediaType?.hasPrefix("image/") ?? true, let picture = Picture(media) else {
-            return Make.label("The server sent a CAPTCHA this window cannot show (\(field.mediaType ?? "unknown type")).")
+            return Make.label(translated("The server sent a CAPTCHA this window cannot show (\(field.mediaType ?? translated("unknown type")))."))
         }
         let factor = max(1, min(4, Int32((90 + picture.height - 1) / max(picture.height, 1))))
         let shown = picture.scaled(by: factor)
         pictures.append(shown)
-        let image = shown.imageWidget().named("CAPTCHA picture", description: "The text to type into the answer field")
+        let image = shown.imageWidget().named(translated("CAPTCHA picture"), description: translated("The text to type into the answer field"))
         gtk_widget_set_halign(image.raw, GTK_ALIGN_START)
         let frame = Widget(gtk_frame_new(nil))
         gtk_widget_set_halign(frame.raw, GTK_ALIGN_START)

@@ -6,6 +6,7 @@ import Frontends
 import Secrets
 import Vocabulary
 import Wizard
+import Localization
 
 /// The desktop frontend: one window for the whole run. Its methods are called on the
 /// worker thread that runs the wizard; each hands its page to the main thread and, for
@@ -116,12 +117,11 @@ public final class GtkWindowFrontend: Frontend, PageAsker, @unchecked Sendable {
     /// then keeping the room), the problem as its help.
     public func chooseRoom(_ status: RoomStatus, alternatives: [RoomBookmark]) throws -> RoomBookmark? {
         guard !alternatives.isEmpty else { return nil }
-        let keep = "Keep \(status.jid) anyway"
+        let keep = translated("Keep \(status.jid) anyway")
         let labels = alternatives.map(\.jid) + [keep]
-        let question = Question(key: "room-instead", type: .select, prompt: "Which room should Pidgin join?",
-                                help: (status.problem ?? status.summary).prefix(1).uppercased()
-                                    + (status.problem ?? status.summary).dropFirst()
-                                    + ". Your account exists already; only the room changes.",
+        let problem = status.problem ?? status.summary
+        let question = Question(key: "room-instead", type: .select, prompt: translated("Which room should Pidgin join?"),
+                                help: translated("\(problem.prefix(1).uppercased() + problem.dropFirst()). Your account exists already; only the room changes."),
                                 choices: labels)
         let presented = PresentedQuestion(question: question, defaultText: labels[0],
                                           choices: labels.map { .init(label: $0, detail: "") }, index: 0)
@@ -165,7 +165,14 @@ public enum DesktopApp {
     public static func openDisplay() -> Bool {
         g_set_prgname(DesktopWindow.programName)
         g_set_application_name("onionboard")
-        return gtk_init_check(nil, nil) != 0
+        // The locale is set already (Localization.start); GTK would set it again from the
+        // environment, undoing the C.UTF-8 that makes LANGUAGE count in a session without LANG.
+        gtk_disable_setlocale()
+        guard gtk_init_check(nil, nil) != 0 else { return false }
+        // GTK takes the direction from its own catalog (gtk30.mo), which may be missing:
+        // ours says it too, so a Persian window is laid out right to left either way.
+        gtk_widget_set_default_direction(Localization.isRightToLeft ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR)
+        return true
     }
 
     /// Runs `work` on a worker thread while this (the main) thread runs the GTK main loop,

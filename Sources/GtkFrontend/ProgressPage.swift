@@ -2,6 +2,7 @@ import CGtk
 import FoundationEssentials
 import Vocabulary
 import Wizard
+import Localization
 
 /// The phases of the run so far, each with when it began and ended (main thread only).
 struct PhaseLog {
@@ -37,7 +38,7 @@ struct PhaseLog {
 
     static func duration(_ seconds: TimeInterval) -> String {
         let whole = max(0, Int(seconds.rounded(.down)))
-        return whole < 60 ? "\(whole) s" : "\(whole / 60) min \((whole % 60).zeroPadded(width: 2)) s"
+        return whole < 60 ? translated("\(whole) s") : translated("\(whole / 60) min \((whole % 60).zeroPadded(width: 2)) s")
     }
 }
 
@@ -51,27 +52,24 @@ final class ProgressPage {
     init(_ log: PhaseLog) {
         content = Make.box(spacing: 10)
         content.pack(Make.label(log.isWaitingForTor
-            ? "Tor is not connected yet. On Tails, connect to the Tor network with the Tor Connection assistant: "
-                + "this goes on by itself once Tor is ready."
+            ? translated("Tor is not connected yet. On Tails, connect to the Tor network with the Tor Connection assistant: this goes on by itself once Tor is ready.")
             : log.isCheckingProviders
-            ? "Each provider is being reached through Tor, to show you which ones answer now and which let an app "
-                + "create an account. The list follows in a few seconds; providers still silent then are marked."
-            : "This takes from a few seconds to a minute or two: Tor builds a circuit to the provider's "
-                + "onion service first. You can cancel until the Pidgin profile is written.", dim: true))
+            ? translated("Each provider is being reached through Tor, to show you which ones answer now and which let an app create an account. The list follows in a few seconds; providers still silent then are marked.")
+            : translated("This takes from a few seconds to a minute or two: Tor builds a circuit to the provider's onion service first. You can cancel until the Pidgin profile is written."), dim: true))
         for phase in log.phases {
             let line = Make.box(vertical: false, spacing: 10)
             if phase.ended == nil {
-                let spinner = Widget(gtk_spinner_new()).named("Working")
+                let spinner = Widget(gtk_spinner_new()).named(translated("Working"))
                 gtk_spinner_start(spinner.cast())
                 line.pack(spinner)
             } else {
-                line.pack(Make.label("✓").named("Done"))
+                line.pack(Make.label("✓").named(translated("Done")))
             }
             let text = Make.label(phase.text)
             gtk_widget_set_hexpand(text.raw, 1)
             line.pack(text, expand: true)
             let elapsed = Make.label(PhaseLog.duration((phase.ended ?? Date()).timeIntervalSince(phase.started)))
-            elapsed.named("Elapsed")
+            elapsed.named(translated("Elapsed"))
             gtk_widget_set_valign(elapsed.raw, GTK_ALIGN_START)
             line.pack(elapsed)
             content.pack(line)

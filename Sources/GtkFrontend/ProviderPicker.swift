@@ -1,5 +1,6 @@
 import CGtk
 import Wizard
+import Localization
 
 /// The provider question: every offered provider in a list with its live state (checked
 /// over Tor when the wizard started) under its name, and the selected one's details beside
@@ -16,7 +17,7 @@ final class ProviderPicker {
     init(_ question: PresentedQuestion, onActivate: @escaping () -> Void) {
         choices = question.choices
         widget = Make.box(vertical: false, spacing: 12)
-        list = Widget(gtk_list_box_new()).named("Providers")
+        list = Widget(gtk_list_box_new()).named(translated("Providers"))
         gtk_list_box_set_selection_mode(list.cast(), GTK_SELECTION_BROWSE)
         for choice in choices {
             let row = Widget(gtk_list_box_row_new()).named("\(choice.label), \(choice.detail)")
@@ -96,7 +97,7 @@ final class ProviderPicker {
         if let provider = choice.provider {
             for (name, value) in provider.facts(live: choice.live) { add(name, value) }
         } else if !choice.detail.isEmpty {
-            add("About", choice.detail)
+            add(translated("About"), choice.detail)
         }
         details.pack(grid)
         details.showAll()

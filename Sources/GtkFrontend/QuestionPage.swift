@@ -1,6 +1,7 @@
 import CGtk
 import Secrets
 import Wizard
+import Localization
 
 /// A page of the wizard's questions, made from the template's data alone: a provider
 /// question becomes the provider list with details, a boolean a check box, a select a
@@ -24,22 +25,22 @@ final class QuestionPage {
         } else if main.count == 1 {
             heading = main[0].question.prompt
         } else if keys.contains(AnswerKeys.username) {
-            heading = "Your new account"
+            heading = translated("Your new account")
         } else if keys.contains(AnswerKeys.jid) {
-            heading = "Your account"
+            heading = translated("Your account")
         } else if keys.contains(AnswerKeys.torSwitch) {
-            heading = "Joining the room with this account"
+            heading = translated("Joining the room with this account")
         } else {
-            heading = main.first?.question.prompt ?? "Your new account"
+            heading = main.first?.question.prompt ?? translated("Your new account")
         }
         content = Make.box(spacing: 18)
         if page.hasProblems {
-            content.pack(Make.markup("<b>\(Make.escaped("Some answers were not accepted. Each one says why below."))</b>"))
+            content.pack(Make.markup("<b>\(Make.escaped(translated("Some answers were not accepted. Each one says why below.")))</b>"))
         }
         // The provider list takes the room the page has.
         for question in main { content.pack(row(question, submit: submit), expand: question.question.type == .provider) }
         if !advanced.isEmpty {
-            let expander = Widget(gtk_expander_new_with_mnemonic(mnemonics.take("Advanced"))).named("Advanced")
+            let expander = Widget(gtk_expander_new_with_mnemonic(mnemonics.take(translated("Advanced")))).named(translated("Advanced"))
             let inner = Make.box(spacing: 18)
             gtk_widget_set_margin_top(inner.raw, 12)
             gtk_widget_set_margin_start(inner.raw, 12)
@@ -110,7 +111,7 @@ final class QuestionPage {
         case .secret:
             field = Make.entry(name: question.prompt, hidden: true)
             if question.defaultValue == .generated {
-                gtk_entry_set_placeholder_text(field.cast(), "Leave empty: a strong password is made for you")
+                gtk_entry_set_placeholder_text(field.cast(), translated("Leave empty: a strong password is made for you"))
             }
             secretEntry = field
             box.pack(Make.fieldLabel(mnemonics.take(question.prompt), for: field))
@@ -122,7 +123,7 @@ final class QuestionPage {
             if let regenerate = presented.regenerate {
                 let line = Make.box(vertical: false, spacing: 6)
                 line.pack(field, expand: true)
-                let another = Make.button("Make another", name: "Make another: \(question.prompt)")
+                let another = Make.button(translated("Make another"), name: translated("Make another: \(question.prompt)"))
                 another.on("clicked") { field.setEntryText(regenerate()) }
                 line.pack(another)
                 box.pack(line)
@@ -135,7 +136,7 @@ final class QuestionPage {
         }
         if let problem = presented.problem {
             box.pack(Make.markup("<span foreground='#c01c28'>✗ \(Make.escaped(problem))</span>"))
-            atk_object_set_description(gtk_widget_get_accessible(field.raw), "Not accepted: \(problem)")
+            atk_object_set_description(gtk_widget_get_accessible(field.raw), translated("Not accepted: \(problem)"))
             if !focusOnProblem {
                 focus = field
                 focusOnProblem = true

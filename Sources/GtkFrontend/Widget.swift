@@ -82,8 +82,19 @@ final class EventCallback {
 /// labels wrap (no 1300-pixel lines) and are left-aligned; every control gets an
 /// accessible name.
 enum Make {
+    /// `text` laid out in the window's direction. Pango takes a paragraph's direction from its
+    /// first letter, so in a right-to-left window a Persian sentence that starts with "Pidgin"
+    /// would be laid out left to right: each line starts with a right-to-left mark. A text
+    /// with no right-to-left letter at all (an address, a fingerprint) stays left to right.
+    static func directed(_ text: String) -> String {
+        guard gtk_widget_get_default_direction() == GTK_TEXT_DIR_RTL, !text.isEmpty,
+              text.unicodeScalars.contains(where: { (0x0590...0x08FF).contains($0.value) || (0xFB1D...0xFEFC).contains($0.value) })
+        else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { "\u{200F}" + $0 }.joined(separator: "\n")
+    }
+
     static func label(_ text: String, selectable: Bool = false, dim: Bool = false) -> Widget {
-        let label = Widget(gtk_label_new(text))
+        let label = Widget(gtk_label_new(directed(text)))
         let raw: UnsafeMutablePointer<GtkLabel> = label.cast()
         gtk_label_set_line_wrap(raw, 1)
         gtk_label_set_line_wrap_mode(raw, PANGO_WRAP_WORD_CHAR)
@@ -101,7 +112,7 @@ enum Make {
     /// Text with Pango markup; `plain` parts must go through `escaped`.
     static func markup(_ markup: String) -> Widget {
         let label = self.label("")
-        gtk_label_set_markup(label.cast(), markup)
+        gtk_label_set_markup(label.cast(), directed(markup))
         return label
     }
 
@@ -144,7 +155,7 @@ enum Make {
 
     /// A label for `field`, with its mnemonic (`_Username`) moving the focus there.
     static func fieldLabel(_ mnemonic: String, for field: Widget) -> Widget {
-        let label = Widget(gtk_label_new_with_mnemonic(mnemonic))
+        let label = Widget(gtk_label_new_with_mnemonic(directed(mnemonic)))
         gtk_label_set_mnemonic_widget(label.cast(), field.raw)
         gtk_label_set_xalign(label.cast(), 0)
         gtk_label_set_line_wrap(label.cast(), 1)
@@ -153,7 +164,7 @@ enum Make {
     }
 
     static func check(_ mnemonic: String, active: Bool, name: String) -> Widget {
-        let check = Widget(gtk_check_button_new_with_mnemonic(mnemonic)).named(name)
+        let check = Widget(gtk_check_button_new_with_mnemonic(directed(mnemonic))).named(name)
         gtk_toggle_button_set_active(check.cast(), active ? 1 : 0)
         return check
     }

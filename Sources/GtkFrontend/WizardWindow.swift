@@ -1,4 +1,5 @@
 import CGtk
+import Localization
 
 /// The one window of a run: a heading, the page's content (scrolling when long), and a
 /// row of buttons — Cancel on the left; Back, a second choice and the main action on
@@ -57,10 +58,10 @@ final class WizardWindow {
         layout.pack(Make.separator())
 
         let buttons = Make.box(vertical: false, spacing: 6)
-        leaveButton = Make.button("_Cancel", name: "Cancel")
-        backButton = Make.button("_Back", name: "Back")
+        leaveButton = Make.button(translated("_Cancel"), name: translated("Cancel"))
+        backButton = Make.button(translated("_Back"), name: translated("Back"))
         secondaryButton = Make.button("", name: "")
-        primaryButton = Make.button("_Next", name: "Next")
+        primaryButton = Make.button(translated("_Next"), name: translated("Next"))
         buttons.pack(leaveButton)
         buttons.packEnd(primaryButton)
         buttons.packEnd(secondaryButton)

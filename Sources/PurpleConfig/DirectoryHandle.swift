@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Vocabulary
+import Localization
 
 /// Who a file or directory belongs to.
 struct FileOwner: Equatable {
@@ -155,7 +156,7 @@ final class DirectoryHandle {
                                                     + "onionboard cannot make it 0700 (\(AtomicFile.reason(code)))")
         }
         return ProfileWarning(code: .permissionsTightened, message:
-            "\(path) was open to other users (mode \(Self.octal(mode))); onionboard made it 0700, as Pidgin creates it")
+            translated("\(path) was open to other users (mode \(Self.octal(mode))); onionboard made it 0700, as Pidgin creates it"))
     }
 
     static func octal(_ mode: mode_t) -> String {

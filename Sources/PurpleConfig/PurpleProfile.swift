@@ -3,6 +3,7 @@ import Glibc
 import Platform
 import Secrets
 import Vocabulary
+import Localization
 
 /// A Pidgin (libpurple 2.x) profile directory, `~/.purple` by default: onionboard
 /// merges its account into accounts.xml, its group chat into blist.xml and pins the
@@ -52,7 +53,7 @@ public struct PurpleProfile: Sendable {
         var warnings = written
         if request.certificatePEM == nil {
             warnings.append(ProfileWarning(code: .noCertificatePinned, message:
-                "no certificate was pinned: Pidgin will ask whether to accept the server's certificate on first connect"))
+                translated("no certificate was pinned: Pidgin will ask whether to accept the server's certificate on first connect")))
         }
         warnings += environment.warnings(for: directory)
         return ProfileWriteReport(directory: directory, accountName: prepared.accountName,
@@ -70,9 +71,9 @@ public struct PurpleProfile: Sendable {
         if !clients.isEmpty {
             let names = Set(clients.map(\.name)).sorted()
             guard force else { throw PurpleConfigError.clientRunning(names: names, pids: clients.map(\.pid)) }
+            let pids = clients.map { String($0.pid) }.joined(separator: ", ")
             warnings.append(ProfileWarning(code: .clientRunningForced, message:
-                "\(names.joined(separator: " and ")) is running (pid \(clients.map { String($0.pid) }.joined(separator: ", "))); "
-                + "it may overwrite the profile when it exits"))
+                translated("\(names.joined(separator: ", ")) is running (pid \(pids)); it may overwrite the profile when it exits")))
         }
 
         let root = try DirectoryHandle.openProfile(directory, create: true)!

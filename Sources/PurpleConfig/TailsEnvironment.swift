@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Platform
 import Vocabulary
+import Localization
 
 /// Where the Tails facts live; injectable so tests can describe any machine.
 public struct TailsEnvironment: Sendable {
@@ -37,20 +38,23 @@ public struct TailsEnvironment: Sendable {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: persistenceRoot) {
             if !isPersistent(purpleDirectory) {
-                warnings.append(ProfileWarning(code: .notPersistent, message:
-                    "\(purpleDirectory) is not on the Persistent Storage, so this profile will vanish at shutdown. "
-                    + "Turn on the \"Pidgin Internet Messenger\" feature in Persistent Storage settings, "
-                    + "then run onionboard again."))
+                warnings.append(ProfileWarning(code: .notPersistent, message: translated("""
+                    \(purpleDirectory) is not on the Persistent Storage, so this profile will vanish at shutdown. \
+                    Turn on the "Pidgin Internet Messenger" feature in Persistent Storage settings, \
+                    then run onionboard again.
+                    """)))
             }
         } else if fileManager.fileExists(atPath: tailsMarker) {
-            warnings.append(ProfileWarning(code: .persistentStorageLocked, message:
-                "the Persistent Storage is not unlocked, so this profile will vanish at shutdown. "
-                + "Create or unlock it with the \"Pidgin Internet Messenger\" feature to keep the account."))
+            warnings.append(ProfileWarning(code: .persistentStorageLocked, message: translated("""
+                the Persistent Storage is not unlocked, so this profile will vanish at shutdown. \
+                Create or unlock it with the "Pidgin Internet Messenger" feature to keep the account.
+                """)))
         }
         if !fileManager.isExecutableFile(atPath: pidginExecutable) {
-            warnings.append(ProfileWarning(code: .pidginNotInstalled, message:
-                "Pidgin is not installed (\(pidginExecutable) is missing). The profile was written anyway; "
-                + "any libpurple client (Pidgin 2.x, finch) reads it from \(purpleDirectory)."))
+            warnings.append(ProfileWarning(code: .pidginNotInstalled, message: translated("""
+                Pidgin is not installed (\(pidginExecutable) is missing). The profile was written anyway; \
+                any libpurple client (Pidgin 2.x, finch) reads it from \(purpleDirectory).
+                """)))
         }
         return warnings
     }
@@ -60,13 +64,17 @@ public struct TailsEnvironment: Sendable {
     public func persistenceState(of directory: String) -> String? {
         if FileManager.default.fileExists(atPath: persistenceRoot) {
             return isPersistent(directory)
-                ? "The Persistent Storage is unlocked and \(directory) is on it: the account and the Pidgin settings are kept when Tails restarts."
-                : "The Persistent Storage is unlocked, but \(directory) is not on it, so the account will vanish when Tails shuts down. "
-                    + "To keep it, turn on the \"Pidgin Internet Messenger\" feature in the Persistent Storage settings first."
+                ? translated("The Persistent Storage is unlocked and \(directory) is on it: the account and the Pidgin settings are kept when Tails restarts.")
+                : translated("""
+                    The Persistent Storage is unlocked, but \(directory) is not on it, so the account will vanish when Tails shuts down. \
+                    To keep it, turn on the "Pidgin Internet Messenger" feature in the Persistent Storage settings first.
+                    """)
         }
         if FileManager.default.fileExists(atPath: tailsMarker) {
-            return "The Persistent Storage is not unlocked, so the account will vanish when Tails shuts down. "
-                + "To keep it, restart and unlock the Persistent Storage with the \"Pidgin Internet Messenger\" feature turned on."
+            return translated("""
+                The Persistent Storage is not unlocked, so the account will vanish when Tails shuts down. \
+                To keep it, restart and unlock the Persistent Storage with the "Pidgin Internet Messenger" feature turned on.
+                """)
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Localization
 
 /// `address:port` of Tor's SOCKS port, split and checked. The host is always an IP literal
 /// (an IPv6 one without brackets): onionboard never looks a name up, and Pidgin's Tor proxy
@@ -27,32 +28,34 @@ public struct HostPort: Sendable, Equatable, Codable, CustomStringConvertible {
         if value.hasPrefix("[") {
             guard let close = value.firstIndex(of: "]"),
                   value[value.index(after: close)...].hasPrefix(":") else {
-                throw ParseError(reason: "write an IPv6 address in brackets with the port after them, e.g. [::1]:9050")
+                throw ParseError(reason: translated("write an IPv6 address in brackets with the port after them, e.g. [::1]:9050"))
             }
             hostText = value[value.index(after: value.startIndex)..<close]
             portText = value[value.index(close, offsetBy: 2)...]
             guard hostText.contains(":") else {
-                throw ParseError(reason: "brackets are only for IPv6 addresses: write \(hostText):\(portText)")
+                throw ParseError(reason: translated("brackets are only for IPv6 addresses: write \(hostText):\(portText)"))
             }
         } else {
             guard let colon = value.lastIndex(of: ":") else {
-                throw ParseError(reason: "give address:port, for example 127.0.0.1:9050")
+                throw ParseError(reason: translated("give address:port, for example 127.0.0.1:9050"))
             }
             hostText = value[..<colon]
             portText = value[value.index(after: colon)...]
             guard !hostText.contains(":") else {
-                throw ParseError(reason: "write an IPv6 address in brackets, e.g. [::1]:9050")
+                throw ParseError(reason: translated("write an IPv6 address in brackets, e.g. [::1]:9050"))
             }
         }
         guard !hostText.isEmpty else {
-            throw ParseError(reason: "the address before : is missing (for example 127.0.0.1:9050)")
+            throw ParseError(reason: translated("the address before : is missing (for example 127.0.0.1:9050)"))
         }
         guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portText), (1...65535).contains(port) else {
-            throw ParseError(reason: "the port after : must be a number from 1 to 65535")
+            throw ParseError(reason: translated("the port after : must be a number from 1 to 65535"))
         }
         guard let host = Self.ipLiteral(String(hostText)) else {
-            throw ParseError(reason: "\(hostText) is not an IP address; the Tor SOCKS address must be one, e.g. 127.0.0.1:9050 "
-                + "(localhost means 127.0.0.1): names are never looked up, and Pidgin's Tor proxy accepts only IP addresses")
+            throw ParseError(reason: translated("""
+                \(hostText) is not an IP address; the Tor SOCKS address must be one, e.g. 127.0.0.1:9050 \
+                (localhost means 127.0.0.1): names are never looked up, and Pidgin's Tor proxy accepts only IP addresses
+                """))
         }
         self.init(host: host, port: port)
     }

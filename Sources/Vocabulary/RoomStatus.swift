@@ -1,3 +1,5 @@
+import Localization
+
 /// What a group chat's service says about a room (its disco#info, XEP-0045 §6.4), asked
 /// before the room is bookmarked: whether a newcomer will find anyone there.
 public struct RoomStatus: Sendable, Equatable, Codable {
@@ -43,11 +45,11 @@ public struct RoomStatus: Sendable, Equatable, Codable {
     /// when nothing stands in the way (an unknown answer is not a problem: it says nothing).
     public var problem: String? {
         switch existence {
-        case .missing: return "the room \(jid) does not exist (its service answered item-not-found); joining it would create a new, empty room"
+        case .missing: return translated("the room \(jid) does not exist (its service answered item-not-found); joining it would create a new, empty room")
         case .unknown: return nil
         case .exists:
-            if membersOnly == true { return "the room \(jid) is members-only: a new account cannot enter it" }
-            if passwordProtected == true { return "the room \(jid) needs a password to enter" }
+            if membersOnly == true { return translated("the room \(jid) is members-only: a new account cannot enter it") }
+            if passwordProtected == true { return translated("the room \(jid) needs a password to enter") }
             return nil
         }
     }
@@ -55,15 +57,16 @@ public struct RoomStatus: Sendable, Equatable, Codable {
     /// One line for a person: "exists, public, 3 people in it".
     public var summary: String {
         switch existence {
-        case .missing: return "does not exist"
-        case .unknown: return "could not be checked" + (detail.map { " (\($0))" } ?? "")
+        // Translators: the room's state, after "The room ROOM …" (see the next entries).
+        case .missing: return translated("does not exist")
+        case .unknown: return detail.map { translated("could not be checked (\($0))") } ?? translated("could not be checked")
         case .exists:
-            var parts = ["exists"]
-            if let isPublic { parts.append(isPublic ? "public" : "hidden") }
-            if membersOnly == true { parts.append("members only") }
-            if passwordProtected == true { parts.append("password-protected") }
-            if let occupants { parts.append(occupants == 1 ? "1 person in it" : "\(occupants) people in it") }
-            return parts.joined(separator: ", ")
+            var parts = [translated("exists")]
+            if let isPublic { parts.append(isPublic ? translated("public") : translated("hidden")) }
+            if membersOnly == true { parts.append(translated("members only")) }
+            if passwordProtected == true { parts.append(translated("password-protected")) }
+            if let occupants { parts.append(translated(one: "\(occupants) person in it", other: "\(occupants) people in it", count: occupants)) }
+            return parts.joined(separator: translated(", "))
         }
     }
 }

@@ -1,3 +1,5 @@
+import Localization
+
 /// Text a server (or its certificate) supplied — error texts, instructions, form labels,
 /// CAPTCHA hints, URLs, names — made safe to show: one line, no control or bidi trickery,
 /// bounded. A server must not be able to forge a line of ours ("registered victim@…") with
@@ -38,7 +40,8 @@ public enum ServerText {
 
     /// `server says: “…”`, the mark every frontend and message puts on server text.
     public static func quoted(_ text: String) -> String {
-        "server says: “\(sanitised(text))”"
+        // Translators: marks text a server sent (its own words, often English), so nobody takes it for ours.
+        translated("server says: “\(sanitised(text))”")
     }
 
     /// " (server says: “…”)" to append to a sentence of ours, or "" when there is no text.

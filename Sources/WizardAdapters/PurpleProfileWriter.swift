@@ -26,7 +26,7 @@ public struct PurpleProfileWriter: ProfileWriter {
     }
 
     public func persistenceNotice(for directory: String) -> String? {
-        PurpleProfile(directory: directory).persistenceWarning.map { "Note: \($0.message)" }
+        PurpleProfile(directory: directory).persistenceWarning.map { OnboardingReport.note($0.message) }
     }
 
     public func savePendingAccount(_ account: PendingAccount, in directory: String) throws -> String {

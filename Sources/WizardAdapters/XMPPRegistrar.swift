@@ -5,6 +5,7 @@ import Platform
 import Secrets
 import Vocabulary
 import XMPPOverTor
+import Localization
 
 /// Registration over Tor through XMPPOverTor's `RegistrationClient`.
 ///
@@ -196,10 +197,10 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     static func event(_ event: ConnectionEvent, socks: HostPort, jid: String) -> RunEvent? {
         switch event {
         case .connectingToTor: .connectingToTor(socks)
-        case .connectingDirectly(let host, let port): .note("Connecting directly to \(host):\(port) (tests only)")
+        case .connectingDirectly(let host, let port): .note(translated("Connecting directly to \(host):\(port) (tests only)"))
         case .reachingService(let host, let port): .reachingOnion(host: host, port: Int(port))
         case .connected: nil
-        case .tlsEstablished(let version, _): .note("TLS established (\(version))")
+        case .tlsEstablished(let version, _): .note(translated("TLS established (\(version))"))
         // Decided once, before registering (the runner says so); this is the same certificate.
         case .certificateChecked: nil
         case .registering: .registering(jid: jid)
@@ -219,7 +220,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
 
     static func summary(_ info: CertificateInfo) -> CertificateSummary {
         var summary = CertificateSummary(subject: info.subject, subjectAltNames: info.subjectAlternativeNames, issuer: info.issuer,
-                           notAfter: info.notAfter.map { $0.formatted(.iso8601) } ?? "unknown",
+                           notAfter: info.notAfter.map { $0.formatted(.iso8601) } ?? translated("unknown"),
                            sha256: info.sha256, overOnion: info.overOnion)
         summary.sha1 = info.sha1.isEmpty ? nil : info.sha1
         return summary

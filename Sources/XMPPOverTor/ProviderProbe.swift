@@ -1,6 +1,7 @@
 import Diagnostics
 import FoundationEssentials
 import Vocabulary
+import Localization
 
 /// A live check of one provider over Tor that creates nothing: reach the onion (on the
 /// circuit of the given isolation credentials), secure the stream, record the certificate,
@@ -174,22 +175,23 @@ public enum ProviderProbe {
         switch error {
         case SOCKS5Error.reply(let code, _):
             switch code {
-            case 0xF0: return "not in the Tor network (no descriptor: offline, or a wrong address)"
-            case 0xF1: return "its descriptor is invalid"
-            case 0xF2, 0xF7: return "the introduction failed: probably offline"
-            case 0xF3: return "the rendezvous failed"
-            case 0x01: return "Tor could not connect (general failure)"
-            case 0x04: return "unreachable through Tor"
-            case 0x05: return "nothing listens on that port"
-            case 0x06: return "timed out inside Tor"
-            default: return "Tor could not connect (SOCKS reply 0x\(String(code, radix: 16)))"
+            case 0xF0: return translated("not in the Tor network (no descriptor: offline, or a wrong address)")
+            case 0xF1: return translated("its descriptor is invalid")
+            case 0xF2, 0xF7: return translated("the introduction failed: probably offline")
+            case 0xF3: return translated("the rendezvous failed")
+            case 0x01: return translated("Tor could not connect (general failure)")
+            case 0x04: return translated("unreachable through Tor")
+            case 0x05: return translated("nothing listens on that port")
+            case 0x06: return translated("timed out inside Tor")
+            default: return translated("Tor could not connect (SOCKS reply 0x\(String(code, radix: 16)))")
             }
         case ConnectionError.timedOut(let phase, let seconds):
-            return "no answer within \(Int(seconds)) s (\(phase))"
+            // Translators: {1} names the step that timed out, in English (for a report).
+            return translated("no answer within \(Int(seconds)) s (\(phase))")
         case ConnectionError.closedByPeer(let phase):
-            return "the server closed the connection (\(phase))"
+            return translated("the server closed the connection (\(phase))")
         case ConnectionError.refused(_, _, viaTor: true):
-            return "Tor is not running"
+            return translated("Tor is not running")
         default:
             return String(describing: error)
         }

@@ -13,6 +13,7 @@ import onionboard
 import Platform
 import PurpleConfig
 import Secrets
+import Localization
 
 /// The parsed command, handed to the worker that runs it.
 final class ParsedCommand: @unchecked Sendable {
@@ -22,6 +23,7 @@ final class ParsedCommand: @unchecked Sendable {
 
 // Core dumps off before anything else: a core taken mid-login would hold the password.
 CoreDumps.disable()
+Localization.start()
 let arguments = ProcessArguments.afterProgramName(program: "onionboard-gtk")
 // Usage errors, --help and --version need no display.
 let parsed: ParsedCommand
@@ -49,7 +51,7 @@ do {
 // Help and the commands that ask nothing run without a window.
 guard Onionboard.runsWizard(parsed.command) else { exit(execute(parsed)) }
 guard DesktopApp.openDisplay() else {
-    StandardStreams.writeError("onionboard-gtk: cannot open the display (DISPLAY or WAYLAND_DISPLAY); in a terminal, run onionboard instead\n")
+    StandardStreams.writeError("onionboard-gtk: \(translated("cannot open the display (DISPLAY or WAYLAND_DISPLAY); in a terminal, run onionboard instead"))\n")
     exit(69)
 }
 Interruption.install()

@@ -2,6 +2,7 @@ import Frontends
 import ArgumentParser
 import Platform
 import Secrets
+import Localization
 
 /// The `onionboard` command. It only parses flags and hands over to the library
 /// layers; see the README for the commands and exit codes. Its entry point is the
@@ -34,6 +35,7 @@ public struct Onionboard: ParsableCommand {
     /// The arguments come from ProcessArguments, which does not need /proc.
     public static func main() {
         CoreDumps.disable()
+        Localization.start()
         main(ProcessArguments.afterProgramName(program: "onionboard"))
     }
 }

@@ -65,6 +65,7 @@ final class PrivateDesktop {
 
     private var baseEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ONIONBOARD_") && $0.key != "NO_AT_BRIDGE" }
+            .filter { !BinaryRun.localeVariables.contains($0.key) } // English unless a test says otherwise
         environment.removeValue(forKey: "WAYLAND_DISPLAY")
         environment["HOME"] = scratch.appendingPathComponent("home").path
         environment["XDG_CONFIG_HOME"] = scratch.appendingPathComponent("config").path
@@ -211,12 +212,15 @@ final class WindowRun {
     /// Every page seen, by heading, in order.
     private(set) var seen: [String] = []
 
-    init(_ name: String, arguments: [String], desktop: PrivateDesktop, program: URL = TestSupport.onionboardBinary) throws {
+    /// - Parameter environment: variables to set besides the desktop's (a language).
+    init(_ name: String, arguments: [String], desktop: PrivateDesktop, program: URL = TestSupport.onionboardBinary,
+         environment: [String: String] = [:]) throws {
         self.name = name
         self.desktop = desktop
         stdout = desktop.scratch.appendingPathComponent("\(name).stdout")
         stderr = desktop.scratch.appendingPathComponent("\(name).stderr")
-        process = try Spawned([program.path] + arguments, environment: desktop.environment, stdout: stdout, stderr: stderr)
+        process = try Spawned([program.path] + arguments, environment: desktop.environment.merging(environment) { $1 },
+                              stdout: stdout, stderr: stderr)
         driver = try WindowDriver(appPID: process.pid, desktop: desktop)
         // This run's screenshots replace an earlier run's.
         try? FileManager.default.removeItem(at: PrivateDesktop.artifacts.appendingPathComponent(name))
@@ -274,6 +278,12 @@ final class WindowRun {
     func entry(_ name: String) throws -> String {
         let answer = try JSONSerialization.jsonObject(with: try driver.send(["op": "entry", "name": name])) as? [String: Any]
         return answer?["text"] as? String ?? ""
+    }
+
+    /// Where the widget named `name` is on the screen.
+    func extents(_ name: String) throws -> (x: Int, y: Int, width: Int, height: Int) {
+        let answer = try JSONSerialization.jsonObject(with: try driver.send(["op": "extents", "name": name])) as? [String: Any]
+        return (answer?["x"] as? Int ?? -1, answer?["y"] as? Int ?? -1, answer?["width"] as? Int ?? -1, answer?["height"] as? Int ?? -1)
     }
 
     func focused() throws -> (role: String?, name: String?) {

@@ -112,8 +112,12 @@ public final class Spawned: @unchecked Sendable {
 /// The built onionboard binary, run as a person or a script would: standard input from a
 /// string, standard output and error captured in files (no pipe can fill up and block).
 /// ONIONBOARD_* variables of the test environment are not passed on (they would answer the
-/// wizard's questions), except ONIONBOARD_WORLD_ENV.
+/// wizard's questions), except ONIONBOARD_WORLD_ENV; nor is the language (LANGUAGE, LC_ALL,
+/// LC_MESSAGES, LANG): a run speaks English unless the test gives it one.
 public struct BinaryRun: Sendable {
+    /// The variables that choose the language of messages.
+    public static let localeVariables: Set<String> = ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"]
+
     public let status: Int32
     public let stdout: String
     public let stderr: String
@@ -127,6 +131,7 @@ public struct BinaryRun: Sendable {
             error = directory.appendingPathComponent("err")
         try Data(stdin.utf8).write(to: input)
         var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ONIONBOARD_") || $0.key == "ONIONBOARD_WORLD_ENV" }
+            .filter { !Self.localeVariables.contains($0.key) }
         // Each run keeps its provider checks to itself (never the user's state directory).
         variables["XDG_STATE_HOME"] = directory.appendingPathComponent("state").path
         variables.merge(environment) { $1 }

@@ -2,6 +2,7 @@ import Diagnostics
 import FoundationEssentials
 import Platform
 import Vocabulary
+import Localization
 
 /// First boot, as decided for `onionboard bootstrap` (docs/wizard.md):
 ///
@@ -110,9 +111,10 @@ public enum TorState: Sendable, Equatable {
     /// In words a person understands, for progress lines and errors.
     public func explanation(_ socks: HostPort) -> String {
         switch self {
-        case .ready: "Tor is connected"
-        case .notRunning(let detail): "Tor is not running or not connected yet — connect to Tor first (on Tails: the Tor Connection assistant) [\(socks): \(detail)]"
-        case .connecting(let detail): "Tor is still connecting to the Tor network (\(detail))"
+        case .ready: translated("Tor is connected")
+        case .notRunning(let detail):
+            translated("Tor is not running or not connected yet — connect to Tor first (on Tails: the Tor Connection assistant) [\(socks): \(detail)]")
+        case .connecting(let detail): translated("Tor is still connecting to the Tor network (\(detail))")
         }
     }
 }
@@ -124,7 +126,7 @@ public enum BootstrapError: ClassifiedError, Equatable {
     public var description: String {
         switch self {
         case .torNotReady(let address, let waited, let last):
-            "Tor was not ready after \(waited) s: \(last.explanation(address)). Nothing was registered or written; once Tor is connected, run onionboard again."
+            translated("Tor was not ready after \(waited) s: \(last.explanation(address)). Nothing was registered or written; once Tor is connected, run onionboard again.")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Diagnostics
+import Localization
 
 /// Where an answer came from. Precedence, highest first: flag, answers file,
 /// environment, then the template's default (or a generated value).
@@ -14,12 +15,12 @@ public enum AnswerSource: Sendable, Equatable, Codable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case .flag: "command-line flag"
+        case .flag: translated("command-line flag")
         case .answersFile(let path, let line): "\(path):\(line)"
-        case .environment(let variable): "environment variable \(variable)"
-        case .user: "your answer"
-        case .templateDefault: "template default"
-        case .generated: "generated"
+        case .environment(let variable): translated("environment variable \(variable)")
+        case .user: translated("your answer")
+        case .templateDefault: translated("template default")
+        case .generated: translated("generated")
         }
     }
 }
@@ -191,16 +192,16 @@ public enum AnswersError: ClassifiedError, Equatable {
         case .invalidFile(let path, let problems):
             "the answers file \(path) has problems:\n" + problems.map(\.description).joined(separator: "\n")
         case .invalidAnswers(let problems):
-            "some answers are not acceptable:\n" + problems.map { "  \($0)" }.joined(separator: "\n")
+            translated("some answers are not acceptable:") + "\n" + problems.map { "  \($0)" }.joined(separator: "\n")
         case .missing(let missing):
-            "a non-interactive run needs answers that were not given:\n"
+            translated("a non-interactive run needs answers that were not given:") + "\n"
                 + missing.map { "  \($0)" }.joined(separator: "\n")
-                + "\nGive them as flags, in an --answers file, or as environment variables."
+                + "\n" + translated("Give them as flags, in an --answers file, or as environment variables.")
         case .noProviderFits(let missing, let reasons):
-            "a non-interactive run needs answers that were not given:\n  \(missing)\n"
-                + "No provider fits a run without a person (each was checked over Tor just now; one that needs a CAPTCHA needs a person):\n"
-                + reasons.map { "  \($0)" }.joined(separator: "\n")
-                + "\nGive the provider as a flag, in an --answers file, or as an environment variable."
+            translated("a non-interactive run needs answers that were not given:") + "\n  \(missing)\n"
+                + translated("No provider fits a run without a person (each was checked over Tor just now; one that needs a CAPTCHA needs a person):")
+                + "\n" + reasons.map { "  \($0)" }.joined(separator: "\n")
+                + "\n" + translated("Give the provider as a flag, in an --answers file, or as an environment variable.")
         }
     }
 }
@@ -212,7 +213,7 @@ public struct PresetProblem: Sendable, Equatable, Codable, CustomStringConvertib
     public var source: String
     public var reason: String
 
-    public var description: String { "\(key) = \(value) (from \(source)): \(reason)" }
+    public var description: String { translated("\(key) = \(value) (from \(source)): \(reason)") }
 }
 
 /// A required answer that a non-interactive run does not have.
@@ -224,8 +225,9 @@ public struct MissingAnswer: Sendable, Equatable, Codable, CustomStringConvertib
     public var prompt: String
 
     public var description: String {
-        var text = "\(key): \(prompt) — \(flag)"
-        if let environmentVariable { text += " or \(environmentVariable)" }
-        return text
+        // Translators: {0} is the question's key, {1} the question, {2} the flag that answers it (or what to do instead).
+        guard let environmentVariable else { return translated("\(key): \(prompt) — \(flag)") }
+        // Translators: as above, and {3} the environment variable that answers it too.
+        return translated("\(key): \(prompt) — \(flag) or \(environmentVariable)")
     }
 }

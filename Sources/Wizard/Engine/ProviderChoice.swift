@@ -1,3 +1,5 @@
+import Localization
+
 /// A provider as the wizard sees it: what it needs to offer it, order it and plan a
 /// connection. The adapter from the provider map (OnionMap) builds these.
 public struct ProviderChoice: Sendable, Equatable, Codable {
@@ -53,13 +55,13 @@ public struct ProviderChoice: Sendable, Equatable, Codable {
         switch registration {
         case .open:
             switch captcha {
-            case false?: "open registration, no CAPTCHA"
-            case true?: "open registration with a CAPTCHA"
-            case nil: "open registration, CAPTCHA unknown"
+            case false?: translated("open registration, no CAPTCHA")
+            case true?: translated("open registration with a CAPTCHA")
+            case nil: translated("open registration, CAPTCHA unknown")
             }
-        case .invite: "registration by invitation only"
-        case .closed: webRegistrationURL.map { "no in-app registration (sign up at \($0))" } ?? "no in-app registration"
-        case .unknown: "registration status unknown"
+        case .invite: translated("registration by invitation only")
+        case .closed: webRegistrationURL.map { translated("no in-app registration (sign up at \($0))") } ?? translated("no in-app registration")
+        case .unknown: translated("registration status unknown")
         }
     }
 }

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Vocabulary
 import Platform
 import Secrets
+import Localization
 
 /// A question as a frontend shows it: the template's question plus the default to
 /// offer in brackets and, for a provider or select question, the numbered choices.
@@ -219,7 +220,7 @@ public struct WizardConversation {
                  live: ((ProviderChoice) -> ProviderLiveStatus)? = nil) -> Result<Answer, ValidationFailure> {
         let question = presented.question
         if raw.trimmingWhitespace().isEmpty {
-            guard let text = presented.defaultText else { return .failure(.init("an answer is required")) }
+            guard let text = presented.defaultText else { return .failure(.init(translated("an answer is required"))) }
             if question.type == .provider, let refusal = liveRefusal(text, live: live) { return .failure(refusal) }
             return .success(Answer(text, source: question.defaultValue == .generated ? .generated : .templateDefault))
         }
@@ -249,8 +250,9 @@ public struct WizardConversation {
         guard status.own, let check = status.check, check.outcome == .reachable else { return nil }
         switch check.registration {
         case .closed?, .webOnly?, .inviteOnly?:
-            return .init("\(provider.domain) answered, but does not let an app create an account (\(check.summary))"
-                + (provider.webRegistrationURL.map { "; sign up at \($0) and use `onionboard export`" } ?? "") + ". Choose another provider.")
+            return .init(provider.webRegistrationURL.map {
+                translated("\(provider.domain) answered, but does not let an app create an account (\(check.summary)); sign up at \($0) and use `onionboard export`. Choose another provider.")
+            } ?? translated("\(provider.domain) answered, but does not let an app create an account (\(check.summary)). Choose another provider."))
         default:
             return nil
         }
@@ -267,11 +269,11 @@ public struct WizardConversation {
     /// generated); an existing account's password is whatever it is, but must be given.
     static func secretProblem(_ typed: SecretBytes?, for question: Question) -> String? {
         guard question.defaultValue == .generated else {
-            return typed == nil || typed!.count == 0 ? "type the account's password (it is not shown)" : nil
+            return typed == nil || typed!.count == 0 ? translated("type the account's password (it is not shown)") : nil
         }
         guard let typed else { return nil }
         return typed.count >= SecretBytes.shortPasswordLength ? nil
-            : "use at least \(SecretBytes.shortPasswordLength) characters, or leave it empty to generate a strong password"
+            : translated("use at least \(SecretBytes.shortPasswordLength) characters, or leave it empty to generate a strong password")
     }
 
     /// The question as a frontend shows it. A provider question lists the offered providers
@@ -291,11 +293,11 @@ public struct WizardConversation {
             let ordered = live == nil ? statuses : statuses.enumerated()
                 .sorted { ($0.element.1?.rank ?? 3, $0.offset) < ($1.element.1?.rank ?? 3, $1.offset) }.map(\.element)
             choices = ordered.map { provider, status in
-                var detail = unusable.reasons[provider.domain].map { "unreachable just now: \($0)" }
+                var detail = unusable.reasons[provider.domain].map { translated("unreachable just now: \($0)") }
                     ?? status?.summary.map { status?.check == nil ? "\($0) · \(provider.registrationSummary)" : $0 }
                     ?? provider.registrationSummary
                 if let operatedBy = provider.details?.operatedBy {
-                    detail = "\(operatedBy)'s onion domain (your address ends in .onion) · " + detail
+                    detail = translated("\(operatedBy)'s onion domain (your address ends in .onion)") + " · " + detail
                 }
                 return .init(label: provider.domain, detail: detail, provider: provider, live: status)
             }
@@ -346,7 +348,7 @@ public struct UnusableProviders: Sendable {
               let provider = engine.provider(in: answers), let problem = watch.problem(provider, wait) else { return nil }
         reasons[provider.domain] = problem
         answers.remove(AnswerKeys.provider)
-        return "\(provider.domain) cannot be reached: \(problem). Choose another provider."
+        return translated("\(provider.domain) cannot be reached: \(problem). Choose another provider.")
     }
 
     /// Chosen again: it will be tried again.

@@ -1,6 +1,7 @@
 import Diagnostics
 import Secrets
 import Vocabulary
+import Localization
 
 /// The pure core of a wizard: no I/O, no clock, no randomness of its own. Given the
 /// template, the providers and the answers so far it says which question comes
@@ -162,8 +163,8 @@ public struct WizardEngine: Sendable {
         case .provider:
             return validateProvider(text)
         case .boolean:
-            guard let flag = TemplateParser.parseBoolean(text) else {
-                return .failure(.init("answer yes or no"))
+            guard let flag = Self.parseBoolean(text) else {
+                return .failure(.init(translated("answer \(Self.yes) or \(Self.no)")))
             }
             return .success(flag ? "yes" : "no")
         case .select:
@@ -171,7 +172,7 @@ public struct WizardEngine: Sendable {
                 return .success(question.choices[number - 1])
             }
             guard let choice = question.choices.first(where: { $0.lowercased() == text.lowercased() }) else {
-                return .failure(.init("choose one of: \(question.choices.joined(separator: ", "))"))
+                return .failure(.init(translated("choose one of: \(question.choices.joined(separator: ", "))")))
             }
             return .success(choice)
         case .account:
@@ -194,11 +195,11 @@ public struct WizardEngine: Sendable {
             }
             return .success(account.jid.lowercased())
         case .secret, .captcha:
-            return text.isEmpty ? .failure(.init("an answer is required")) : .success(raw)
+            return text.isEmpty ? .failure(.init(translated("an answer is required"))) : .success(raw)
         case .text:
             let rule = question.validation ?? Self.standardValidation[question.key]
             guard let rule else {
-                return text.isEmpty ? .failure(.init("an answer is required")) : .success(text)
+                return text.isEmpty ? .failure(.init(translated("an answer is required"))) : .success(text)
             }
             let checked = rule.check(question.validation == .handle || question.key == AnswerKeys.handle ? raw : text)
             if rule == .onion, case .success(let onion) = checked, let problem = onionCheck?(onion) {
@@ -224,20 +225,23 @@ public struct WizardEngine: Sendable {
     func validateProvider(_ text: String) -> Result<String, ValidationFailure> {
         if let number = Int(text) {
             guard (1...max(offeredProviders.count, 1)).contains(number), !offeredProviders.isEmpty else {
-                return .failure(.init("choose a number from 1 to \(offeredProviders.count)"))
+                return .failure(.init(translated("choose a number from 1 to \(offeredProviders.count)")))
             }
             return .success(offeredProviders[number - 1].domain)
         }
         let domain = text.lowercased()
         guard let provider = allProviders.first(where: { $0.domain == domain }) else {
             let offered = offeredProviders.prefix(5).map(\.domain).joined(separator: ", ")
-            return .failure(.init("“\(text)” is not in the provider map (offered: \(offered)\(offeredProviders.count > 5 ? ", …" : ""))"))
+            let more = offeredProviders.count > 5 ? ", …" : ""
+            return .failure(.init(translated("“\(text)” is not in the provider map (offered: \(offered)\(more))")))
         }
         switch provider.registration {
         case .closed:
-            return .failure(.init("\(domain) does not allow creating an account from an app\(provider.webRegistrationURL.map { "; sign up at \($0) and use `onionboard export`" } ?? "")"))
+            return .failure(.init(provider.webRegistrationURL.map {
+                translated("\(domain) does not allow creating an account from an app; sign up at \($0) and use `onionboard export`")
+            } ?? translated("\(domain) does not allow creating an account from an app")))
         case .invite:
-            return .failure(.init("\(domain) only registers accounts with an invitation"))
+            return .failure(.init(translated("\(domain) only registers accounts with an invitation")))
         case .open, .unknown:
             return .success(domain)
         }
@@ -254,18 +258,18 @@ public struct WizardEngine: Sendable {
                 ? Question(key: key, type: .text, prompt: key) : nil)
             guard let question else {
                 problems.append(.init(key: key, value: answer.value, source: answer.source.description,
-                                      reason: "the wizard \(template.id) has no question `\(key)` (its keys: \(template.questions.map(\.key).joined(separator: ", ")))"))
+                                      reason: translated("the wizard \(template.id) has no question `\(key)` (its keys: \(template.questions.map(\.key).joined(separator: ", ")))")))
                 continue
             }
             if question.type == .secret || key == AnswerKeys.password {
                 // Never echo it back: the value is not shown.
-                problems.append(.init(key: key, value: "(not shown)", source: answer.source.description,
+                problems.append(.init(key: key, value: translated("(not shown)"), source: answer.source.description,
                                       reason: AnswerKeys.passwordAdvice))
                 continue
             }
             if question.type == .captcha {
                 problems.append(.init(key: key, value: answer.value, source: answer.source.description,
-                                      reason: "a CAPTCHA can only be answered when the server shows it"))
+                                      reason: translated("a CAPTCHA can only be answered when the server shows it")))
                 continue
             }
             switch validate(answer.value, for: question) {
@@ -313,10 +317,11 @@ public struct WizardEngine: Sendable {
                 // A CAPTCHA needs a person: no flag gives it, so say where this provider
                 // registers on the web instead.
                 let web = provider(in: answers)?.webRegistrationURL
-                let instead = "the provider asks for a CAPTCHA, which needs a person: run without --non-interactive"
-                    + (web.map { ", or register on the provider's web page: \($0)" } ?? "") + "; nothing was registered or written"
+                let instead = web.map {
+                    translated("the provider asks for a CAPTCHA, which needs a person: run without --non-interactive, or register on the provider's web page: \($0); nothing was registered or written")
+                } ?? translated("the provider asks for a CAPTCHA, which needs a person: run without --non-interactive; nothing was registered or written")
                 missing.append(MissingAnswer(key: question.key, flag: instead, environmentVariable: nil,
-                                             prompt: question.prompt + " (choose a provider without a CAPTCHA for a non-interactive run)"))
+                                             prompt: translated("\(question.prompt) (choose a provider without a CAPTCHA for a non-interactive run)")))
                 continue
             }
             if answers[question.key] != nil || secretsGiven.contains(question.key) { continue }
@@ -385,9 +390,9 @@ public struct WizardEngine: Sendable {
         guard let provider = provider(in: complete) else {
             if path == .existing {
                 throw AnswersError.missing([MissingAnswer(key: AnswerKeys.onion, flag: "--set onion=VALUE", environmentVariable: "ONIONBOARD_ONION",
-                                                          prompt: "The onion address of your account's server (the provider map does not know it)")])
+                                                          prompt: translated("The onion address of your account's server (the provider map does not know it)"))])
             }
-            throw AnswersError.missing([MissingAnswer(key: AnswerKeys.provider, flag: "--provider", environmentVariable: "ONIONBOARD_PROVIDER", prompt: "Which provider should host your account?")])
+            throw AnswersError.missing([MissingAnswer(key: AnswerKeys.provider, flag: "--provider", environmentVariable: "ONIONBOARD_PROVIDER", prompt: translated("Which provider should host your account?"))])
         }
         // Keys the plan needs even when the template does not ask them.
         var username = complete.value(AnswerKeys.username)

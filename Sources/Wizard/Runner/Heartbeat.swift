@@ -1,5 +1,6 @@
 import Vocabulary
 import FoundationEssentials
+import Localization
 import Platform
 
 /// Passes a run's events on, and in a slow phase (over Tor: seconds to minutes with
@@ -85,17 +86,18 @@ extension RunEvent {
     /// heartbeat's "Still …" lines; nil for events that end a phase or only inform.
     var waitingFor: String? {
         switch self {
-        case .connectingToTor(let socks): "connecting to Tor at \(socks)"
-        case .reachingOnion(let host, _): "reaching \(Self.shortOnion(host)) through Tor (a new circuit can take a minute or more)"
-        case .securing: "securing the connection"
-        case .registering(let jid): "waiting for the server to create \(jid)"
-        case .verifying(let jid): "logging in as \(jid)"
-        case .storingBookmark(let room): "bookmarking \(room) on the server"
-        case .checkingRoom(let room): "waiting for the room \(room) to answer (it may be on another server)"
-        case .resumingAccount(let jid): "finishing \(jid)"
-        case .accountCreated(let jid, _): "logging in as \(jid)"
-        case .captchaRetry: "fetching a new CAPTCHA"
-        case .reached, .certificate: "talking to the server"
+        // Translators: these complete "Still … (12 s so far)".
+        case .connectingToTor(let socks): translated("connecting to Tor at \(socks)")
+        case .reachingOnion(let host, _): translated("reaching \(Self.shortOnion(host)) through Tor (a new circuit can take a minute or more)")
+        case .securing: translated("securing the connection")
+        case .registering(let jid): translated("waiting for the server to create \(jid)")
+        case .verifying(let jid): translated("logging in as \(jid)")
+        case .storingBookmark(let room): translated("bookmarking \(room) on the server")
+        case .checkingRoom(let room): translated("waiting for the room \(room) to answer (it may be on another server)")
+        case .resumingAccount(let jid): translated("finishing \(jid)")
+        case .accountCreated(let jid, _): translated("logging in as \(jid)")
+        case .captchaRetry: translated("fetching a new CAPTCHA")
+        case .reached, .certificate: translated("talking to the server")
         case .waitingForTor, .stillWorking, .usernameTaken, .bookmarkWarning, .writingProfile, .note, .checkingProviders,
              .roomStatus: nil
         }

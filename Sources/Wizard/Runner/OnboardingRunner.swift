@@ -2,6 +2,7 @@ import Diagnostics
 import FoundationEssentials
 import Secrets
 import Vocabulary
+import Localization
 
 /// What the runner may ask the person (the frontend implements it).
 public protocol RunInteraction {
@@ -180,11 +181,11 @@ extension CertificateVerdict {
     /// Why the run trusts the certificate, for the progress line.
     func explanation(policy: PinPolicy) -> String {
         switch self {
-        case .pinned: "matches the pin of the provider map"
-        case .authority: "valid for the provider's domain through a certificate authority"
-        case .acceptedInAdvance: "matches --accept-fingerprint"
+        case .pinned: translated("matches the pin of the provider map")
+        case .authority: translated("valid for the provider's domain through a certificate authority")
+        case .acceptedInAdvance: translated("matches --accept-fingerprint")
         case .unknown:
-            if case .acceptFingerprint = policy { "matches --accept-fingerprint" } else { "trusted on your confirmation" }
+            if case .acceptFingerprint = policy { translated("matches --accept-fingerprint") } else { translated("trusted on your confirmation") }
         }
     }
 }
@@ -196,8 +197,10 @@ public struct UnacceptedFingerprint: ClassifiedError, Equatable {
     public let domain: String
     public var category: ErrorCategory { .untrustedCertificate }
     public var description: String {
-        "the certificate of \(domain) (SHA-256 \(presented)) is not the one --accept-fingerprint names (\(accepted)); "
-            + "nothing was registered or written. Check the fingerprint with the provider."
+        translated("""
+            the certificate of \(domain) (SHA-256 \(presented)) is not the one --accept-fingerprint names (\(accepted)); \
+            nothing was registered or written. Check the fingerprint with the provider.
+            """)
     }
 }
 
@@ -206,7 +209,7 @@ public struct CertificateDeclined: ClassifiedError, Equatable {
     public let sha256: String
     public var category: ErrorCategory { .cancelled }
     public var description: String {
-        "you declined the server's certificate (SHA-256 \(sha256)); nothing was registered or written"
+        translated("you declined the server's certificate (SHA-256 \(sha256)); nothing was registered or written")
     }
 }
 
@@ -244,7 +247,7 @@ final class RunCallbacks: RegistrationCallbacks, @unchecked Sendable {
             pendingPath = path
             heartbeat.send(.accountCreated(jid: jid, savedIn: path))
         } catch {
-            heartbeat.send(.bookmarkWarning("the new account \(jid) could not be saved before logging in: \(error)"))
+            heartbeat.send(.bookmarkWarning(translated("the new account \(jid) could not be saved before logging in: \(error)")))
         }
     }
 
@@ -292,9 +295,12 @@ public struct AccountNotFinished: ClassifiedError {
 
     public var category: ErrorCategory { underlying.category }
     public var description: String {
-        "\(underlying)\nThe account \(jid) exists on the server and its password is saved in \(savedIn) (readable only by you). "
-            + "Run onionboard again with the same profile directory to finish it; no second account is created."
+        "\(underlying)\n"
+            + translated("""
+                The account \(jid) exists on the server and its password is saved in \(savedIn) (readable only by you). \
+                Run onionboard again with the same profile directory to finish it; no second account is created.
+                """)
             + (underlying.category == .refused
-                ? " (If the server refused the login, it may hold new accounts until an operator approves them: try again later.)" : "")
+                ? " " + translated("(If the server refused the login, it may hold new accounts until an operator approves them: try again later.)") : "")
     }
 }

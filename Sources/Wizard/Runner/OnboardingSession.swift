@@ -3,6 +3,7 @@ import FoundationEssentials
 import Platform
 import Secrets
 import Vocabulary
+import Localization
 
 /// A whole wizard run from answers to report: check the preset answers and what can be
 /// checked before any question (the profile directory, a pending account from an
@@ -145,7 +146,7 @@ public final class OnboardingSession {
             }.torSOCKS
             let state = torState(socks)
             if state != .ready {
-                events(.note("\(state.explanation(socks)). You can answer the questions meanwhile; the wizard waits for Tor before it connects."))
+                events(.note(translated("\(state.explanation(socks)). You can answer the questions meanwhile; the wizard waits for Tor before it connects.")))
             }
         }
         if options.interactive, let asker {
@@ -235,10 +236,10 @@ public final class OnboardingSession {
                         password: inout SecretBytes?) throws -> PendingAccount? {
         guard let pending else { return nil }
         if let given = answers.value(AnswerKeys.provider), given.lowercased() != pending.domain {
-            throw PendingAccountConflict(pending: pending.jid, asked: "an account on \(given)", directory: nil)
+            throw PendingAccountConflict(pending: pending.jid, asked: translated("an account on \(given)"), directory: nil)
         }
         guard engine.allProviders.contains(where: { $0.domain == pending.domain }) else {
-            throw PendingAccountConflict(pending: pending.jid, asked: "a provider map without \(pending.domain)", directory: nil)
+            throw PendingAccountConflict(pending: pending.jid, asked: translated("a provider map without \(pending.domain)"), directory: nil)
         }
         if let given = answers.value(AnswerKeys.account), given != AccountPath.new.rawValue {
             throw PendingAccountConflict(pending: pending.jid, asked: "another way to an account (\(given))", directory: nil)
@@ -252,8 +253,8 @@ public final class OnboardingSession {
 
     private func continueWithoutPersistence(_ asker: QuestionAsker) throws -> Bool {
         let question = Question(key: "continue-without-persistence", type: .boolean,
-                                prompt: "Set up the account anyway? It will be lost at shutdown unless you keep its password",
-                                help: "Answer no to stop here and turn on the feature first (Persistent Storage settings, then restart onionboard); nothing is created until the questions are done.")
+                                prompt: translated("Set up the account anyway? It will be lost at shutdown unless you keep its password"),
+                                help: translated("Answer no to stop here and turn on the feature first (Persistent Storage settings, then restart onionboard); nothing is created until the questions are done."))
         let presented = PresentedQuestion(question: question, defaultText: "yes", choices: [], index: 0)
         while true {
             let raw = try asker.ask(presented)
@@ -357,7 +358,7 @@ public final class OnboardingSession {
             checkStore?.save(checks.ownChecks)
             let statuses = offered.map { ($0, checks.status($0)) }.filter { $0.1.own }
             if let best = Bootstrap.liveDefault(statuses, needsPerson: false) {
-                events(.note("Chose \(best.domain): \(checks.status(best).summary ?? "it answers")"))
+                events(.note(translated("Chose \(best.domain): \(checks.status(best).summary ?? translated("it answers"))")))
                 return best
             }
             let retried = offered.filter { provider in
@@ -365,7 +366,7 @@ public final class OnboardingSession {
                 return ProviderReacher.mayBeTransient(error)
             }
             guard let retryUntil, now() < retryUntil, !retried.isEmpty else { break }
-            events(.note("No provider answered yet; Tor may still be connecting, checking \(retried.count) again"))
+            events(.note(translated("No provider answered yet; Tor may still be connecting, checking \(retried.count) again")))
             Threads.sleep(seconds: 2)
             for provider in retried {
                 checks.set(registrar.probe(target(provider, answers: answers), freshCircuit: true), for: provider)
@@ -373,8 +374,8 @@ public final class OnboardingSession {
         }
         throw AnswersError.noProviderFits(missing, reasons: engine.offeredProviders.map { ($0, checks.status($0)) }.map { provider, status in
             "\(provider.domain): " + (status.check.map { check in
-                check.registers && !check.registersWithoutPerson ? check.summary + " (a CAPTCHA needs a person)" : check.summary
-            } ?? "not checked")
+                check.registers && !check.registersWithoutPerson ? translated("\(check.summary) (a CAPTCHA needs a person)") : check.summary
+            } ?? translated("not checked"))
         })
     }
 
@@ -405,7 +406,7 @@ public enum FrontendlessCancel: ClassifiedError, Equatable {
     public var description: String {
         switch self {
         case .persistenceFirst:
-            "stopped before anything was created. Turn on the \"Pidgin Internet Messenger\" feature in the Persistent Storage settings, then run onionboard again."
+            translated("stopped before anything was created. Turn on the \"Pidgin Internet Messenger\" feature in the Persistent Storage settings, then run onionboard again.")
         }
     }
 }
@@ -419,8 +420,15 @@ public struct PendingAccountConflict: ClassifiedError, Equatable {
 
     public var category: ErrorCategory { .refused }
     public var description: String {
-        "an earlier run created \(pending) on the server but could not finish writing it into the profile; "
-            + "this run asks for \(asked). Run onionboard without --provider/--username to finish \(pending) first"
-            + (directory.map { " (its password is saved in \($0))" } ?? "") + "."
+        directory.map { directory in
+            translated("""
+                an earlier run created \(pending) on the server but could not finish writing it into the profile; \
+                this run asks for \(asked). Run onionboard without --provider/--username to finish \(pending) first \
+                (its password is saved in \(directory)).
+                """)
+        } ?? translated("""
+            an earlier run created \(pending) on the server but could not finish writing it into the profile; \
+            this run asks for \(asked). Run onionboard without --provider/--username to finish \(pending) first.
+            """)
     }
 }

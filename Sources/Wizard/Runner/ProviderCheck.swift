@@ -1,5 +1,6 @@
 import Diagnostics
 import FoundationEssentials
+import Localization
 import Vocabulary
 
 /// What a live check of a provider over Tor found (the wizard checks every provider it
@@ -108,37 +109,39 @@ public struct ProviderCheck: Sendable, Equatable, Codable {
     /// "reached in 4 s: open registration, no CAPTCHA", "unreachable: …".
     public var summary: String {
         switch outcome {
-        case .torUnavailable: return "not checked: Tor is not connected"
-        case .unreachable: return "unreachable: " + (reason ?? "no answer")
+        case .torUnavailable: return translated("not checked: Tor is not connected")
+        case .unreachable: return translated("unreachable: \(reason ?? translated("no answer"))")
         case .reachable:
-            var text = "reachable" + (seconds.map { " in \(Self.duration($0))" } ?? "")
+            var text = seconds.map { translated("reachable in \(Self.duration($0))") } ?? translated("reachable")
+            text += translated(", ")
             switch registration {
-            case .open?: text += ", open registration, no CAPTCHA"
-            case .captcha?: text += ", open registration with a CAPTCHA"
-            case .inviteOnly?: text += ", registration by invitation only"
-            case .closed?: text += ", no in-app registration"
-            case .webOnly?: text += ", registration on its web page only"
-            case .unknown?, nil: text += ", registration unclear"
+            case .open?: text += translated("open registration, no CAPTCHA")
+            case .captcha?: text += translated("open registration with a CAPTCHA")
+            case .inviteOnly?: text += translated("registration by invitation only")
+            case .closed?: text += translated("no in-app registration")
+            case .webOnly?: text += translated("registration on its web page only")
+            case .unknown?, nil: text += translated("registration unclear")
             }
-            if !extraFields.isEmpty { text += " (it also asks for \(extraFields.joined(separator: ", ")))" }
-            if invitationsAdvertised && registration == .open { text += " (invitations supported: it may want one)" }
+            // Translators: {0} lists the names of form fields, as the server sent them.
+            if !extraFields.isEmpty { text += " " + translated("(it also asks for \(extraFields.joined(separator: translated(", "))))") }
+            if invitationsAdvertised && registration == .open { text += " " + translated("(invitations supported: it may want one)") }
             return text
         }
     }
 
     /// `summary`, prefixed with how long ago when the check is not this run's own.
     public func summary(now: Double, own: Bool) -> String {
-        own ? summary : "checked \(Self.age(now - checkedAt)) ago: \(summary)"
+        // Translators: {0} is how long ago, e.g. "2 minutes".
+        own ? summary : translated("checked \(Self.age(now - checkedAt)) ago: \(summary)")
     }
 
     /// "2 minutes", "1 hour", "3 days".
     public static func age(_ seconds: Double) -> String {
         let s = max(0, Int(seconds))
-        func unit(_ n: Int, _ name: String) -> String { "\(n) \(name)\(n == 1 ? "" : "s")" }
-        if s < 60 { return unit(s, "second") }
-        if s < 3600 { return unit(s / 60, "minute") }
-        if s < 86400 { return unit(s / 3600, "hour") }
-        return unit(s / 86400, "day")
+        if s < 60 { return translated(one: "\(s) second", other: "\(s) seconds", count: s) }
+        if s < 3600 { return translated(one: "\(s / 60) minute", other: "\(s / 60) minutes", count: s / 60) }
+        if s < 86400 { return translated(one: "\(s / 3600) hour", other: "\(s / 3600) hours", count: s / 3600) }
+        return translated(one: "\(s / 86400) day", other: "\(s / 86400) days", count: s / 86400)
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Localization
 import Platform
 
 /// A provider's live state as the wizard shows it: this run's own check once it is in,
@@ -27,9 +28,9 @@ public struct ProviderLiveStatus: Sendable, Equatable {
 
     /// One line for a list, or nil when there is nothing live to say.
     public var summary: String? {
-        guard let check else { return checking ? "checking over Tor…" : nil }
+        guard let check else { return checking ? translated("checking over Tor…") : nil }
         let text = check.summary(now: now, own: own)
-        return checking && !own ? text + " (checking again…)" : text
+        return checking && !own ? translated("\(text) (checking again…)") : text
     }
 }
 

@@ -1,5 +1,6 @@
 import Vocabulary
 import Diagnostics
+import Localization
 
 /// What reaching a provider found out before the account is asked for: the onion
 /// answered, TLS is up, and this is the certificate Pidgin will be shown (the server
@@ -77,8 +78,10 @@ public struct UnconfirmedCertificate: ClassifiedError, Equatable {
 
     public var category: ErrorCategory { .untrustedCertificate }
     public var description: String {
-        "the certificate of \(domain) is not pinned by the provider map and no certificate authority vouches for it "
-            + "(SHA-256 \(sha256)); a run without questions cannot ask you. Check the fingerprint with the provider, "
-            + "then pass --accept-fingerprint \(sha256). Nothing was registered or written."
+        translated("""
+            the certificate of \(domain) is not pinned by the provider map and no certificate authority vouches for it \
+            (SHA-256 \(sha256)); a run without questions cannot ask you. Check the fingerprint with the provider, \
+            then pass --accept-fingerprint \(sha256). Nothing was registered or written.
+            """)
     }
 }

@@ -1,6 +1,7 @@
 import Vocabulary
 import Diagnostics
 import FoundationEssentials
+import Localization
 import Platform
 
 /// Waits for a reach attempt (the warm-up when it goes to the same place, else a new
@@ -29,12 +30,12 @@ struct ProviderReacher {
                 guard Self.mayBeTransient(error) else { throw error }
                 if let retryUntil {
                     guard now() < retryUntil else { throw error }
-                    heartbeat.send(.note("Could not reach \(RunEvent.shortOnion(target.host)) yet (\(error)); Tor may still be connecting, trying again"))
+                    heartbeat.send(.note(translated("Could not reach \(RunEvent.shortOnion(target.host)) yet (\(error)); Tor may still be connecting, trying again")))
                     Threads.sleep(seconds: 2)
                 } else {
                     guard !retried else { throw error }
                     retried = true
-                    heartbeat.send(.note("Could not reach \(RunEvent.shortOnion(target.host)) (\(error)); trying once more on a new Tor circuit"))
+                    heartbeat.send(.note(translated("Could not reach \(RunEvent.shortOnion(target.host)) (\(error)); trying once more on a new Tor circuit")))
                 }
                 attempt = registrar.reach(target, freshCircuit: true)
             }

@@ -1,4 +1,5 @@
 import Vocabulary
+import Localization
 
 /// Progress of a run, one event per phase, in words a person understands. Frontends
 /// print them; `--json` runs collect them.
@@ -35,34 +36,38 @@ public enum RunEvent: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .waitingForTor(let socks, let state, let waited, let limit):
-            "Waiting for Tor: \(state.explanation(socks)) (\(waited) s of at most \(limit) s)"
-        case .connectingToTor(let socks): "Connecting to Tor at \(socks)"
-        case .stillWorking(let what, let seconds): "Still \(what) (\(seconds) s so far)"
+            translated("Waiting for Tor: \(state.explanation(socks)) (\(waited) s of at most \(limit) s)")
+        case .connectingToTor(let socks): translated("Connecting to Tor at \(socks)")
+        // Translators: {0} is what is being waited for, e.g. "reaching abcdefgh…uvwxyz.onion through Tor".
+        case .stillWorking(let what, let seconds): translated("Still \(what) (\(seconds) s so far)")
         case .reached(let host, let seconds):
-            "Reached \(Self.shortOnion(host)) in \(Int(seconds.rounded())) s"
+            translated("Reached \(Self.shortOnion(host)) in \(Int(seconds.rounded())) s")
         case .accountCreated(let jid, let directory):
-            "The server created \(jid); its password is saved in \(directory) (mode 0600) until the profile is written"
-        case .resumingAccount(let jid): "Finishing \(jid), which an earlier run created but could not finish"
+            translated("The server created \(jid); its password is saved in \(directory) (mode 0600) until the profile is written")
+        case .resumingAccount(let jid): translated("Finishing \(jid), which an earlier run created but could not finish")
         case .reachingOnion(let host, let port):
-            "Reaching \(Self.shortOnion(host)):\(port) — building a circuit can take up to a minute"
-        case .securing(let mode): mode == .startTLS ? "Securing the connection (STARTTLS)" : "Securing the connection (direct TLS)"
-        case .certificate(let sha, let trust): "Server certificate SHA-256 \(sha): \(trust)"
-        case .registering(let jid): "Registering \(jid)"
-        case .verifying(let jid): "Verifying \(jid) by logging in"
+            translated("Reaching \(Self.shortOnion(host)):\(port) — building a circuit can take up to a minute")
+        case .securing(let mode):
+            mode == .startTLS ? translated("Securing the connection (STARTTLS)") : translated("Securing the connection (direct TLS)")
+        case .certificate(let sha, let trust): translated("Server certificate SHA-256 \(sha): \(trust)")
+        case .registering(let jid): translated("Registering \(jid)")
+        case .verifying(let jid): translated("Verifying \(jid) by logging in")
         case .usernameTaken(let taken, let next):
-            next.map { "The username \(taken) is taken; trying \($0)" } ?? "The username \(taken) is taken"
+            next.map { translated("The username \(taken) is taken; trying \($0)") } ?? translated("The username \(taken) is taken")
         case .captchaRetry(let attempt, let limit, let expired):
-            (expired ? "The CAPTCHA form expired before it was answered" : "That answer was not accepted")
-                + "; fetching a new picture (attempt \(attempt) of \(limit))"
-        case .storingBookmark(let room): "Bookmarking \(room) on the server (for other clients)"
-        case .bookmarkWarning(let text): "Warning: \(text)"
+            expired ? translated("The CAPTCHA form expired before it was answered; fetching a new picture (attempt \(attempt) of \(limit))")
+                : translated("That answer was not accepted; fetching a new picture (attempt \(attempt) of \(limit))")
+        case .storingBookmark(let room): translated("Bookmarking \(room) on the server (for other clients)")
+        case .bookmarkWarning(let text): translated("Warning: \(text)")
         case .checkingProviders(let answered, let total, let seconds):
-            answered == total ? "Checked \(total) provider\(total == 1 ? "" : "s") over Tor (\(seconds) s)"
-                : "Checking the providers over Tor: \(answered) of \(total) answered so far (\(seconds) s)"
-        case .checkingRoom(let room): "Asking the room \(room) whether it is there"
+            answered == total ? translated(one: "Checked \(total) provider over Tor (\(seconds) s)",
+                                           other: "Checked \(total) providers over Tor (\(seconds) s)", count: total)
+                : translated("Checking the providers over Tor: \(answered) of \(total) answered so far (\(seconds) s)")
+        case .checkingRoom(let room): translated("Asking the room \(room) whether it is there")
         case .roomStatus(let status):
-            status.problem.map { "Warning: \($0)" } ?? "The room \(status.jid) \(status.summary)"
-        case .writingProfile(let directory): "Writing the Pidgin profile to \(directory)"
+            // Translators: {1} is the room's state: "exists, public, 3 people in it", "does not exist"…
+            status.problem.map { translated("Warning: \($0)") } ?? translated("The room \(status.jid) \(status.summary)")
+        case .writingProfile(let directory): translated("Writing the Pidgin profile to \(directory)")
         case .note(let text): text
         }
     }

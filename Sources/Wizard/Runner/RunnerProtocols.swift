@@ -2,6 +2,7 @@ import Diagnostics
 import FoundationEssentials
 import Secrets
 import Vocabulary
+import Localization
 
 /// Where to connect: everything the registration layer needs to reach the server.
 public struct ConnectionTarget: Sendable, Equatable {
@@ -98,15 +99,15 @@ extension RegistrationField {
     /// accepted (a fresh picture now), and about how long the server still waits.
     public var captchaNotices: [String] {
         [previousAnswerRejected
-            ? "That answer was not accepted (or the form expired) — here is a new picture (attempt \(attempt) of \(attempts))." : nil,
+            ? translated("That answer was not accepted (or the form expired) — here is a new picture (attempt \(attempt) of \(attempts)).") : nil,
          captchaTimeNotice].compactMap { $0 }
     }
 
     /// About how long the server still waits for the answer, when that is known.
     public var captchaTimeNotice: String? {
         secondsLeft.map { seconds in
-            seconds > 0 ? "Answer within about \(seconds) s: the server closes the connection soon after it opened."
-                : "The time for this picture may be up; if the answer is not taken, a new picture follows."
+            seconds > 0 ? translated("Answer within about \(seconds) s: the server closes the connection soon after it opened.")
+                : translated("The time for this picture may be up; if the answer is not taken, a new picture follows.")
         }
     }
 }
@@ -143,11 +144,13 @@ extension CertificateSummary {
     public static func enterTrusts(_ certificate: CertificateSummary) -> Bool { certificate.overOnion }
 
     /// The help text of the trust question (`?` in the terminal).
-    public static let trustHelp = """
-          Trusting stores this certificate in the Pidgin profile, so Pidgin connects without asking;
-          if the server later shows a different one, onionboard or Pidgin asks again.
-          Declining ends the setup here: no account is created and nothing is written.
-        """
+    public static var trustHelp: String {
+        translated("""
+            Trusting stores this certificate in the Pidgin profile, so Pidgin connects without asking;
+            if the server later shows a different one, onionboard or Pidgin asks again.
+            Declining ends the setup here: no account is created and nothing is written.
+            """).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+    }
 }
 
 /// The questions a registration may raise while it runs, and what it reports on the way.
@@ -233,7 +236,7 @@ public enum RegistrarError: ClassifiedError, Equatable {
     public var category: ErrorCategory { .refused }
     public var description: String {
         switch self {
-        case .usernameTaken(let name): "the username \(name) is already taken on this server"
+        case .usernameTaken(let name): translated("the username \(name) is already taken on this server")
         }
     }
 }

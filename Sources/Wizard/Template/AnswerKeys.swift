@@ -1,3 +1,5 @@
+import Localization
+
 /// The keys the plan understands and the flag or variable that answers each. Any
 /// other key a template defines is answered with `--set KEY=VALUE`.
 public enum AnswerKeys {
@@ -48,8 +50,12 @@ public enum AnswerKeys {
     }
 
     /// What a person is told who gives a password where none is taken.
-    public static let passwordAdvice = "a password is never taken from the command line, an answers file or the environment; "
-        + "give it with --password-file FILE (or --password-file - for standard input), or leave it out and a strong one is generated"
+    public static var passwordAdvice: String {
+        translated("""
+            a password is never taken from the command line, an answers file or the environment; \
+            give it with --password-file FILE (or --password-file - for standard input), or leave it out and a strong one is generated
+            """)
+    }
 
     /// A key is lower-case letters, digits and hyphens, starting with a letter.
     public static func isValidKey(_ key: String) -> Bool {

@@ -61,7 +61,7 @@ public struct TemplateParser {
         return fallback
     }
 
-    private mutating func error(_ line: Int, _ column: Int, _ message: String) {
+    mutating func error(_ line: Int, _ column: Int, _ message: String) {
         diagnostics.append(TemplateDiagnostic(file: origin, line: line, column: column, message: message))
     }
 
@@ -95,8 +95,8 @@ public struct TemplateParser {
             }
             let name = String(line[..<colon])
             guard let first = name.first, first.isLetter,
-                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-                error(number, 1, "`\(name)` is not a field name (letters, digits and hyphens)")
+                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) || TranslatedFieldName(name) != nil else {
+                error(number, 1, "`\(name)` is not a field name (letters, digits and hyphens; a translation adds -LL.UTF-8)")
                 continue
             }
             let afterColon = line[line.index(after: colon)...]
@@ -147,8 +147,13 @@ public struct TemplateParser {
                 error(stanza.line, 1, "a question stanza starts with `Question: KEY`")
                 continue
             }
+            let translated = translations(in: stanza, translatable: ["description"])
             if let question = parseQuestion(stanza, earlier: questions, room: template?.room) {
                 questions.append(question)
+                for (language, _, prompt, help) in translated {
+                    template?.translations[language, default: TemplateTranslation()].questions[question.key] =
+                        .init(prompt: prompt, help: help.joined(separator: "\n"))
+                }
             }
         }
         let providerQuestions = questions.filter { $0.type == .provider }
@@ -166,7 +171,8 @@ public struct TemplateParser {
     }
 
     private mutating func parseHeader(_ stanza: Stanza) -> WizardTemplate? {
-        for field in stanza.fields where !Self.headerFields.contains(field.name) {
+        let translated = translations(in: stanza, translatable: ["title", "description", "room-alias"])
+        for field in stanza.fields where !Self.headerFields.contains(field.name) && TranslatedFieldName(field.spelledName) == nil {
             let hint = Self.questionFields.contains(field.name) ? " (it belongs in a `Question:` stanza)" : ""
             error(field.line, 1, "unknown field `\(field.spelledName)` in the `Template:` stanza\(hint); known fields: \(Self.headerFields.map(capitalized).joined(separator: ", "))")
         }
@@ -209,6 +215,15 @@ public struct TemplateParser {
         var template = WizardTemplate(id: idField.value, title: stanza.field("title")!.value, intro: intro, room: room,
                                       providerFilter: filter, providerOrder: order, questions: [], origin: origin)
         template.roomAlternatives = alternatives
+        for (language, field, value, continuation) in translated {
+            if field == "title" {
+                template.translations[language, default: TemplateTranslation()].title = value
+            } else if field == "room-alias" {
+                template.translations[language, default: TemplateTranslation()].roomAlias = value
+            } else {
+                template.translations[language, default: TemplateTranslation()].intro = ([value] + continuation).joined(separator: "\n")
+            }
+        }
         return template
     }
 
@@ -249,7 +264,7 @@ public struct TemplateParser {
     }
 
     private mutating func parseQuestion(_ stanza: Stanza, earlier: [Question], room: RoomBookmark?) -> Question? {
-        for field in stanza.fields where !Self.questionFields.contains(field.name) {
+        for field in stanza.fields where !Self.questionFields.contains(field.name) && TranslatedFieldName(field.spelledName) == nil {
             let hint = Self.headerFields.contains(field.name) ? " (it belongs in the `Template:` stanza)" : ""
             error(field.line, 1, "unknown field `\(field.spelledName)` in a question\(hint); known fields: \(Self.questionFields.map(capitalized).joined(separator: ", "))")
         }

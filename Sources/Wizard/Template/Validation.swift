@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Vocabulary
+import Localization
 
 /// How an answer is checked. Each rule normalises what it accepts (a localpart is
 /// lower-cased, a fingerprint loses its colons) and explains what it rejects.
@@ -57,12 +58,12 @@ public enum Validation: Sendable, Equatable {
         switch self {
         case .regex(let pattern):
             guard let expression = try? TemplateRegex(pattern) else {
-                return .failure(.init("the template's pattern \(pattern) is not a valid regular expression"))
+                return .failure(.init(translated("the template's pattern \(pattern) is not a valid regular expression")))
             }
             switch expression.wholeMatch(value) {
             case true?: return .success(value)
-            case false?: return .failure(.init("it must match the pattern \(pattern)"))
-            case nil: return .failure(.init("the pattern \(pattern) takes too long to check against this answer; the template needs a simpler pattern"))
+            case false?: return .failure(.init(translated("it must match the pattern \(pattern)")))
+            case nil: return .failure(.init(translated("the pattern \(pattern) takes too long to check against this answer; the template needs a simpler pattern")))
             }
         case .localpart:
             return Validation.checkLocalpart(value.lowercased())
@@ -70,7 +71,7 @@ public enum Validation: Sendable, Equatable {
             return Validation.checkHandle(raw)
         case .port:
             guard let port = Int(value), (1...65535).contains(port) else {
-                return .failure(.init("a port is a number from 1 to 65535"))
+                return .failure(.init(translated("a port is a number from 1 to 65535")))
             }
             return .success(String(port))
         case .hostPort:
@@ -78,11 +79,11 @@ public enum Validation: Sendable, Equatable {
         case .jid:
             let parts = value.lowercased().split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2 else {
-                return .failure(.init("an address looks like name@server.example (exactly one @)"))
+                return .failure(.init(translated("an address looks like name@server.example (exactly one @)")))
             }
             guard !parts[0].isEmpty, parts[0].count <= 1023,
                   !parts[0].contains(where: { "\"&'/:<>@ ".contains($0) || $0.isNewline }) else {
-                return .failure(.init("the part before @ is empty or has a character XMPP forbids (\" & ' / : < > @ or a space)"))
+                return .failure(.init(translated("the part before @ is empty or has a character XMPP forbids (\" & ' / : < > @ or a space)")))
             }
             if case .failure(let failure) = Validation.checkDomain(String(parts[1])) { return .failure(failure) }
             return .success(value.lowercased())
@@ -97,39 +98,39 @@ public enum Validation: Sendable, Equatable {
             return .success(fingerprint.hex)
         case .path:
             guard !value.isEmpty, value.hasPrefix("/") || value.hasPrefix("~") else {
-                return .failure(.init("give an absolute path (starting with / or ~)"))
+                return .failure(.init(translated("give an absolute path (starting with / or ~)")))
             }
             return .success(value)
         case .nonEmpty:
-            guard !value.isEmpty else { return .failure(.init("an answer is required")) }
+            guard !value.isEmpty else { return .failure(.init(translated("an answer is required"))) }
             return .success(value)
         }
     }
 
     static func checkLocalpart(_ value: String) -> Result<String, ValidationFailure> {
-        guard !value.isEmpty else { return .failure(.init("a username is required")) }
-        guard value.count <= 64 else { return .failure(.init("a username has at most 64 characters")) }
+        guard !value.isEmpty else { return .failure(.init(translated("a username is required"))) }
+        guard value.count <= 64 else { return .failure(.init(translated("a username has at most 64 characters"))) }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
         if let bad = value.first(where: { !allowed.contains($0) }) {
-            return .failure(.init("“\(bad)” is not allowed in a username: use a–z, 0–9, dot, underscore or hyphen"))
+            return .failure(.init(translated("“\(bad)” is not allowed in a username: use a–z, 0–9, dot, underscore or hyphen")))
         }
         guard value.first!.isLetter || value.first!.isNumber else {
-            return .failure(.init("a username starts with a letter or a digit"))
+            return .failure(.init(translated("a username starts with a letter or a digit")))
         }
         return .success(value)
     }
 
     static func checkHandle(_ raw: String) -> Result<String, ValidationFailure> {
-        guard !raw.isEmpty else { return .failure(.init("a nickname is required")) }
+        guard !raw.isEmpty else { return .failure(.init(translated("a nickname is required"))) }
         guard raw == raw.trimmingWhitespace() else {
-            return .failure(.init("a nickname cannot start or end with a space"))
+            return .failure(.init(translated("a nickname cannot start or end with a space")))
         }
-        guard raw.count <= 64 else { return .failure(.init("a nickname has at most 64 characters")) }
+        guard raw.count <= 64 else { return .failure(.init(translated("a nickname has at most 64 characters"))) }
         guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            return .failure(.init("a nickname cannot contain control characters"))
+            return .failure(.init(translated("a nickname cannot contain control characters")))
         }
         guard !raw.contains("/"), !raw.contains("@") else {
-            return .failure(.init("a nickname cannot contain / or @"))
+            return .failure(.init(translated("a nickname cannot contain / or @")))
         }
         return .success(raw)
     }
@@ -137,13 +138,13 @@ public enum Validation: Sendable, Equatable {
     static func checkDomain(_ value: String) -> Result<String, ValidationFailure> {
         let labels = value.split(separator: ".", omittingEmptySubsequences: false)
         guard value.count <= 253, labels.count >= 2 else {
-            return .failure(.init("a server name looks like example.org"))
+            return .failure(.init(translated("a server name looks like example.org")))
         }
         for label in labels {
             guard !label.isEmpty, label.count <= 63,
                   label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
                   label.first != "-", label.last != "-" else {
-                return .failure(.init("“\(value)” is not a valid server name (letters, digits and hyphens between dots)"))
+                return .failure(.init(translated("“\(value)” is not a valid server name (letters, digits and hyphens between dots)")))
             }
         }
         return .success(value)

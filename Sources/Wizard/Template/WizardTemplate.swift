@@ -15,6 +15,8 @@ public struct WizardTemplate: Sendable, Equatable {
     public var providerFilter: ProviderFilter
     public var providerOrder: ProviderOrder
     public var questions: [Question]
+    /// Its texts in other languages, by language (`de`, `zh_CN`): `localized(to:)` picks.
+    public var translations: [String: TemplateTranslation] = [:]
     /// Where the template came from (a path, or `bundled:<id>`), for messages.
     public var origin: String
 

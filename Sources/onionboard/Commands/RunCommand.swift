@@ -94,7 +94,8 @@ struct WizardLaunch {
     var takesBestLiveProvider = false
 
     init(template name: String, answerOptions: AnswerOptions, extraMaps: [String], timeouts: Timeouts) throws {
-        template = try TemplateLibrary.load(name)
+        // In the person's language when the template has it (Description-LL.UTF-8…).
+        template = try TemplateLibrary.load(name).localized()
         providers = try WizardLayers.providers(extraMaps: extraMaps)
         self.answerOptions = answerOptions
         session = OnboardingSession(template: template, providers: providers,

@@ -68,11 +68,13 @@ struct TemplatesCommand: ParsableCommand {
             let offerProviders: String
             let providerOrder: String
             let questions: [QuestionEntry]
+            /// The languages it has texts in besides English.
+            let languages: [String]
         }
 
         func run() throws {
             try reportingErrors(json: output.json) {
-                let template = try TemplateLibrary.load(self.template)
+                let template = try TemplateLibrary.load(self.template).localized()
                 let questions = template.questions.map { question in
                     QuestionEntry(key: question.key, type: question.type.rawValue, prompt: question.prompt,
                                   help: question.help, defaultValue: Self.describe(question.defaultValue),
@@ -83,12 +85,14 @@ struct TemplatesCommand: ParsableCommand {
                 if output.json {
                     try Console.json(Entry(id: template.id, title: template.title, intro: template.intro,
                                            room: template.room, offerProviders: template.providerFilter.rawValue,
-                                           providerOrder: template.providerOrder.rawValue, questions: questions))
+                                           providerOrder: template.providerOrder.rawValue, questions: questions,
+                                           languages: template.languages))
                     return
                 }
                 Console.out("\(template.id): \(template.title)")
                 Console.out("room: \(template.room.jid) (group \(template.room.group), alias \(template.room.alias ?? "none"), autojoin \(template.room.autojoin ? "yes" : "no"))")
                 Console.out("providers: \(template.providerFilter.rawValue), ordered \(template.providerOrder.rawValue)")
+                if !template.languages.isEmpty { Console.out("translations: \(template.languages.joined(separator: ", "))") }
                 Console.out("")
                 for question in questions {
                     var line = "\(question.key) (\(question.type), \(question.priority))"
