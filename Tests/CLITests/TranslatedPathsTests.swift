@@ -135,4 +135,46 @@ struct TranslatedPathsTests {
         let leftovers = english.leftovers(shown)
         #expect(leftovers.isEmpty, "English on the German screens: \(leftovers)\n\(shown)")
     }
+
+    @Test("export and bootstrap in German: export's password prompt at a terminal and its result; bootstrap's refusal to join a room with an account made elsewhere; no English",
+          .enabled(if: ExistingAccountTests.enabled))
+    func commandsInGerman() throws {
+        let world = try #require(World.current, "local world not running")
+        let catalog = try MessageCatalog.load(Self.language)
+        let english = try EnglishCheck(language: Self.language)
+        let scratch = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (_, jid, password) = try ExistingAccountTests.makeAccount(world, prefix: "export")
+        let profile = scratch.appendingPathComponent("purple")
+
+        let export = try Self.terminal(["export", "--jid", jid, "--password-file", "-", "--connect-server", world.onion,
+                                        "--port", String(world.onionPort), "--tor-socks", "\(world.socksHost):\(world.socksPort)",
+                                        "--accept-fingerprint", world.certificateSHA256, "--room", world.roomJID,
+                                        "--purple-dir", profile.path, "--force"], scratch: scratch)
+        try export.waitJoined(for: catalog.text("{0} (not shown): ", catalog.text("Password for {0}", jid)))
+        try export.type(password)
+        var screen = try export.waitJoined(for: "EXIT=", timeout: 120)
+        #expect(screen.contains("EXIT=0"), "\(screen)")
+        #expect(screen.contains(catalog.text("Pidgin profile ready for {0} in {1}.", jid + "/", profile.path)), "\(screen)")
+        #expect(!screen.contains(password), "the password was echoed")
+        // What export lists is file changes (`create: accounts.xml`): its action words are for scripts.
+        screen = Self.shown(export).split(separator: "\n").filter { line in !["create: ", "update: ", "unchanged: "].contains { line.hasPrefix($0) } }
+            .joined(separator: "\n")
+        var leftovers = english.leftovers(screen)
+        #expect(leftovers.isEmpty, "English on the German screen: \(leftovers)\n\(screen)")
+
+        // The account was not made by onionboard: bootstrap says so, in German, and writes nothing.
+        let before = try WizardWorldTests.snapshot(profile)
+        let bootstrap = try BinaryRun.run(["bootstrap", "--wait-tor", "60", "--providers", try WizardWorldTests.providerFile(world),
+                                           "--tor-socks", "\(world.socksHost):\(world.socksPort)", "--purple-dir", profile.path,
+                                           "--room", world.roomJID, "--force"], environment: ["LANGUAGE": Self.language])
+        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
+        #expect(bootstrap.stdout.contains(catalog.fragment(
+            "{0} was not made by onionboard, so bootstrap does not join a room with it: it may carry your identity. To join the room with it anyway, run onionboard and choose “{1}”.")),
+            "\(bootstrap.stdout)")
+        #expect(bootstrap.stdout.contains(catalog.text(AccountPath.pidgin.label)), "\(bootstrap.stdout)")
+        #expect(try WizardWorldTests.snapshot(profile) == before, "bootstrap changed a profile whose account was made elsewhere")
+        leftovers = english.leftovers(bootstrap.stdout + bootstrap.stderr)
+        #expect(leftovers.isEmpty, "English in bootstrap's German output: \(leftovers)\n\(bootstrap.stdout)\(bootstrap.stderr)")
+    }
 }

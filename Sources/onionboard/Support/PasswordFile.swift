@@ -14,13 +14,13 @@ func readPasswordFile(_ path: String, prompt: String? = nil) throws -> SecretByt
         Interruption.install()
         StandardStreams.writeError(translated("\(prompt) (not shown): "))
         guard var typed = try ConsoleContext.standard().input.readSecretLine(), !typed.isEmpty else {
-            throw SecretInputError.empty(translated("the terminal (nothing was typed)"))
+            throw SecretInputError.nothingTyped
         }
         password = SecretBytes(consuming: &typed)
     } else {
         password = try SecretBytes.read(path: path)
     }
-    if let warning = password.shortPasswordWarning { Console.err("onionboard: warning: \(warning)") }
+    if let warning = password.shortPasswordWarning { Console.err("onionboard: " + translated("warning: \(warning)")) }
     return password
 }
 
