@@ -7,3 +7,18 @@ extension Sequence where Element == UInt8 {
             .joined(separator: separator)
     }
 }
+
+extension String {
+    /// Hex digits as Pidgin's certificate dialog and OpenSSL show a fingerprint: upper case, in
+    /// pairs joined by colons ("ab12c" → "AB:12:C"). The one spelling for every fingerprint shown.
+    public var colonSeparatedHexPairs: String {
+        var pairs: [String] = []
+        var pair = ""
+        for character in uppercased() {
+            pair.append(character)
+            if pair.count == 2 { pairs.append(pair); pair = "" }
+        }
+        if !pair.isEmpty { pairs.append(pair) }
+        return pairs.joined(separator: ":")
+    }
+}

@@ -31,16 +31,7 @@ public struct SHA256Fingerprint: Sendable, Hashable, Codable, CustomStringConver
     }
 
     /// `AB:CD:…`, for display.
-    public var colonSeparated: String {
-        var pairs: [String] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            pairs.append(hex[index..<next].uppercased())
-            index = next
-        }
-        return pairs.joined(separator: ":")
-    }
+    public var colonSeparated: String { hex.colonSeparatedHexPairs }
 
     public var description: String { hex }
 

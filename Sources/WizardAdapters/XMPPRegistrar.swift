@@ -55,6 +55,16 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
                  tlsMode: target.tlsMode, pin: target.pinSHA256, spkiPin: target.pinSPKI)
     }
 
+    /// What every connection to the provider shares (the warm-up, the live check, the
+    /// registration and the login): the deadlines, the certificate as decided, the SNI.
+    func connectionOptions(_ target: ConnectionTarget) -> SessionOptions {
+        var options = SessionOptions(timeouts: timeouts,
+                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
+                                                                          acceptedFingerprint: target.acceptedSHA256))
+        options.serverNameOverride = Self.serverName(target)
+        return options
+    }
+
     /// SNI: the connect server when it is an onion (what Pidgin sends), else the domain.
     static func serverName(_ target: ConnectionTarget) -> String? {
         target.host.lowercased().hasSuffix(".onion") ? target.host.lowercased() : nil
@@ -63,11 +73,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     public func reach(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
         let proxy = proxy(for: target, fresh: freshCircuit)
         let endpoint = Self.endpoint(target)
-        var options = SessionOptions(timeouts: timeouts,
-                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
-                                                                          acceptedFingerprint: target.acceptedSHA256))
-        options.serverNameOverride = Self.serverName(target)
-        let reachOptions = options
+        let reachOptions = connectionOptions(target)
         return BackgroundReach(target: target) {
             let started = Date()
             let (info, trust) = try RegistrationClient.fetchCertificate(endpoint: endpoint, proxy: proxy, options: reachOptions)
@@ -82,11 +88,7 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     public func probe(_ target: ConnectionTarget, freshCircuit: Bool) -> ReachAttempt {
         let proxy = proxy(for: target, fresh: freshCircuit)
         let endpoint = Self.endpoint(target)
-        var options = SessionOptions(timeouts: timeouts,
-                                     certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
-                                                                          acceptedFingerprint: target.acceptedSHA256))
-        options.serverNameOverride = Self.serverName(target)
-        let checkOptions = options
+        let checkOptions = connectionOptions(target)
         let deadline = probeDeadline ?? timeouts.connect + timeouts.tlsHandshake
         let limiter = self.limiter
         return BackgroundReach(target: target) {
@@ -183,12 +185,9 @@ public final class XMPPRegistrar: AccountRegistrar, @unchecked Sendable {
     /// The certificate was decided before (pin, CA, or the fingerprint the person
     /// accepted), so nobody is asked here: anything else is refused.
     func sessionOptions(_ target: ConnectionTarget) -> SessionOptions {
-        var options = SessionOptions(
-            timeouts: timeouts,
-            certificatePolicy: CertificatePolicy(pin: target.pinSHA256, spkiPin: target.pinSPKI,
-                                                 acceptedFingerprint: target.acceptedSHA256),
-            webRegistrationURL: target.webRegistrationURL, preauthToken: target.inviteToken)
-        options.serverNameOverride = Self.serverName(target)
+        var options = connectionOptions(target)
+        options.webRegistrationURL = target.webRegistrationURL
+        options.preauthToken = target.inviteToken
         options.serverBookmark = target.bookmark
         options.roomCheck = target.room.map { RoomCheck(room: $0, patience: roomPatience) }
         return options

@@ -30,16 +30,7 @@ public struct CertificateInfo: Sendable, Equatable, Codable {
         Self.colonSeparated(sha256)
     }
 
-    static func colonSeparated(_ hex: String) -> String {
-        var pairs: [String] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
-            pairs.append(hex[index..<next].uppercased())
-            index = next
-        }
-        return pairs.joined(separator: ":")
-    }
+    static func colonSeparated(_ hex: String) -> String { hex.colonSeparatedHexPairs }
 
     /// Why trusting this certificate may be fine even though no CA vouches for it.
     public var onionNote: String? {

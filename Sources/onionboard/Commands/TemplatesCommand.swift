@@ -33,7 +33,7 @@ struct TemplatesCommand: ParsableCommand {
                     return
                 }
                 for template in templates {
-                    Console.out("\(template.id)\t\(template.title)\t(room \(template.room.jid))")
+                    Console.out("\(template.id)\t\(template.localized().title)\t(room \(template.room.jid))")
                 }
             }
         }
