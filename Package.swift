@@ -40,7 +40,7 @@ let package = Package(
         // The person's language: gettext catalogs (po/, docs/translations.md), `translated(…)`,
         // Pidgin's own labels. Every layer that says something to a person uses it.
         .target(name: "Localization", dependencies: ["CGettext"]),
-        .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform"]),
+        .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform", "Localization"]),
         // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
         // what a profile write did, an account awaiting its profile (its password as a
         // SecretBytes). No network, no Pidgin code.

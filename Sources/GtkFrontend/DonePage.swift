@@ -83,7 +83,8 @@ final class DonePage {
         expander.add(details)
         content.pack(expander)
         if !report.throughTor {
-            content.pack(Make.markup("<b>Warning:</b> \(Make.escaped("\(report.jid) does not connect through Tor: its server sees this computer's address."))"))
+            content.pack(Make.markup("<b>\(Make.escaped(translated("Warning:")))</b> "
+                + Make.escaped(translated("\(report.jid) does not connect through Tor: its server sees this computer's address."))))
         }
         focus = showsPassword ? showButton : expander
 

@@ -1,4 +1,5 @@
 import Diagnostics
+import Localization
 
 /// Everything that can stop a profile write. Messages name the file and say what
 /// to do; they never contain the password.
@@ -43,41 +44,54 @@ public enum PurpleConfigError: ClassifiedError, Equatable {
     public var description: String {
         switch self {
         case .malformedFile(let path, let line, let message):
-            "\(path) line \(line) is not well-formed XML (\(message)). onionboard leaves it untouched. "
-                + "Pidgin itself would not load it either: it would copy it to \(path)~ and start without "
-                + "its contents. Repair the file (or move it aside) and run onionboard again."
+            translated("""
+                \(path) line \(line) is not well-formed XML (\(message)). onionboard leaves it untouched. \
+                Pidgin itself would not load it either: it would copy it to \(path)~ and start without \
+                its contents. Repair the file (or move it aside) and run onionboard again.
+                """)
         case .documentTypeDeclared(let path, let line):
-            "\(path) line \(line) declares a document type (<!DOCTYPE …>), which Pidgin never writes: its "
-                + "entities would not survive a rewrite. onionboard leaves the file untouched. Remove the "
-                + "declaration (and write out any entity it defines), or move the file aside, and run onionboard again."
+            translated("""
+                \(path) line \(line) declares a document type (<!DOCTYPE …>), which Pidgin never writes: its \
+                entities would not survive a rewrite. onionboard leaves the file untouched. Remove the \
+                declaration (and write out any entity it defines), or move the file aside, and run onionboard again.
+                """)
         case .unexpectedStructure(let path, let message):
-            "\(path) is not a libpurple file as expected: \(message). onionboard leaves it untouched."
+            translated("\(path) is not a libpurple file as expected: \(message). onionboard leaves it untouched.")
         case .unexpectedFileType(let path, let found, let expected):
-            "\(path) is \(found), not \(expected). onionboard writes only regular files and directories inside "
-                + "the profile (a link could lead outside it) and has changed nothing. Replace it with \(expected) "
-                + "(or move it aside) and run onionboard again."
+            // Translators: {1} and {2} are kinds of file, in English ("a symbolic link", "a directory").
+            translated("""
+                \(path) is \(found), not \(expected). onionboard writes only regular files and directories inside \
+                the profile (a link could lead outside it) and has changed nothing. Replace it with \(expected) \
+                (or move it aside) and run onionboard again.
+                """)
         case .unsafeDirectory(let path, let reason):
-            "\(path) is not private: \(reason). onionboard has written nothing."
+            translated("\(path) is not private: \(reason). onionboard has written nothing.")
         case .clientRunning(let names, let pids):
-            "\(names.joined(separator: " and ")) is running (pid \(pids.map(String.init).joined(separator: ", "))) "
-                + "and would overwrite the profile when it exits. Quit it first, or use --force."
+            // Translators: {0} is "Pidgin", "finch" or both, joined with ", ".
+            translated("""
+                \(names.joined(separator: ", ")) is running (pid \(pids.map(String.init).joined(separator: ", "))) \
+                and would overwrite the profile when it exits. Quit it first, or use --force.
+                """)
         case .profileBusy(let path, let waited):
-            "another onionboard process is still writing the profile in \(path) after \(waited) seconds; "
-                + "try again when it has finished"
+            translated("""
+                another onionboard process is still writing the profile in \(path) after \(waited) seconds; \
+                try again when it has finished
+                """)
         case .cannotWrite(let path, let reason):
-            "cannot write \(path): \(reason). The previous file, if any, is unchanged."
+            translated("cannot write \(path): \(reason). The previous file, if any, is unchanged.")
         case .incompleteWrite(let failure, let alreadyNew, let notWritten):
-            "\(failure) Already replaced by their new versions: \(alreadyNew.joined(separator: ", ")). "
-                + "Not written: \(notWritten.joined(separator: ", ")). Fix the cause and run onionboard again to finish."
+            "\(failure) " + translated("""
+                Already replaced by their new versions: \(alreadyNew.joined(separator: ", ")). \
+                Not written: \(notWritten.joined(separator: ", ")). Fix the cause and run onionboard again to finish.
+                """)
         case .cannotRead(let path, let reason):
-            "cannot read \(path): \(reason)"
+            translated("cannot read \(path): \(reason)")
         case .invalidRequest(let message):
             message
         case .invalidCertificate(let message):
-            "the certificate to pin is unusable: \(message)"
+            translated("the certificate to pin is unusable: \(message)")
         case .producedUnreadableFile(let path, let message):
-            "onionboard produced a version of \(path) that does not read back (\(message)); this is a bug. "
-                + "Nothing of it was written."
+            translated("onionboard produced a version of \(path) that does not read back (\(message)); this is a bug. Nothing of it was written.")
         }
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import Secrets
 import Vocabulary
+import Localization
 
 /// A room added to an account the profile already holds (the wizard's "join with an
 /// account Pidgin already has", and bootstrap putting back a room that went missing):
@@ -22,22 +23,24 @@ public struct RoomRequest: Sendable {
 
     func validate() throws {
         guard !chat.room.isEmpty, !chat.service.isEmpty, !chat.jid.contains("/") else {
-            throw PurpleConfigError.invalidRequest("the room '\(chat.jid)' is not of the form room@server")
+            throw PurpleConfigError.invalidRequest(translated("the room '\(chat.jid)' is not of the form room@server"))
         }
         guard chat.handle?.isEmpty != true, !chat.group.isEmpty else {
-            throw PurpleConfigError.invalidRequest("the chat handle and group must not be empty")
+            throw PurpleConfigError.invalidRequest(translated("the chat handle and group must not be empty"))
         }
-        for (what, text) in [("the room", chat.jid), ("the chat handle", chat.handle), ("the chat alias", chat.alias),
-                             ("the group", chat.group)] {
+        for (text, problem) in [(chat.jid, translated("the room contains a character that a Pidgin file cannot hold")),
+                                (chat.handle, translated("the chat handle contains a character that a Pidgin file cannot hold")),
+                                (chat.alias, translated("the chat alias contains a character that a Pidgin file cannot hold")),
+                                (chat.group, translated("the group contains a character that a Pidgin file cannot hold"))] {
             if text?.unicodeScalars.contains(where: { ($0.value < 0x20 && ![0x09, 0x0A, 0x0D].contains($0.value))
                 || $0.value == 0xFFFE || $0.value == 0xFFFF }) == true {
-                throw PurpleConfigError.invalidRequest("\(what) contains a character that a Pidgin file cannot hold")
+                throw PurpleConfigError.invalidRequest(problem)
             }
         }
         if let route = torRoute {
             guard CertificatePin.isSafeFileName(route.connectServer), (1...65535).contains(route.port),
                   (1...65535).contains(route.proxy.port), HostPort.ipLiteral(route.proxy.host) == route.proxy.host else {
-                throw PurpleConfigError.invalidRequest("the Tor route to '\(route.connectServer)' is not usable")
+                throw PurpleConfigError.invalidRequest(translated("the Tor route to '\(route.connectServer)' is not usable"))
             }
         }
     }
@@ -83,9 +86,10 @@ extension PurpleProfile {
         }
         var warnings = written
         if reformatted {
-            warnings.append(ProfileWarning(code: .reformatted, message:
-                "blist.xml was not laid out the way Pidgin writes it; it was written in Pidgin's layout "
-                + "(same content plus the room; the old file is kept as a backup)"))
+            warnings.append(ProfileWarning(code: .reformatted, message: translated("""
+                blist.xml was not laid out the way Pidgin writes it; it was written in Pidgin's layout \
+                (same content plus the room; the old file is kept as a backup)
+                """)))
         }
         warnings += environment.warnings(for: directory)
         return ProfileWriteReport(directory: directory, accountName: prepared.accountName,
@@ -96,12 +100,12 @@ extension PurpleProfile {
     /// the old blist.xml was not in libpurple's layout, so more than the chat changed.
     func prepareRoom(_ request: RoomRequest, root: DirectoryHandle?) throws -> (prepared: Prepared, reformatted: Bool) {
         guard let oldAccounts = try root.flatMap({ try AtomicFile.read(Self.accountsFileName, in: $0) }), !oldAccounts.bytes.isEmpty else {
-            throw PurpleConfigError.invalidRequest("the Pidgin profile \(directory) holds no accounts (no accounts.xml)")
+            throw PurpleConfigError.invalidRequest(translated("the Pidgin profile \(directory) holds no accounts (no accounts.xml)"))
         }
         let accounts = try XMLDocument.parse(oldAccounts.bytes, path: accountsPath)
         let jid = AccountsFile.bareJID(of: request.accountName)
         guard let (account, accountName) = AccountsFile.findAccount(in: accounts, jid: jid) else {
-            throw PurpleConfigError.invalidRequest("the Pidgin profile \(directory) holds no XMPP account \(jid)")
+            throw PurpleConfigError.invalidRequest(translated("the Pidgin profile \(directory) holds no XMPP account \(jid)"))
         }
         var files: [PreparedFile] = []
         if let route = request.torRoute {

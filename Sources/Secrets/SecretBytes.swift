@@ -2,6 +2,7 @@ import CSodium
 import Diagnostics
 import Glibc
 import Platform
+import Localization
 
 /// Secret bytes (a password) in libsodium guarded memory: guard pages around it,
 /// locked out of swap, inaccessible (`PROT_NONE`) except inside `withBytes`, and
@@ -141,8 +142,13 @@ extension SecretBytes {
     /// A warning when this password is short enough to be guessed, nil otherwise.
     public var shortPasswordWarning: String? {
         guard count < Self.shortPasswordLength else { return nil }
-        return "the password has only \(count) character\(count == 1 ? "" : "s"); anyone who guesses it owns the account "
-            + "(use at least \(Self.shortPasswordLength), or leave the password out and onionboard generates a 26-character one)"
+        return translated(one: """
+            the password has only \(count) character; anyone who guesses it owns the account \
+            (use at least \(Self.shortPasswordLength), or leave the password out and onionboard generates a 26-character one)
+            """, other: """
+            the password has only \(count) characters; anyone who guesses it owns the account \
+            (use at least \(Self.shortPasswordLength), or leave the password out and onionboard generates a 26-character one)
+            """, count: count)
     }
 }
 
@@ -155,25 +161,29 @@ public enum SecretInputError: ClassifiedError, Equatable {
     case isDirectory(String)
     case tooLong(String, limit: Int)
     case empty(String)
+    /// At a terminal's password prompt, Enter without a password.
+    case nothingTyped
 
     public var category: ErrorCategory {
         switch self {
         case .cannotOpen, .unreadable: .missingInput
-        case .isDirectory, .tooLong, .empty: .invalidData
+        case .isDirectory, .tooLong, .empty, .nothingTyped: .invalidData
         }
     }
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason, let missing):
-            missing ? "the password file \(path) does not exist (\(reason)); give an existing file, or - for standard input"
-                    : "cannot open the password file \(path): \(reason)"
-        case .unreadable(let name, let reason): "cannot read the password from \(name): \(reason)"
-        case .isDirectory(let path): "the password file \(path) is a directory; give the file that holds the password"
+            missing ? translated("the password file \(path) does not exist (\(reason)); give an existing file, or - for standard input")
+                    : translated("cannot open the password file \(path): \(reason)")
+        case .unreadable(let name, let reason): translated("cannot read the password from \(name): \(reason)")
+        case .isDirectory(let path): translated("the password file \(path) is a directory; give the file that holds the password")
         case .tooLong(let name, let limit):
-            "the password in \(name) is longer than \(limit) bytes, so it is probably not a password file; check the path"
+            translated("the password in \(name) is longer than \(limit) bytes, so it is probably not a password file; check the path")
         case .empty(let name):
-            "the password file \(name) is empty; write the password into it, or leave out --password-file to have one generated"
+            translated("the password file \(name) is empty; write the password into it, or leave out --password-file to have one generated")
+        case .nothingTyped:
+            translated("nothing was typed at the password prompt; type the password, or give it in a file with --password-file FILE")
         }
     }
 }

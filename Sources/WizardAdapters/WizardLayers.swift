@@ -2,6 +2,7 @@ import OnionMap
 import Vocabulary
 import Wizard
 import XMPPOverTor
+import Localization
 
 /// The real layers behind the Wizard's protocols: the provider map (OnionMap), the
 /// registration (XMPPOverTor) and the Pidgin profile (PurpleConfig). The executable
@@ -34,8 +35,8 @@ public enum WizardLayers {
             return nil
         } catch {
             return error.reason == .badChecksum
-                ? "this onion address has a typo (its checksum does not match): check it letter by letter"
-                : "not an onion address: \(error.reasonText)"
+                ? translated("this onion address has a typo (its checksum does not match): check it letter by letter")
+                : translated("not an onion address: \(error.reasonText)")
         }
     }
 

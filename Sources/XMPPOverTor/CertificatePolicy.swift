@@ -2,6 +2,7 @@ import Diagnostics
 import FoundationEssentials
 import Glibc
 import Vocabulary
+import Localization
 
 /// What the server's leaf certificate says, for the user and for Pidgin's pin file.
 public struct CertificateInfo: Sendable, Equatable, Codable {
@@ -67,10 +68,10 @@ public enum CertificateTrust: String, Sendable, Codable {
 
     public var explanation: String {
         switch self {
-        case .pinned: "matches the pinned fingerprint from the provider map"
-        case .systemCA: "valid for the domain according to the system's certificate authorities"
-        case .acceptedFingerprint: "matches the fingerprint given with --accept-fingerprint"
-        case .confirmedByUser: "accepted on first use after you confirmed its fingerprint"
+        case .pinned: translated("matches the pinned fingerprint from the provider map")
+        case .systemCA: translated("valid for the domain according to the system's certificate authorities")
+        case .acceptedFingerprint: translated("matches the fingerprint given with --accept-fingerprint")
+        case .confirmedByUser: translated("accepted on first use after you confirmed its fingerprint")
         }
     }
 }

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Secrets
 import Vocabulary
+import Localization
 
 /// Where the XMPP server is: its domain (the JID part, the stream `to`, SNI), and the
 /// host and port we connect to (an onion through Tor, or a loopback IP in tests).
@@ -70,28 +71,32 @@ public enum ConnectionEvent: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .connectingToTor(let host, let port): "connecting to Tor at \(host):\(port)"
-        case .connectingDirectly(let host, let port): "connecting directly to \(host):\(port) (no Tor: tests only)"
+        case .connectingToTor(let host, let port): translated("connecting to Tor at \(host):\(port)")
+        case .connectingDirectly(let host, let port): translated("connecting directly to \(host):\(port) (no Tor: tests only)")
         case .reachingService(let host, let port):
             host.lowercased().hasSuffix(".onion")
-                ? "reaching \(host):\(port) through Tor (building a circuit can take up to a minute)"
-                : "reaching \(host):\(port) through Tor"
-        case .connected: "connected"
-        case .tlsEstablished(let version, let cipher): "TLS established (\(version), \(cipher))"
+                ? translated("reaching \(host):\(port) through Tor (building a circuit can take up to a minute)")
+                : translated("reaching \(host):\(port) through Tor")
+        case .connected: translated("connected")
+        case .tlsEstablished(let version, let cipher): translated("TLS established (\(version), \(cipher))")
         case .certificateChecked(let trust, let sha256):
-            "certificate \(CertificateInfo.colonSeparated(sha256)) \(trust.explanation)"
-        case .registering(let username): "registering \(username)"
-        case .registered(let jid): "registered \(jid)"
-        case .verifying(let mechanism): "logging in with \(mechanism)"
-        case .bound(let jid): "logged in as \(jid)"
-        case .captchaRetry(let attempt, let limit): "the CAPTCHA answer was wrong; fetching a new one (attempt \(attempt) of \(limit))"
-        case .captchaExpired(let attempt, let limit): "the CAPTCHA form expired; fetching a new one (attempt \(attempt) of \(limit))"
-        case .storingBookmark(let room): "storing the bookmark for \(room) on the server"
+            // Translators: {1} says why it is trusted ("matches the fingerprint given with --accept-fingerprint").
+            translated("certificate \(CertificateInfo.colonSeparated(sha256)) \(trust.explanation)")
+        case .registering(let username): translated("registering \(username)")
+        case .registered(let jid): translated("registered \(jid)")
+        case .verifying(let mechanism): translated("logging in with \(mechanism)")
+        case .bound(let jid): translated("logged in as \(jid)")
+        case .captchaRetry(let attempt, let limit): translated("the CAPTCHA answer was wrong; fetching a new one (attempt \(attempt) of \(limit))")
+        case .captchaExpired(let attempt, let limit): translated("the CAPTCHA form expired; fetching a new one (attempt \(attempt) of \(limit))")
+        case .storingBookmark(let room): translated("storing the bookmark for \(room) on the server")
         case .bookmarkStored(let outcome):
-            outcome.warnings.isEmpty ? "bookmark stored (\(outcome.roundTrips) round trip(s))"
-                : "bookmark not fully stored: " + outcome.warnings.joined(separator: "; ")
-        case .checkingRoom(let room): "asking the room \(room) about itself"
-        case .roomChecked(let status): "the room \(status.jid) \(status.summary)"
+            outcome.warnings.isEmpty
+                ? translated(one: "bookmark stored (\(outcome.roundTrips) round trip)", other: "bookmark stored (\(outcome.roundTrips) round trips)",
+                             count: outcome.roundTrips)
+                : translated("bookmark not fully stored: \(outcome.warnings.joined(separator: "; "))")
+        case .checkingRoom(let room): translated("asking the room \(room) about itself")
+        // Translators: {1} is the room's state: "exists, public, 3 people in it", "does not exist"…
+        case .roomChecked(let status): translated("the room \(status.jid) \(status.summary)")
         }
     }
 }

@@ -37,6 +37,17 @@ struct DesktopTranslationTests {
         #expect(cancel.x > next.x, "not right to left: Cancel at x \(cancel.x), Next at x \(next.x)")
         try run.click(catalog.text("Next"))
 
+        // The fork (issue 18): its question and its three ways in Persian, a new account pre-selected.
+        let fork = try run.page(wizard.question("account")!.prompt)
+        inPersian(fork)
+        // The ways are radio buttons (not in the page's texts): found by their Persian names.
+        for path in [AccountPath.new, .existing] {
+            #expect(try run.extents(catalog.text(path.label)).width > 0, "no radio button “\(catalog.text(path.label))”")
+            #expect(english.leftovers(catalog.text(path.label)).isEmpty && catalog.text(path.label) != path.label)
+        }
+        #expect(try run.focused().name == catalog.text(AccountPath.new.label), "a new account is not the pre-selected way")
+        try run.click(catalog.text("Next"))
+
         let providers = try run.page(wizard.question("provider")!.prompt)
         inPersian(providers)
         #expect(providers.shows(catalog.text("open registration, no CAPTCHA")), "\(providers.texts)")

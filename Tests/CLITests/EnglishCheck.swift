@@ -37,7 +37,7 @@ struct EnglishCheck {
                                                      encoding: .utf8), origin: "tails-support")
         let localized = wizard.localized(to: [language])
         func texts(_ template: WizardTemplate) -> [String] {
-            [template.title, template.intro, template.room.alias ?? ""] + template.questions.flatMap { [$0.prompt, $0.help] }
+            [template.title, template.intro, template.room.alias ?? ""] + template.questions.flatMap { [$0.prompt, $0.help, $0.warning ?? ""] }
         }
         let englishTexts = template.entries.flatMap { [$0.msgid] + ($0.plural.map { [$0] } ?? []) } + texts(wizard)
         english = Set(englishTexts.flatMap { Self.words(Self.withoutPlaceholders($0)) })

@@ -44,11 +44,19 @@ struct TranslatedTerminalTests {
             + "; echo EXIT=$?; sleep 120"
         let terminal = try TmuxTerminal(command: command)
         func prompt(_ question: String) -> String { wizard.question(question)!.prompt + " [" }
+        let details = catalog.text("details")
 
-        // The providers, checked live; their help; the details of the first (the world's).
+        // The fork first (issue 18), in the language: Enter creates a new account.
         var screen = try terminal.waitJoined(for: catalog.fragment("Choose 1–{0}"), timeout: 120)
         #expect(screen.contains(wizard.title), "the template's title is not in \(language):\n\(screen)")
-        let details = catalog.text("details")
+        #expect(screen.contains(wizard.question("account")!.prompt), "the fork is not in \(language):\n\(screen)")
+        #expect(screen.contains("1) " + catalog.text(AccountPath.new.label)), "\(screen)")
+        #expect(screen.contains("2) " + catalog.text(AccountPath.existing.label)), "\(screen)")
+        try terminal.type("")
+        // The providers, checked live; their help; the details of the first (the world's).
+        screen = try terminal.waitJoined(for: catalog.fragment("Choose 1–{0}"),
+                                         after: catalog.fragment("({0} N: more about provider N — website, where its servers are, software, sources)"),
+                                         timeout: 120)
         try terminal.type("?")
         try terminal.waitJoined(for: catalog.fragment("Type {0} N (or ? N) for provider N's details."))
         let line = try #require(screen.split(separator: "\n").first { $0.contains(") \(world.xmppDomain) — ") })
@@ -96,6 +104,19 @@ extension TmuxTerminal {
     /// The screen with the lines the terminal wrapped joined again (words stay whole).
     var joinedScreen: String {
         (try? runCommand(["tmux", "capture-pane", "-p", "-J", "-S", "-500", "-t", "=\(session):"], timeout: 10).output) ?? ""
+    }
+
+    /// `waitJoined(for:)` for a text shown after the last `marker` (a prompt that comes again).
+    @discardableResult
+    func waitJoined(for text: String, after marker: String, timeout: TimeInterval = 30) throws -> String {
+        let start = Date()
+        var last = ""
+        while Date().timeIntervalSince(start) < timeout {
+            last = joinedScreen
+            if let found = last.range(of: marker, options: .backwards), last[found.upperBound...].contains(text) { return last }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw WorldError("timed out after \(Int(timeout)) s waiting for “\(text)” after “\(marker)”; screen:\n\(last)")
     }
 
     /// `wait(for:)` on the joined screen: a text the terminal wrapped is found too.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Wizard
 
 /// The person's language (docs/translations.md): which catalog LANGUAGE, LC_ALL, LC_MESSAGES
 /// and LANG choose, also where no locale but C.UTF-8 is installed (Debian's default, and
@@ -32,6 +33,21 @@ struct TranslationTests {
         for language in Self.languages {
             let text = try String(contentsOf: MessageCatalog.directory.appendingPathComponent("\(language).po"), encoding: .utf8)
             #expect(text.contains("MACHINE-DRAFTED, NOT YET REVIEWED"), "\(language).po")
+        }
+    }
+
+    @Test("the fork's choices (every AccountPath label) in every shipped language, through the compiled catalogs: translated, and no two alike")
+    func accountPathLabels() throws {
+        // This process never starts Localization: the labels are the English entries.
+        let labels = AccountPath.allCases.map(\.label)
+        #expect(labels.allSatisfy { $0.allSatisfy(\.isASCII) && !$0.isEmpty }, "\(labels)")
+        for language in Self.languages {
+            let shown = try Self.probe(labels.map { "entry:" + $0 }, ["LANGUAGE": language])
+            #expect(shown.count == labels.count, "\(language): \(shown)")
+            for (label, text) in zip(labels, shown) {
+                #expect(text != label && !text.isEmpty, "\(language): “\(label)” is not translated")
+            }
+            #expect(Set(shown).count == labels.count, "\(language): two ways read alike: \(shown)")
         }
     }
 

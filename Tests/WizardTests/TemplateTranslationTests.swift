@@ -94,6 +94,61 @@ struct TemplateTranslationTests {
         #expect(problems(header + "Title-pt_BR.UTF-8: T\nTitle-sr@latin: T\nTitle-ast: T\n" + provider).isEmpty)
     }
 
+    @Test("a question's Warning is translated like its Description, and a key asked in two places keeps each variant's own text")
+    func warningsAndVariants() throws {
+        let text = """
+            Template: t
+            Title: T
+            Room: r@conference.example.org
+
+            Question: account
+            Type: account
+            Default: new
+            Description: Which way?
+
+            Question: provider
+            Type: provider
+            Condition: account = new
+            Description: Which provider?
+
+            Question: password
+            Type: secret
+            Default: generated
+            Condition: account = new
+            Description: Password for the new account
+            Description-de.UTF-8: Passwort für das neue Konto
+
+            Question: pidgin-account
+            Type: pidgin-account
+            Condition: account = pidgin
+            Warning: It may carry your identity,
+             see --room.
+            Warning-de.UTF-8: Es kann Ihre Identität tragen,
+             siehe --room.
+            Description: Which account?
+            Description-de.UTF-8: Welches Konto?
+
+            Question: password
+            Type: secret
+            Condition: account = existing
+            Description: Your account's password
+            Description-de.UTF-8: Das Passwort Ihres Kontos
+            """
+        let template = try WizardTemplate.parse(text, origin: "t.wizard")
+        let german = template.localized(to: ["de"])
+        #expect(german.questions.filter { $0.key == "password" }.map(\.prompt) == ["Passwort für das neue Konto", "Das Passwort Ihres Kontos"])
+        #expect(german.question("pidgin-account")?.warning == "Es kann Ihre Identität tragen,\nsiehe --room.")
+        #expect(german.question("pidgin-account")?.prompt == "Welches Konto?")
+        #expect(template.localized(to: ["fr"]).question("pidgin-account")?.warning == "It may carry your identity,\nsee --room.")
+
+        // A warning's translation is checked as a description's; one without a Warning to translate is refused.
+        let problems = TemplateParser.parse(text.replacing("siehe --room.", with: "siehe --alias.")
+                                            + "\nWarning-fr: Attention", origin: "t.wizard").diagnostics.map(\.description)
+        #expect(problems == ["t.wizard:27:1: error: `Warning-de.UTF-8`: drops --room, which the original has (a translation keeps every address, link, flag and path as it is)",
+                             "t.wizard:27:1: error: `Warning-de.UTF-8`: has --alias, which the original does not",
+                             "t.wizard:37:1: error: `Warning-fr` translates `Warning`, which this stanza lacks"], "\(problems)")
+    }
+
     @Test("the bundled template: every question and its header in six languages, each accepted by the check")
     func bundled() throws {
         let template = try Fixtures.tailsSupport()
@@ -101,12 +156,21 @@ struct TemplateTranslationTests {
         for language in template.languages {
             let translation = try #require(template.translations[language])
             #expect(translation.title != nil && translation.intro != nil && translation.roomAlias != nil, "\(language)")
-            #expect(Set(translation.questions.keys) == Set(template.questions.map(\.key)), "\(language)")
+            // Every question, each variant of a key asked in two places (`password`) with its own text.
+            #expect(Set(translation.questions.keys) == Set(template.questions.indices), "\(language)")
             let localized = template.localized(to: [language])
             for (original, translated) in zip(template.questions, localized.questions) {
+                #expect(translated.prompt != original.prompt, "\(language) \(original.key): the question is in English")
                 #expect(KeptTokens.of(original.prompt + "\n" + original.help) == KeptTokens.of(translated.prompt + "\n" + translated.help))
                 #expect(original.help.isEmpty == translated.help.isEmpty, "\(language) \(original.key)")
+                #expect((original.warning == nil) == (translated.warning == nil), "\(language) \(original.key)")
+                if let warning = original.warning {
+                    #expect(translated.warning != warning, "\(language) \(original.key): the warning is in English")
+                }
             }
+            // The two `password` questions keep their own texts.
+            let passwords = localized.questions.filter { $0.key == "password" }
+            #expect(passwords.count == 2 && passwords[0].prompt != passwords[1].prompt, "\(language)")
         }
     }
 }

@@ -311,18 +311,18 @@ public struct WizardConversation {
         case .account:
             choices = engine.accountPaths(question).map { path in
                 let detail = path == .pidgin
-                    ? "adds only the room to it: " + engine.profileAccounts.map(\.jid).joined(separator: ", ") : ""
+                    ? translated("adds only the room to it: \(engine.profileAccounts.map(\.jid).joined(separator: ", "))") : ""
                 return .init(label: path.label, detail: detail, value: path.rawValue)
             }
             if let given = defaultText, !choices.contains(where: { $0.value == given }) { defaultText = choices.first?.value }
         case .pidginAccount:
             choices = engine.profileAccounts.map { account in
                 var facts = [account.connectionSummary]
-                if account.madeByOnionboard { facts.append("made by onionboard") }
+                if account.madeByOnionboard { facts.append(translated("made by onionboard")) }
                 if !account.throughTor, let route = engine.onionRoute(for: account) {
-                    facts.append("can be switched to Tor through \(RunEvent.shortOnion(route.onion))")
+                    facts.append(translated("can be switched to Tor through \(RunEvent.shortOnion(route.onion))"))
                 }
-                if !account.rooms.isEmpty { facts.append("rooms: " + account.rooms.joined(separator: ", ")) }
+                if !account.rooms.isEmpty { facts.append(translated("rooms: \(account.rooms.joined(separator: ", "))")) }
                 return .init(label: account.jid, detail: facts.joined(separator: " · "), value: account.jid.lowercased())
             }
             if engine.profileAccounts.count == 1 { defaultText = engine.profileAccounts[0].jid.lowercased() }

@@ -181,7 +181,7 @@ public struct WizardEngine: Sendable {
             let offered = accountPaths(question)
             if let number = Int(text), offered.indices.contains(number - 1) { return .success(offered[number - 1].rawValue) }
             guard let path = AccountPath(rawValue: text.lowercased()), question.choices.contains(path.rawValue) else {
-                return .failure(.init("choose one of: \(offered.map(\.rawValue).joined(separator: ", "))"))
+                return .failure(.init(translated("choose one of: \(offered.map(\.rawValue).joined(separator: ", "))")))
             }
             return .success(path.rawValue)
         case .pidginAccount:
@@ -190,8 +190,8 @@ public struct WizardEngine: Sendable {
             }
             let jid = text.lowercased().split(separator: "/").first.map(String.init) ?? ""
             guard let account = profileAccounts.first(where: { $0.jid.lowercased() == jid }) else {
-                return .failure(.init(profileAccounts.isEmpty ? "the Pidgin profile holds no XMPP account"
-                    : "choose one of the profile's accounts: \(profileAccounts.map(\.jid).joined(separator: ", "))"))
+                return .failure(.init(profileAccounts.isEmpty ? translated("the Pidgin profile holds no XMPP account")
+                    : translated("choose one of the profile's accounts: \(profileAccounts.map(\.jid).joined(separator: ", "))")))
             }
             return .success(account.jid.lowercased())
         case .secret, .captcha:
@@ -285,7 +285,7 @@ public struct WizardEngine: Sendable {
             if let first = implied.first {
                 if let other = implied.first(where: { $0.1 != first.1 }) {
                     problems.append(.init(key: other.0, value: accepted.value(other.0)!, source: accepted[other.0]!.source.description,
-                                          reason: "`\(other.0)` is for the way “\(other.1.label)”, but `\(first.0)` is for “\(first.1.label)”: give the answers of one"))
+                                          reason: translated("`\(other.0)` is for the way “\(other.1.label)”, but `\(first.0)` is for “\(first.1.label)”: give the answers of one")))
                 } else {
                     accepted.set(AnswerKeys.account, first.1.rawValue, source: accepted[first.0]!.source)
                 }
@@ -400,7 +400,7 @@ public struct WizardEngine: Sendable {
         if path == .existing {
             guard password != nil else {
                 throw AnswersError.missing([MissingAnswer(key: AnswerKeys.password, flag: "--password-file", environmentVariable: nil,
-                                                          prompt: "Your account's password")])
+                                                          prompt: translated("Your account's password"))])
             }
             username = complete.value(AnswerKeys.jid).map { String($0.split(separator: "@", maxSplits: 1)[0]) }
             usernameWasGenerated = false

@@ -1,6 +1,7 @@
 import Vocabulary
 import Diagnostics
 import FoundationEssentials
+import Localization
 
 /// Pidgin compares a server's certificate with the one pinned in tls_peers; real
 /// providers renew theirs every 60–90 days, and then Pidgin asks "Accept certificate?"
@@ -56,7 +57,7 @@ public struct CertificateRenewal {
                                           torSOCKS: torSOCKS, pinSHA256: provider?.pinSHA256)
             // A pin on the key vouches for every renewal that keeps the key.
             target.pinSPKI = provider?.spkiSHA256
-            events(.note("Checking the certificate of \(account.domain) (\(RunEvent.shortOnion(host)))"))
+            events(.note(translated("Checking the certificate of \(account.domain) (\(RunEvent.shortOnion(host)))")))
             outcomes.append(check(account: account.jid, target: target, pinned: pinned, directory: directory,
                                   acceptedFingerprint: acceptedFingerprint, confirm: confirm))
             events(.note(outcomes.last!.message))
@@ -73,7 +74,7 @@ public struct CertificateRenewal {
         switch result! {
         case .failure(let error):
             return Outcome(account: account, connectServer: target.host, status: .unreachable, pinnedSHA256: pinned,
-                           presentedSHA256: nil, message: "Could not check the certificate of \(target.domain): \(error)")
+                           presentedSHA256: nil, message: translated("Could not check the certificate of \(target.domain): \(error)"))
         case .success(let reached):
             reach = reached
         }
@@ -83,7 +84,7 @@ public struct CertificateRenewal {
                     presentedSHA256: presented, message: message)
         }
         if presented == pinned.lowercased() {
-            return outcome(.unchanged, "The certificate of \(target.domain) is the pinned one (SHA-256 \(presented)).")
+            return outcome(.unchanged, translated("The certificate of \(target.domain) is the pinned one (SHA-256 \(presented))."))
         }
         var status: Outcome.Status
         switch reach.verdict {
@@ -93,21 +94,27 @@ public struct CertificateRenewal {
             if acceptedFingerprint?.lowercased() == presented || confirm?(reach.certificate) == true {
                 status = .accepted
             } else {
-                return outcome(.unvouched, "The server of \(target.domain) shows a new certificate (SHA-256 \(presented)) that no "
-                    + "certificate authority vouches for and the provider map does not pin; it was not pinned, so Pidgin will ask "
-                    + "whether to accept it. Check the fingerprint with the provider, then accept it in Pidgin or run "
-                    + "onionboard certificates --accept-fingerprint \(presented).")
+                return outcome(.unvouched, translated("""
+                    The server of \(target.domain) shows a new certificate (SHA-256 \(presented)) that no \
+                    certificate authority vouches for and the provider map does not pin; it was not pinned, so Pidgin will ask \
+                    whether to accept it. Check the fingerprint with the provider, then accept it in Pidgin or run \
+                    onionboard certificates --accept-fingerprint \(presented).
+                    """))
             }
         }
         do {
             let backup = try writer.replacePinnedCertificate(reach.certificatePEM, for: target.host, in: directory)
-            let why = status == .renewed
-                ? (reach.verdict == .pinned ? "it matches the provider map's pin (of the certificate or of its key)" : "a certificate authority vouches for it")
-                : "you accepted it"
-            return outcome(status, "The certificate of \(target.domain) was renewed (SHA-256 \(presented)); \(why), so it is "
-                + "now pinned and Pidgin will not ask." + (backup.map { " The old pin is kept as \($0)." } ?? ""))
+            let renewed = switch (status, reach.verdict) {
+            case (.renewed, .pinned):
+                translated("The certificate of \(target.domain) was renewed (SHA-256 \(presented)); it matches the provider map's pin (of the certificate or of its key), so it is now pinned and Pidgin will not ask.")
+            case (.renewed, _):
+                translated("The certificate of \(target.domain) was renewed (SHA-256 \(presented)); a certificate authority vouches for it, so it is now pinned and Pidgin will not ask.")
+            default:
+                translated("The certificate of \(target.domain) was renewed (SHA-256 \(presented)); you accepted it, so it is now pinned and Pidgin will not ask.")
+            }
+            return outcome(status, renewed + (backup.map { " " + translated("The old pin is kept as \($0).") } ?? ""))
         } catch {
-            return outcome(.unvouched, "The new certificate of \(target.domain) could not be pinned: \(error)")
+            return outcome(.unvouched, translated("The new certificate of \(target.domain) could not be pinned: \(error)"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Diagnostics
 import Vocabulary
+import Localization
 
 /// The `pidgin` path, decided: which of the Pidgin profile's accounts joins which room,
 /// where its room check logs in (always through Tor), and whether the account is switched
@@ -59,8 +60,13 @@ public enum JoinPlanError: ClassifiedError, Equatable {
     public var description: String {
         switch self {
         case .noSuchAccount(let jid, let directory, let accounts):
-            (jid.map { "the Pidgin profile \(directory) holds no XMPP account \($0)" } ?? "no Pidgin account was chosen")
-                + (accounts.isEmpty ? "; it holds no XMPP account at all" : "; it holds \(accounts.joined(separator: ", "))")
+            if let jid {
+                accounts.isEmpty ? translated("the Pidgin profile \(directory) holds no XMPP account \(jid); it holds no XMPP account at all")
+                    : translated("the Pidgin profile \(directory) holds no XMPP account \(jid); it holds \(accounts.joined(separator: ", "))")
+            } else {
+                accounts.isEmpty ? translated("no Pidgin account was chosen; the Pidgin profile \(directory) holds no XMPP account at all")
+                    : translated("no Pidgin account was chosen; the Pidgin profile \(directory) holds \(accounts.joined(separator: ", "))")
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Diagnostics
 import FoundationEssentials
 import Vocabulary
+import Localization
 
 /// Executes the `pidgin` path: says what joining with this account means, asks the room
 /// about itself by logging in to the account through Tor (with the password Pidgin keeps;
@@ -70,17 +71,17 @@ public final class JoinRunner {
                         roundTrips = account.roundTrips
                         if !account.certificatePEM.isEmpty { certificate = (account.certificateSHA256, account.certificatePEM) }
                     } catch let error where Self.onlyUnchecked(error) {
-                        send(.note("The room was not checked: logging in as \(plan.account.jid) through Tor failed (\(error))"))
+                        send(.note(translated("The room was not checked: logging in as \(plan.account.jid) through Tor failed (\(error))")))
                     }
                 } else {
-                    send(.note("Pidgin keeps no password for \(plan.account.jid), so the room was not checked"))
+                    send(.note(translated("Pidgin keeps no password for \(plan.account.jid), so the room was not checked")))
                 }
             } catch let error where Self.onlyUnchecked(error) {
                 guard !plan.switchesToTor else { throw SwitchToTorFailed(jid: plan.account.jid, onion: plan.target.host, underlying: error) }
-                send(.note("The room was not checked: \(error)"))
+                send(.note(translated("The room was not checked: \(error)")))
             }
         } else {
-            send(.note("Pidgin keeps no password for \(plan.account.jid), so the room was not checked"))
+            send(.note(translated("Pidgin keeps no password for \(plan.account.jid), so the room was not checked")))
         }
 
         send(.writingProfile(directory: plan.profileDirectory))
@@ -96,17 +97,36 @@ public final class JoinRunner {
     public static func notices(_ plan: JoinPlan) -> [String] {
         var notices: [String] = []
         if !plan.account.madeByOnionboard {
-            notices.append("\(plan.account.jid) was not made by onionboard: it may carry your identity. Joining the room with it "
-                + "links what you say there to that account (the room sees the nickname \(plan.handle); its server sees the join)")
+            notices.append(translated("""
+                \(plan.account.jid) was not made by onionboard: it may carry your identity. Joining the room with it \
+                links what you say there to that account (the room sees the nickname \(plan.handle); its server sees the join)
+                """))
         }
         if plan.switchesToTor {
-            notices.append("\(plan.account.jid) connects \(plan.account.connectionSummary); it will go through Tor to \(RunEvent.shortOnion(plan.target.host)) from now on")
+            // Translators: {1} is how the account connects now ("without Tor (no proxy): …"), {2} a shortened onion address.
+            notices.append(translated("\(plan.account.jid) connects \(plan.account.connectionSummary); it will go through Tor to \(RunEvent.shortOnion(plan.target.host)) from now on"))
         } else if !plan.account.throughTor {
-            notices.append("Warning: \(plan.account.jid) connects \(plan.account.connectionSummary)"
-                + (plan.target.host.hasSuffix(".onion") ? "" : "; onionboard knows no onion for \(plan.account.domain), so it cannot switch it to Tor"
-                   + " (in Pidgin: Accounts → Modify → Proxy → Tor/Privacy)"))
+            if plan.target.host.hasSuffix(".onion") {
+                // Translators: {1} is how the account connects ("without Tor (no proxy): …").
+                notices.append(translated("Warning: \(plan.account.jid) connects \(plan.account.connectionSummary)"))
+            } else {
+                // Translators: {1} is how the account connects; the menu path is Pidgin's (Accounts, Modify, Proxy, Tor/Privacy).
+                notices.append(translated("""
+                    Warning: \(plan.account.jid) connects \(plan.account.connectionSummary); onionboard knows no onion for \
+                    \(plan.account.domain), so it cannot switch it to Tor (in Pidgin: \(Self.pidginProxyMenu))
+                    """))
+            }
         }
         return notices
+    }
+
+    /// Pidgin's menu path to an account's proxy, in the words of the person's Pidgin.
+    static var pidginProxyMenu: String {
+        ["_Accounts", "_Modify...", "Proxy", "Tor/Privacy (SOCKS5)"].map { msgid in
+            var label = Localization.pidgin(msgid)
+            while let last = label.last, last == "." || last == "…" { label.removeLast() }
+            return label
+        }.joined(separator: " → ")
     }
 
     /// Errors that only leave the room unchecked (the room is still added); a declined or
@@ -134,8 +154,10 @@ public struct SwitchToTorFailed: ClassifiedError {
     public let underlying: Error
     public var category: ErrorCategory { underlying.category }
     public var description: String {
-        "\(jid) was not switched to Tor: its onion \(RunEvent.shortOnion(onion)) could not be reached (\(underlying)), so its "
-            + "certificate could not be pinned. Nothing was written; try again once Tor is connected, or answer no to switching."
+        translated("""
+            \(jid) was not switched to Tor: its onion \(RunEvent.shortOnion(onion)) could not be reached (\(underlying)), so its \
+            certificate could not be pinned. Nothing was written; try again once Tor is connected, or answer no to switching.
+            """)
     }
 }
 

@@ -172,8 +172,10 @@ public struct PasswordNotAccepted: ClassifiedError {
 
     public var category: ErrorCategory { .refused }
     public var description: String {
-        "the server did not accept the password for \(jid): the address or the password is wrong. Nothing was written; "
-            + "check both and try again. (\(underlying))"
+        translated("""
+            the server did not accept the password for \(jid): the address or the password is wrong. Nothing was written; \
+            check both and try again. (\(underlying))
+            """)
     }
 }
 

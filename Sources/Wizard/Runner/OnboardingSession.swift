@@ -242,7 +242,7 @@ public final class OnboardingSession {
             throw PendingAccountConflict(pending: pending.jid, asked: translated("a provider map without \(pending.domain)"), directory: nil)
         }
         if let given = answers.value(AnswerKeys.account), given != AccountPath.new.rawValue {
-            throw PendingAccountConflict(pending: pending.jid, asked: "another way to an account (\(given))", directory: nil)
+            throw PendingAccountConflict(pending: pending.jid, asked: translated("another way to an account (\(given))"), directory: nil)
         }
         if engine.template.question(AnswerKeys.account) != nil { answers.set(AnswerKeys.account, AccountPath.new.rawValue, source: .flag) }
         answers.set(AnswerKeys.provider, pending.domain, source: .flag)

@@ -287,11 +287,13 @@ public struct ExistingAccount: Sendable, Equatable, Codable {
     public var connectionSummary: String {
         let proxy = [proxyHost, proxyPort.map(String.init)].compactMap { $0 }.joined(separator: ":")
         switch proxyType {
-        case "tor"?: return "through Tor" + (proxy.isEmpty ? "" : " (\(proxy))")
-        case "socks5"?: return "through a SOCKS5 proxy\(proxy.isEmpty ? "" : " at \(proxy)"), not Pidgin's Tor setting: names may be looked up outside Tor"
-        case "none"?: return "without Tor (no proxy): its server sees this computer's address"
-        case nil, "global"?: return "without a proxy of its own (Pidgin's global setting): not known to go through Tor"
-        case let other?: return "through a \(other) proxy, not Tor"
+        // Translators: how a Pidgin account connects; it follows the account's address ("bob@example.org connects …").
+        case "tor"?: return proxy.isEmpty ? translated("through Tor") : translated("through Tor (\(proxy))")
+        case "socks5"?: return proxy.isEmpty ? translated("through a SOCKS5 proxy, not Pidgin's Tor setting: names may be looked up outside Tor")
+            : translated("through a SOCKS5 proxy at \(proxy), not Pidgin's Tor setting: names may be looked up outside Tor")
+        case "none"?: return translated("without Tor (no proxy): its server sees this computer's address")
+        case nil, "global"?: return translated("without a proxy of its own (Pidgin's global setting): not known to go through Tor")
+        case let other?: return translated("through a \(other) proxy, not Tor")
         }
     }
 }

@@ -147,12 +147,19 @@ public struct TemplateParser {
                 error(stanza.line, 1, "a question stanza starts with `Question: KEY`")
                 continue
             }
-            let translated = translations(in: stanza, translatable: ["description"])
+            let translated = translations(in: stanza, translatable: ["description", "warning"])
             if let question = parseQuestion(stanza, earlier: questions, room: template?.room) {
+                let index = questions.count
                 questions.append(question)
-                for (language, _, prompt, help) in translated {
-                    template?.translations[language, default: TemplateTranslation()].questions[question.key] =
-                        .init(prompt: prompt, help: help.joined(separator: "\n"))
+                for (language, field, value, continuation) in translated {
+                    var text = template?.translations[language]?.questions[index] ?? TemplateTranslation.QuestionText()
+                    if field == "warning" {
+                        text.warning = ([value] + continuation).joined(separator: "\n")
+                    } else {
+                        text.prompt = value
+                        text.help = continuation.joined(separator: "\n")
+                    }
+                    template?.translations[language, default: TemplateTranslation()].questions[index] = text
                 }
             }
         }

@@ -3,19 +3,29 @@ import Localization
 /// A template's texts in other languages, the way debconf templates carry them: a field
 /// `Title-de.UTF-8:` or `Description-fa.UTF-8:` beside the English one (the `.UTF-8` may be
 /// left out; templates are UTF-8). Only what a person reads is translated — the title, the
-/// descriptions and the room's name in the buddy list (`Room-Alias`); keys, defaults, rooms
-/// and conditions are the same in every language.
+/// descriptions, a question's warning and the room's name in the buddy list (`Room-Alias`);
+/// keys, defaults, rooms and conditions are the same in every language.
 public struct TemplateTranslation: Sendable, Equatable {
     public struct QuestionText: Sendable, Equatable {
-        public var prompt: String
-        public var help: String
+        public var prompt: String?
+        public var help: String?
+        /// The question's `Warning` (a question without one has none to translate).
+        public var warning: String?
+
+        public init(prompt: String? = nil, help: String? = nil, warning: String? = nil) {
+            self.prompt = prompt
+            self.help = help
+            self.warning = warning
+        }
     }
 
     public var title: String?
     public var intro: String?
     public var roomAlias: String?
-    /// By question key.
-    public var questions: [String: QuestionText] = [:]
+    /// By the question's position in `WizardTemplate.questions` (not its key: a key may be
+    /// asked in two places, each with its own text, as `password` is for a new account and
+    /// for one the person has).
+    public var questions: [Int: QuestionText] = [:]
 }
 
 /// `Description-zh_CN.UTF-8`: the field (`description`) and the language (`zh_CN`).
@@ -81,9 +91,12 @@ extension WizardTemplate {
             template.room.alias = alias
         }
         for index in template.questions.indices {
-            if let text = first({ $0.questions[template.questions[index].key] }) {
-                template.questions[index].prompt = text.prompt
-                template.questions[index].help = text.help
+            if let text = first({ $0.questions[index].flatMap { $0.prompt == nil ? nil : $0 } }) {
+                template.questions[index].prompt = text.prompt ?? template.questions[index].prompt
+                template.questions[index].help = text.help ?? template.questions[index].help
+            }
+            if template.questions[index].warning != nil, let warning = first({ $0.questions[index]?.warning }) {
+                template.questions[index].warning = warning
             }
         }
         return template

@@ -155,13 +155,13 @@ public enum Validation: Sendable, Equatable {
         let name = value.hasSuffix(".onion") ? String(value.dropLast(6)) : value
         let label = name.split(separator: ".", omittingEmptySubsequences: false).last.map(String.init) ?? ""
         guard label.count == 56 else {
-            return .failure(.init("an onion address has 56 letters and digits before .onion (this one has \(label.count))"))
+            return .failure(.init(translated("an onion address has 56 letters and digits before .onion (this one has \(label.count))")))
         }
         if let bad = label.first(where: { !"abcdefghijklmnopqrstuvwxyz234567".contains($0) }) {
-            return .failure(.init("“\(bad)” cannot be in an onion address (only a–z and 2–7)"))
+            return .failure(.init(translated("“\(bad)” cannot be in an onion address (only a–z and 2–7)")))
         }
         guard label.last == "d" else {
-            return .failure(.init("this is not a version 3 onion address (those end in d.onion)"))
+            return .failure(.init(translated("this is not a version 3 onion address (those end in d.onion)")))
         }
         return .success(name + ".onion")
     }

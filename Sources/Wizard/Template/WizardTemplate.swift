@@ -1,4 +1,5 @@
 import Vocabulary
+import Localization
 
 /// A wizard as data: what it sets up (the room), which providers it offers, and the
 /// ordered questions it asks. Loaded from a `.wizard` file (see docs/wizard.md); the
@@ -147,9 +148,9 @@ public enum AccountPath: String, Sendable, Equatable, CaseIterable, Codable {
     /// How a frontend offers it.
     public var label: String {
         switch self {
-        case .new: "Create a new anonymous account (recommended)"
-        case .existing: "Use an account I already have (its address and password)"
-        case .pidgin: "Join the room with an account Pidgin already has"
+        case .new: translated("Create a new anonymous account (recommended)")
+        case .existing: translated("Use an account I already have (its address and password)")
+        case .pidgin: translated("Join the room with an account Pidgin already has")
         }
     }
 }

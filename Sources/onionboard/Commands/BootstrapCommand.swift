@@ -6,6 +6,7 @@ import Glibc
 import Vocabulary
 import Wizard
 import WizardAdapters
+import Localization
 
 /// `onionboard bootstrap`: first boot, run at login by the XDG autostart entry.
 /// Idempotent: a profile that already has an account on a provider of the map is
@@ -78,13 +79,15 @@ struct BootstrapCommand: ParsableCommand {
                 break
             case .alreadySetUp(let account):
                 existing = account
-                if !output.json { Console.out("Already set up: \(account.jid) in \(directory).") }
+                if !output.json { Console.out(translated("Already set up: \(account.jid) in \(directory).")) }
             case .madeElsewhere(let account):
                 existing = account
                 if !output.json {
-                    Console.out("Already set up: \(account.jid) in \(directory).")
-                    Console.out("• \(account.jid) was not made by onionboard, so bootstrap does not join a room with it: it may carry "
-                        + "your identity. To join the room with it anyway, run onionboard and choose “\(AccountPath.pidgin.label)”.")
+                    Console.out(translated("Already set up: \(account.jid) in \(directory)."))
+                    Console.out("• " + translated("""
+                        \(account.jid) was not made by onionboard, so bootstrap does not join a room with it: it may carry \
+                        your identity. To join the room with it anyway, run onionboard and choose “\(AccountPath.pidgin.label)”.
+                        """))
                 }
             case .restoreRoom(let account):
                 // onionboard's own account lost its room: only the room goes back, nothing else changes.
@@ -94,9 +97,11 @@ struct BootstrapCommand: ParsableCommand {
                 let written = try launch.session.writer.writeJoin(plan, room: plan.room, certificatePEM: nil, force: answerOptions.force)
                 roomAdded = plan.room
                 if !output.json {
-                    Console.out("Added the room \(plan.room.jid) back to \(account.jid) in \(directory) (as \(plan.handle)): "
-                        + "it had gone from Pidgin's buddy list.")
-                    for warning in written.warnings { Console.out("• Note: \(warning.message)") }
+                    Console.out(translated("""
+                        Added the room \(plan.room.jid) back to \(account.jid) in \(directory) (as \(plan.handle)): \
+                        it had gone from Pidgin's buddy list.
+                        """))
+                    for warning in written.warnings { Console.out("• " + OnboardingReport.note(warning.message)) }
                 }
             }
             if let existing {
@@ -134,7 +139,7 @@ struct BootstrapCommand: ParsableCommand {
         do {
             try Bootstrap.waitForTor(socks, limitSeconds: waitTor, probe: WizardLayers.torState, events: say)
         } catch {
-            say(.note("The pinned certificates were not checked: \(error)"))
+            say(.note(translated("The pinned certificates were not checked: \(error)")))
             return []
         }
         return CertificateRenewal(registrar: launch.session.registrar, writer: launch.session.writer).check(

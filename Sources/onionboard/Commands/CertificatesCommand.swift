@@ -6,6 +6,7 @@ import Glibc
 import Vocabulary
 import Wizard
 import WizardAdapters
+import Localization
 
 /// `onionboard certificates`: checks the certificate each onion account's server shows
 /// now against the one pinned in the Pidgin profile, and pins a renewed one that a CA
@@ -62,7 +63,7 @@ struct CertificatesCommand: ParsableCommand {
                 events: { [json = output.json] event in if !json { Console.err("• \(event)") } })
             if output.json { try Console.json(CertificateReport(outcomes: outcomes)) }
             if outcomes.isEmpty && !output.json {
-                Console.out("No onion account with a pinned certificate in \(directory).")
+                Console.out(translated("No onion account with a pinned certificate in \(directory)."))
             }
             if let code = CertificateReport(outcomes: outcomes).exitCode { throw ExitCode(code) }
         }

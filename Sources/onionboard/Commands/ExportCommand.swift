@@ -6,6 +6,7 @@ import Vocabulary
 import PurpleConfig
 import Secrets
 import XMPPOverTor
+import Localization
 
 /// `onionboard export`: write the Pidgin profile for an account that already exists.
 struct ExportCommand: ParsableCommand {
@@ -85,7 +86,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
-            let password = try readPasswordFile(passwordFile, prompt: "Password for \(jid)")
+            let password = try readPasswordFile(passwordFile, prompt: translated("Password for \(jid)"))
             let socks = try parseTorSOCKS(torSocks)
             let profile = PurpleProfile(directory: purpleDirectory ?? PurpleProfile.defaultDirectory)
             func request(certificate: [UInt8]?) -> ProfileRequest {
@@ -116,9 +117,9 @@ struct ExportCommand: ParsableCommand {
                 try Console.json(ExportReport(report))
             } else {
                 for change in report.changes { Console.out("\(change.action.rawValue): \(change.path)") }
-                for backup in report.backups { Console.out("backup: \(backup)") }
-                for warning in report.warnings { Console.err("warning: \(warning.message)") }
-                Console.out("Pidgin profile ready for \(report.accountName) in \(report.directory).")
+                for backup in report.backups { Console.out(translated("backup: \(backup)")) }
+                for warning in report.warnings { Console.err(translated("warning: \(warning.message)")) }
+                Console.out(translated("Pidgin profile ready for \(report.accountName) in \(report.directory)."))
             }
         }
     }
@@ -167,7 +168,7 @@ struct ExportCommand: ParsableCommand {
                 return Array(result.certificate.pem.utf8)
             } catch where !retried && (error.category == .unreachable || error.category == .tryLater) {
                 retried = true
-                if !json { Console.err("… could not reach \(connectServer) (\(error)); trying once more on a new Tor circuit") }
+                if !json { Console.err(translated("… could not reach \(connectServer) (\(error)); trying once more on a new Tor circuit")) }
             }
         }
     }

@@ -4,6 +4,7 @@ import Glibc
 import Platform
 import TailsPersistence
 import Vocabulary
+import Localization
 
 /// `onionboard tails …`: onionboard on Tails itself.
 struct TailsCommand: ParsableCommand {
@@ -45,10 +46,10 @@ struct TailsInstallCommand: ParsableCommand {
                 let report = TailsInstallReport(action: "uninstall", changes: changes ?? [], states: nil)
                 if output.json { return try Console.json(report) }
                 guard let changes else {
-                    return Console.out("onionboard is not installed in the Persistent Storage (no \(TailsInstallation.recordPath) in the Dotfiles); nothing to remove.")
+                    return Console.out(translated("onionboard is not installed in the Persistent Storage (no \(TailsInstallation.recordPath) in the Dotfiles); nothing to remove."))
                 }
                 for change in changes { Console.out("\(change.change.rawValue): \(change.path)") }
-                Console.out("onionboard is out of the Persistent Storage. The Pidgin profile (~/.purple) is left as it is.")
+                Console.out(translated("onionboard is out of the Persistent Storage. The Pidgin profile (~/.purple) is left as it is."))
                 return
             }
             let states = try installation.check()
@@ -57,13 +58,17 @@ struct TailsInstallCommand: ParsableCommand {
             if output.json { return try Console.json(report) }
             for change in changes where change.change != .unchanged { Console.out("\(change.change.rawValue): \(change.path)") }
             if case .unknown(let why) = states[.pidgin] {
-                Console.err("onionboard: could not tell whether \"Pidgin Internet Messenger\" is on (\(why)); "
-                            + "without it the account vanishes at shutdown")
+                Console.err("onionboard: " + translated("""
+                    could not tell whether the Persistent Storage feature “Pidgin Internet Messenger” is on (\(why)); \
+                    without it the account vanishes at shutdown
+                    """))
             }
             Console.out(changes.allSatisfy { $0.change == .unchanged }
-                        ? "onionboard is already in the Persistent Storage; nothing changed."
-                        : "onionboard is in the Persistent Storage (\"Dotfiles\"). At the next login the window opens once Tor is connected; "
-                          + "to start it now: ~/.local/bin/onionboard-gtk")
+                        ? translated("onionboard is already in the Persistent Storage; nothing changed.")
+                        : translated("""
+                          onionboard is in the Persistent Storage (“Dotfiles”). At the next login the window opens once Tor is connected; \
+                          to start it now: ~/.local/bin/onionboard-gtk
+                          """))
         }
     }
 

@@ -3,6 +3,7 @@ import Frontends
 import Glibc
 import Platform
 import Secrets
+import Localization
 
 /// `--password-file FILE|-`: the password, and a warning on standard error when it is short.
 /// Missing or unopenable files exit 66, empty/directory/over-long ones 65 (`SecretInputError`).
@@ -11,15 +12,15 @@ func readPasswordFile(_ path: String, prompt: String? = nil) throws -> SecretByt
     let password: SecretBytes
     if path == "-", let prompt, isatty(STDIN_FILENO) == 1 {
         Interruption.install()
-        StandardStreams.writeError("\(prompt) (not shown): ")
+        StandardStreams.writeError(translated("\(prompt) (not shown): "))
         guard var typed = try ConsoleContext.standard().input.readSecretLine(), !typed.isEmpty else {
-            throw SecretInputError.empty("the terminal (nothing was typed)")
+            throw SecretInputError.nothingTyped
         }
         password = SecretBytes(consuming: &typed)
     } else {
         password = try SecretBytes.read(path: path)
     }
-    if let warning = password.shortPasswordWarning { Console.err("onionboard: warning: \(warning)") }
+    if let warning = password.shortPasswordWarning { Console.err("onionboard: " + translated("warning: \(warning)")) }
     return password
 }
 
