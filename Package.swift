@@ -126,10 +126,12 @@ let package = Package(
         // Prints what Localization says for a language (the environment's): the tests run it,
         // since a test process must not change its own language under the other tests.
         .executableTarget(name: "localization-probe", dependencies: ["Localization"], path: "Tests/LocalizationProbe"),
+        // The guide (templates guide) from ManualGuideTests' fixed data, in a language: for the golden files.
+        .executableTarget(name: "guide-probe", dependencies: ["Wizard", "Vocabulary", "Localization"], path: "Tests/GuideProbe"),
         .testTarget(name: "WizardTests", dependencies: ["Wizard", "WizardAdapters", "OnionMap", "Secrets", "Vocabulary", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "CLITests", dependencies: ["onionboard", "OnionboardMain", "onionboard-gtk", "Frontends", "WizardAdapters", "Vocabulary", "TestSupport",
-                                                   "localization-probe", "Localization"]),
+                                                   "localization-probe", "guide-probe", "Localization"]),
         .testTarget(name: "IntegrationTests", dependencies: ["onionboard", "OnionboardMain", "TestSupport", "XMPPOverTor", "PurpleConfig", "Secrets"]),
     ]
 )

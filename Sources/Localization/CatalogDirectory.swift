@@ -34,16 +34,24 @@ enum CatalogDirectory {
     }
 
     /// Whether some `LL/LC_MESSAGES/onionboard.mo` exists under `directory`.
-    static func holdsCatalog(_ directory: String) -> Bool {
-        guard let stream = opendir(directory) else { return false }
+    static func holdsCatalog(_ directory: String) -> Bool { !languages(in: directory, first: true).isEmpty }
+
+    /// The languages `LL` with an `LL/LC_MESSAGES/onionboard.mo` under `directory`, sorted
+    /// (only the first one found with `first`).
+    static func languages(in directory: String, first: Bool = false) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
         defer { closedir(stream) }
+        var found: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             if name.hasPrefix(".") { continue }
-            if access("\(directory)/\(name)/LC_MESSAGES/\(Localization.domain).mo", R_OK) == 0 { return true }
+            if access("\(directory)/\(name)/LC_MESSAGES/\(Localization.domain).mo", R_OK) == 0 {
+                found.append(name)
+                if first { break }
+            }
         }
-        return false
+        return found.sorted()
     }
 }

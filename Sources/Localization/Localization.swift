@@ -48,6 +48,10 @@ public enum Localization {
         ob_catalogs_changed()
     }
 
+    /// The languages onionboard can speak besides English: those with a catalog of ours
+    /// where the programs find them (`de`, `zh_CN`…), sorted.
+    public static var installedLanguages: [String] { CatalogDirectory.languages(in: CatalogDirectory.find()) }
+
     /// The language of the catalog in use (its `Language:` header: `de`, `zh_CN`), or nil
     /// when messages are not translated (English, or no catalog for the language asked).
     public static var catalogLanguage: String? {

@@ -1,3 +1,5 @@
+import Localization
+
 /// The guide as Markdown (for reading in a terminal or a wiki) or as one self-contained HTML
 /// page (no external file, style included, prints on A4 and Letter).
 extension ManualGuide {
@@ -27,7 +29,7 @@ extension ManualGuide {
                 case .fields(let dialog, let fields):
                     out += "**\(dialog)**\n\n| | |\n|---|---|\n"
                     for field in fields {
-                        let value = field.value.isEmpty ? "_(empty)_"
+                        let value = field.value.isEmpty ? "_\(Self.empty)_"
                             : field.isPlaceholder ? "_\(Self.markdownCell(field.value))_" : "`\(Self.markdownCell(field.value))`"
                         out += "| \(Self.markdownCell(field.label)) | \(value)"
                             + (field.note.map { " — \(Self.markdownCell($0))" } ?? "") + " |\n"
@@ -91,7 +93,7 @@ extension ManualGuide {
                 case .fields(let dialog, let fields):
                     out += "<table>\n<caption>\(Self.escape(dialog))</caption>\n"
                     for field in fields {
-                        let value = field.value.isEmpty ? "<span class=\"empty\">(empty)</span>"
+                        let value = field.value.isEmpty ? "<span class=\"empty\">\(Self.escape(Self.empty))</span>"
                             : field.isPlaceholder ? "<em>\(Self.escape(field.value))</em>" : "<code>\(Self.escape(field.value))</code>"
                         out += "<tr><th scope=\"row\">\(Self.escape(field.label))</th><td>\(value)"
                             + (field.note.map { " <span class=\"note\">— \(Self.inline($0))</span>" } ?? "") + "</td></tr>\n"
@@ -109,6 +111,12 @@ extension ManualGuide {
             }
         }
         return out + "</body>\n</html>\n"
+    }
+
+    /// What the guide shows for a field to leave empty.
+    static var empty: String {
+        // Translators: shown in a table for a field of Pidgin's dialog that stays empty.
+        translated("(empty)")
     }
 
     /// HTML text with `code` spans (the only markup the guide's sentences use).

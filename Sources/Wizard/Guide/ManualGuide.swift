@@ -1,4 +1,5 @@
 import Diagnostics
+import Localization
 import Vocabulary
 
 /// The step-by-step manual for doing by hand what a wizard template does: made from the
@@ -69,7 +70,9 @@ public struct GuideField: Sendable, Equatable {
 public struct PidginLabels: Sendable {
     private let lookup: @Sendable (String) -> String
 
-    public init(_ lookup: @escaping @Sendable (String) -> String = { $0 }) {
+    /// By default Pidgin's installed catalog in the language of the messages
+    /// (`Localization.pidgin`): English where Pidgin has no catalog or no translation.
+    public init(_ lookup: @escaping @Sendable (String) -> String = { Localization.pidgin($0) }) {
         self.lookup = lookup
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnostics
 import FoundationEssentials
+import Localization
 import Platform
 import Vocabulary
 import Wizard
@@ -16,7 +17,9 @@ extension TemplatesCommand {
             Made from the template and the current provider data: the provider and its onion, the \
             password, Pidgin's account dialog field by field, the certificate's fingerprint to compare \
             (from the last `onionboard providers check`), and the room. Written to standard output: \
-            `onionboard templates guide --format html > guide.html`.
+            `onionboard templates guide --format html > guide.html`. In the language of the messages \
+            (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) or the one --lang names, with Pidgin's labels as the \
+            installed Pidgin shows them in that language.
             """)
 
         @Argument(help: ArgumentHelp("A bundled template id or a .wizard file.", valueName: "template"))
@@ -32,7 +35,21 @@ extension TemplatesCommand {
         @Option(name: .customLong("tor-socks"), help: ArgumentHelp("Tor's SOCKS port as Pidgin should use it.", valueName: "host:port"))
         var torSOCKS: String = "127.0.0.1:9050"
 
+        @Option(name: .customLong("lang"), help: ArgumentHelp(
+            "The guide's language (en, or one of the translations: de, es, fa, fr, ru, zh_CN); default: the environment's.",
+            valueName: "language"))
+        var language: String?
+
         @OptionGroup var providerMap: ProviderMapOptions
+
+        func validate() throws {
+            guard let language, language != "en" else { return }
+            let installed = Localization.installedLanguages
+            guard installed.contains(language) else {
+                throw ValidationError("--lang: no translation for “\(language)”; the languages are "
+                                      + (["en"] + installed).joined(separator: ", "))
+            }
+        }
 
         func run() throws {
             try reportingErrors(json: false) {
@@ -40,14 +57,17 @@ extension TemplatesCommand {
                 do { socks = try HostPort(parsing: torSOCKS) } catch {
                     throw ValidationError("--tor-socks: \(error)")
                 }
-                let template = try TemplateLibrary.load(self.template)
+                if let language { Localization.use(language: language) }
+                let template = try TemplateLibrary.load(self.template).localized()
                 let input = GuideInput(template: template,
                                        providers: try OnionMapProviders(extraFiles: providerMap.extraMaps).allProviders(),
                                        checks: WizardLayers.checkStore().load(), chosenDomain: provider,
                                        now: Date().timeIntervalSince1970, generator: "onionboard \(Onionboard.version)",
                                        torSOCKS: socks)
                 let guide = try ManualGuide.make(input)
-                StandardStreams.writeOutput(guide.rendered(as: format))
+                // HTML's language tag is BCP 47's: zh-CN, not gettext's zh_CN.
+                let tag = String((Localization.catalogLanguage ?? "en").map { $0 == "_" ? "-" : $0 })
+                StandardStreams.writeOutput(guide.rendered(as: format, language: tag, rightToLeft: Localization.isRightToLeft))
             }
         }
     }
