@@ -73,24 +73,8 @@ final class ChildProcess: @unchecked Sendable {
         try plan(stdout, STDOUT_FILENO)
         try plan(stderr, STDERR_FILENO)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        // POSIX_SPAWN_SETSID (0x80, glibc >= 2.26) is not imported into Swift.
-        let setsid: Int32 = 0x80
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
-
-        let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
         var child = pid_t()
-        let result = posix_spawn(&child, argv[0], &actions, &attributes, arguments, environ)
+        let result = SpawnAttributes(newSession: newSession).spawn(&child, argv[0], &actions, argv)
         guard result == 0 else {
             [parentInput, parentOutput].compactMap { $0 }.forEach { Glibc.close($0) }
             throw SpawnFailure(program: argv[0], code: result)
