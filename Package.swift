@@ -25,8 +25,6 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         // prctl(2) behind fixed-argument wrappers (it is variadic).
         .systemLibrary(name: "CProcessControl"),
-        // glibc's gettext and setlocale (part of libc) behind fixed wrappers.
-        .systemLibrary(name: "CGettext"),
         .systemLibrary(name: "CGtk", pkgConfig: "gtk+-3.0", providers: [.apt(["libgtk-3-dev"])]),
         // C for Platform: the argument vector taken from the C library at start, so that
         // CommandLine.arguments does not depend on /proc (process_arguments.c); thread names and ids.
@@ -39,7 +37,7 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CPlatform"]),
         // The person's language: gettext catalogs (po/, docs/translations.md), `translated(…)`,
         // Pidgin's own labels. Every layer that says something to a person uses it.
-        .target(name: "Localization", dependencies: ["CGettext"]),
+        .target(name: "Localization", dependencies: ["Platform"]),
         .target(name: "Secrets", dependencies: ["CSodium", "CProcessControl", "Diagnostics", "Platform", "Localization"]),
         // The words every layer shares, as plain values: TLS mode, room bookmark, host:port,
         // what a profile write did, an account awaiting its profile (its password as a
@@ -114,7 +112,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "TailsPersistenceTests", dependencies: ["TailsPersistence", "TestSupport"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
-        .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "TestSupport", "localization-probe"]),
         .testTarget(name: "OnionMapTests", dependencies: ["OnionMap"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "X509", "TestSupport"]),
         .testTarget(name: "XMPPOverTorTests", dependencies: ["XMPPOverTor", "X509", "Secrets", "Vocabulary", "TestSupport"]),

@@ -166,11 +166,13 @@ public enum DesktopApp {
         g_set_prgname(DesktopWindow.programName)
         g_set_application_name("onionboard")
         // The locale is set already (Localization.start); GTK would set it again from the
-        // environment, undoing the C.UTF-8 that makes LANGUAGE count in a session without LANG.
+        // environment, undoing the C.UTF-8 that gives GTK a UTF-8 codeset where the
+        // environment's locale is C or not installed.
         gtk_disable_setlocale()
         guard gtk_init_check(nil, nil) != 0 else { return false }
-        // GTK takes the direction from its own catalog (gtk30.mo), which may be missing:
-        // ours says it too, so a Persian window is laid out right to left either way.
+        // GTK takes the direction from its own catalog (gtk30.mo) through glibc's gettext,
+        // which may be missing or ignored (C.UTF-8 on glibc 2.41): ours says it too, so a
+        // Persian window is laid out right to left either way.
         gtk_widget_set_default_direction(Localization.isRightToLeft ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR)
         return true
     }

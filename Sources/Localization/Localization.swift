@@ -1,51 +1,55 @@
-import CGettext
+import Platform
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The person's language for everything onionboard says: glibc's gettext with the catalogs
-/// of po/ (compiled by scripts/catalogs), chosen by the usual variables — LANGUAGE (a list,
-/// `fa:en`), then LC_ALL, LC_MESSAGES, LANG. No other library: gettext is part of libc.
-///
-/// Two things glibc alone would get wrong for this program (docs/translations.md):
-/// - it ignores LANGUAGE while the locale is C, which is what a session without a `LANG`
-///   has (`LANGUAGE=de onionboard`); and
-/// - a `LANG=de_DE.UTF-8` whose locale is not installed (Debian installs few) leaves the
-///   program in the C locale, untranslated.
-/// `start()` then switches to C.UTF-8 (always present on Debian) and, in the second case,
-/// names the requested language in LANGUAGE. An explicit `LC_ALL=C` (or `LC_MESSAGES=C`,
-/// `LANG=C`) still means untranslated, as POSIX wants.
+/// The person's language for everything onionboard says: the catalogs of po/ (compiled by
+/// scripts/catalogs into `.mo` files), read by `CompiledCatalog` — not by glibc's gettext,
+/// whose locale rules leave the program English where no locale of the language is installed
+/// (docs/translations.md: glibc 2.41, Debian 13 and Tails 7, ignores LANGUAGE in C.UTF-8 too).
+/// The language is chosen from LANGUAGE (a list, `fa:en`), else LC_ALL, LC_MESSAGES, LANG
+/// (`LanguageChoice`); an explicit `LC_ALL=C` (or `LC_MESSAGES=C`, `LANG=C`, `POSIX`) means
+/// English, as POSIX wants.
 public enum Localization {
-    /// The gettext domain: the catalogs are `onionboard.mo`.
+    /// The catalogs' name: `LL/LC_MESSAGES/onionboard.mo`.
     public static let domain = "onionboard"
     /// Where to find the compiled catalogs instead (`DIR/LL/LC_MESSAGES/onionboard.mo`).
     public static let directoryVariable = "ONIONBOARD_LOCALEDIR"
 
-    /// Sets the locale from the environment and binds the catalogs. Call once, first thing
-    /// in `main` (setlocale and setenv must not race other threads). Numbers stay in the C
-    /// locale's format (LC_NUMERIC), so files and `--json` do not depend on the language.
+    /// Sets the C library's locale from the environment and chooses the language. Call once,
+    /// first thing in `main` (setlocale and setenv must not race other threads).
+    ///
+    /// The messages do not depend on the locale, but GTK and GLib read its codeset: where
+    /// the environment's locale is C (no LANG) or not installed (`LANG=de_DE.UTF-8` with few
+    /// locales, Debian's default), the program uses C.UTF-8 (part of libc-bin, always there),
+    /// unless C or POSIX was asked for explicitly. LANGUAGE then names the language for the
+    /// libraries' own glibc gettext and for children (GTK's own words where glibc still
+    /// honours it). Numbers stay in the C locale's format (LC_NUMERIC), so files and `--json`
+    /// do not depend on the language.
     public static func start() {
-        let requested = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap(variable).first
-        let explicitlyUntranslated = requested == "C" || requested == "POSIX"
-        let localeSet = ob_setlocale(LC_ALL, "") != nil
-        let messages = localeSet ? currentMessagesLocale : "C"
-        if !explicitlyUntranslated, isUntranslatedLocale(messages) {
-            if variable("LANGUAGE") == nil, let requested { setenv("LANGUAGE", requested, 1) }
-            if variable("LANGUAGE") != nil { useUTF8CLocale() }
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap(variable).first
+        let explicitlyUntranslated = locale.map(LanguageChoice.isUntranslated) ?? false
+        let localeSet = setlocale(LC_ALL, "") != nil
+        if !explicitlyUntranslated, !localeSet || isPlainC(currentLocale(LC_CTYPE)) {
+            if variable("LANGUAGE") == nil, let locale, !LanguageChoice.isEnglish(locale) {
+                setenv("LANGUAGE", locale, 1)
+            }
+            useUTF8CLocale()
         }
-        _ = ob_setlocale(LC_NUMERIC, "C")
-        prepare()
+        _ = setlocale(LC_NUMERIC, "C")
+        state.withLock { $0 = Catalogs(choice: LanguageChoice(environment: variable)) }
     }
 
     /// Speaks `language` (`de`, `pt_BR`, a LANGUAGE list `fa:en`; `en` for untranslated)
     /// from now on, whatever the environment says: for a command asked for another
-    /// language (`--lang`). Call before other threads start (it sets LANGUAGE).
+    /// language (`--lang`). Call before other threads start (it sets LANGUAGE, for the
+    /// libraries' own words and for children).
     public static func use(language: String) {
-        prepare()
         setenv("LANGUAGE", language, 1)
-        if isUntranslatedLocale(currentMessagesLocale) { useUTF8CLocale() }
-        _ = ob_setlocale(LC_NUMERIC, "C")
-        ob_catalogs_changed()
+        if isPlainC(currentLocale(LC_CTYPE)) { useUTF8CLocale() }
+        _ = setlocale(LC_NUMERIC, "C")
+        state.withLock { $0 = Catalogs(choice: LanguageChoice(requested: language.split(separator: ":").map(String.init))) }
     }
 
     /// The languages onionboard can speak besides English: those with a catalog of ours
@@ -55,37 +59,13 @@ public enum Localization {
     /// The language of the catalog in use (its `Language:` header: `de`, `zh_CN`), or nil
     /// when messages are not translated (English, or no catalog for the language asked).
     public static var catalogLanguage: String? {
-        prepare()
-        let header = lookUp("")
-        guard !header.isEmpty, let line = header.split(separator: "\n").first(where: { $0.hasPrefix("Language:") })
-        else { return nil }
-        let language = line.dropFirst("Language:".count).trimmingCharacters(inSet: " \t")
-        return language.isEmpty ? nil : language
+        current.ours.first.map { $0.language ?? $0.directoryName }
     }
 
     /// The languages asked for, most wanted first, each followed by its language alone
     /// (`de_DE`, `de`): for texts that carry their own translations (a template's
-    /// `Description-de.UTF-8`). Empty when messages are not translated (C locale).
-    public static var preferredLanguages: [String] {
-        let messages = currentMessagesLocale
-        var names: [String]
-        if isUntranslatedLocale(messages) {
-            return []
-        } else if let list = variable("LANGUAGE") {
-            names = list.split(separator: ":").map(String.init)
-        } else {
-            names = [messages]
-        }
-        var languages: [String] = []
-        for name in names {
-            let bare = String(name.prefix { $0 != "." && $0 != "@" })
-            let language = String(bare.prefix { $0 != "_" })
-            for candidate in [bare, language] where !candidate.isEmpty && !languages.contains(candidate) {
-                languages.append(candidate)
-            }
-        }
-        return languages
-    }
+    /// `Description-de.UTF-8`). Empty when messages are to be English (C, POSIX, `en`).
+    public static var preferredLanguages: [String] { current.choice.preferredLanguages }
 
     /// Whether the language is written right to left: its catalog translates the entry
     /// `default:LTR` as `default:RTL`, GTK's own convention (gtk_get_locale_direction).
@@ -95,35 +75,71 @@ public enum Localization {
         translated("default:LTR") == "default:RTL"
     }
 
-    // MARK: - gettext
+    // MARK: - the catalogs
 
-    /// Binds the catalogs (once; `start()` does it too).
-    static func prepare() { _ = bound }
+    /// The catalogs of the languages asked for, most wanted first: a message missing in the
+    /// first comes from the next, as gettext does. Pidgin's are opened on first use.
+    final class Catalogs: Sendable {
+        struct Loaded: Sendable {
+            let directoryName: String
+            let catalog: CompiledCatalog
+            var language: String? { catalog.language }
+        }
 
-    private static let bound: Void = {
-        ob_bind_domain(domain, CatalogDirectory.find())
-        // Pidgin's own catalog, for `pidgin(_:)`: always UTF-8, wherever it is installed.
-        ob_bind_domain(PidginLabels.domain, PidginLabels.directory)
-    }()
+        let choice: LanguageChoice
+        let ours: [Loaded]
+        private let pidginCatalogs = Mutex<[Loaded]?>(nil)
 
-    /// Without a translation gettext returns the pointer it was given, which lives only as
-    /// long as `withCString`'s closure: it is recognised there, and the Swift text returned.
-    static func lookUp(_ key: String, domain: String = domain) -> String {
-        key.withCString { given in
-            guard let text = ob_dgettext(domain, given), text != given else { return key }
-            return String(cString: text)
+        init(choice: LanguageChoice) {
+            self.choice = choice
+            ours = Self.open(choice, domain: Localization.domain, directory: CatalogDirectory.find())
+        }
+
+        var pidgin: [Loaded] {
+            pidginCatalogs.withLock { loaded in
+                if let loaded { return loaded }
+                let opened = Self.open(choice, domain: PidginLabels.domain, directory: PidginLabels.directory)
+                loaded = opened
+                return opened
+            }
+        }
+
+        /// Missing, unreadable and damaged catalogs are left out: their messages stay English.
+        static func open(_ choice: LanguageChoice, domain: String, directory: String) -> [Loaded] {
+            choice.catalogNames.compactMap { name in
+                (try? CompiledCatalog(path: "\(directory)/\(name)/LC_MESSAGES/\(domain).mo"))
+                    .map { Loaded(directoryName: name, catalog: $0) }
+            }
         }
     }
 
-    static func lookUp(_ key: String, plural: String, count: Int) -> String {
-        key.withCString { givenKey in
-            plural.withCString { givenPlural in
-                guard let text = ob_dngettext(domain, givenKey, givenPlural, UInt(max(0, count))) else { return count == 1 ? key : plural }
-                if text == givenKey { return key }
-                if text == givenPlural { return plural }
-                return String(cString: text)
-            }
+    /// Chosen by `start()` or `use(language:)`; from the environment on first use without them.
+    private static let state = Mutex<Catalogs?>(nil)
+
+    static var current: Catalogs {
+        state.withLock { chosen in
+            if let chosen { return chosen }
+            let catalogs = Catalogs(choice: LanguageChoice(environment: variable))
+            chosen = catalogs
+            return catalogs
         }
+    }
+
+    /// The translation of `key` from the first catalog that has one, else `key` itself.
+    static func lookUp(_ key: String, in catalogs: [Catalogs.Loaded]? = nil) -> String {
+        for loaded in catalogs ?? current.ours {
+            if let text = loaded.catalog.translation(of: key) { return text }
+        }
+        return key
+    }
+
+    /// The form for `count` of the first catalog that has the entry, else English's.
+    static func lookUp(_ key: String, plural: String, count: Int) -> String {
+        let n = UInt64(max(0, count))
+        for loaded in current.ours {
+            if let text = loaded.catalog.translation(of: key, count: n) { return text }
+        }
+        return n == 1 ? key : plural
     }
 
     // MARK: - the environment
@@ -134,19 +150,13 @@ public enum Localization {
         return text.isEmpty ? nil : text
     }
 
-    private static var currentMessagesLocale: String {
-        ob_setlocale(LC_MESSAGES, nil).map { String(cString: $0) } ?? "C"
+    private static func currentLocale(_ category: Int32) -> String {
+        setlocale(category, nil).map { String(cString: $0) } ?? "C"
     }
 
-    private static func isUntranslatedLocale(_ name: String) -> Bool { name == "C" || name == "POSIX" }
+    private static func isPlainC(_ name: String) -> Bool { name == "C" || name == "POSIX" }
 
     private static func useUTF8CLocale() {
-        if ob_setlocale(LC_ALL, "C.UTF-8") == nil { _ = ob_setlocale(LC_ALL, "C.utf8") }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(inSet characters: String) -> String {
-        String(drop { characters.contains($0) }.reversed().drop { characters.contains($0) }.reversed())
+        if setlocale(LC_ALL, "C.UTF-8") == nil { _ = setlocale(LC_ALL, "C.utf8") }
     }
 }

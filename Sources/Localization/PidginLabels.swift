@@ -25,8 +25,7 @@ extension Localization {
     /// mnemonic underscores; with `withoutColon`, also without a final colon (":", " :" in
     /// French, "：" in Chinese). The English text when Pidgin has no translation of it.
     public static func pidgin(_ msgid: String, withoutColon: Bool = false) -> String {
-        prepare()
-        var label = PidginLabels.withoutMnemonic(lookUp(msgid, domain: PidginLabels.domain))
+        var label = PidginLabels.withoutMnemonic(lookUp(msgid, in: current.pidgin))
         guard withoutColon else { return label }
         while let last = label.last, last == ":" || last == "：" || last == " " || last == "\u{00A0}" || last == "\u{202F}" {
             label.removeLast()

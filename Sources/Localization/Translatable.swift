@@ -1,5 +1,3 @@
-import CGettext
-
 /// A message of ours as it is written in the source, in English, with the values it shows:
 /// `"Registering \(jid)"` is the catalog entry `Registering {0}` and the value of `jid`.
 /// scripts/catalogs finds every `translated(…)` call and extracts the same entries (docs/translations.md).
@@ -89,7 +87,6 @@ extension String {
 /// The message in the person's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: see
 /// `Localization.start`), or as written when there is no translation.
 public func translated(_ message: Translatable) -> String {
-    Localization.prepare()
     return Translatable.filled(Localization.lookUp(message.key), message.values)
 }
 
@@ -97,7 +94,6 @@ public func translated(_ message: Translatable) -> String {
 /// anything else); a language has as many forms as its rules need (Russian three, Chinese
 /// one). Both forms should show the same values.
 public func translated(one: Translatable, other: Translatable, count: Int) -> String {
-    Localization.prepare()
     let form = Localization.lookUp(one.key, plural: other.key, count: count)
     return Translatable.filled(form, other.values.count >= one.values.count ? other.values : one.values)
 }
