@@ -37,9 +37,19 @@ struct BootstrapCommand: ParsableCommand {
         "Wait at most this many seconds for Tor to be connected and the provider's onion to answer.", valueName: "seconds"))
     var waitTor: Int = 300
 
+    @Flag(name: .customLong("only-on-tails"), help: ArgumentHelp(
+        "Do nothing unless this is Tails (/etc/amnesia/version): the package's system-wide autostart entry, which every user of any system with the package would otherwise see at login."))
+    var onlyOnTails = false
+
     func validate() throws {
         try validateTemplateArgument(template)
         try validateDurations([("--wait-tor", Double(waitTor))])
+    }
+
+    struct NotTails: Encodable {
+        let ok = true
+        let skipped = "not Tails"
+        let tailsVersionFile: String
     }
 
     struct AlreadySetUp: Encodable {
@@ -57,6 +67,12 @@ struct BootstrapCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(json: output.json) {
+            let tails = TailsLayout(environment: ProcessInfo.processInfo.environment)
+            if onlyOnTails, !FileManager.default.fileExists(atPath: tails.versionFile) {
+                if output.json { try Console.json(NotTails(tailsVersionFile: tails.versionFile)) }
+                else { Console.out(translated("This is not Tails (no \(tails.versionFile)): nothing to do.")) }
+                return
+            }
             // Unlike run, bootstrap never prompts unless told which frontend to use, or run as
             // onionboard-gtk (the autostart entry).
             let frontend = try frontendOptions.make(nonInteractive: false, automatic: FrontendKind.none,
