@@ -34,9 +34,7 @@ public enum DesktopWindow {
     /// onionboard-gtk installed next to this executable, else the first on PATH.
     public static func executable(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         var directories: [String] = []
-        if let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            directories.append(Paths.parent(of: me))
-        }
+        if let mine = ProgramLocation.directory { directories.append(mine) }
         directories += (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
         return directories.lazy.map { Paths.join($0, programName) }
             .first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,9 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// Where the compiled catalogs (`LL/LC_MESSAGES/onionboard.mo`) are: $ONIONBOARD_LOCALEDIR
-/// if set; else next to the executable (`locale/`, where scripts/catalogs puts them in the
+/// if set; else next to the executable (ProgramLocation: also without /proc) (`locale/`, where scripts/catalogs puts them in the
 /// build tree), or in the `share/locale` beside its `bin/` (an installed copy), or in
 /// /usr/share/locale — the first that holds a catalog of ours.
 enum CatalogDirectory {
@@ -12,25 +13,12 @@ enum CatalogDirectory {
     static func find() -> String {
         if let override = Localization.variable(Localization.directoryVariable) { return override }
         var candidates: [String] = []
-        if let executable = executableDirectory() {
+        if let executable = ProgramLocation.directory {
             candidates.append(executable + "/locale")
-            candidates.append(parent(of: executable) + "/share/locale")
+            candidates.append(Paths.join(Paths.parent(of: executable), "share/locale"))
         }
         candidates.append(system)
         return candidates.first(where: holdsCatalog) ?? system
-    }
-
-    private static func executableDirectory() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let path = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return parent(of: path)
-    }
-
-    private static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Whether some `LL/LC_MESSAGES/onionboard.mo` exists under `directory`.

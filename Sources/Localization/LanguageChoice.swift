@@ -23,7 +23,7 @@ struct LanguageChoice: Equatable, Sendable {
     /// The choice the environment (`variable(name)`, nil or empty for unset) makes.
     init(environment variable: (String) -> String?) {
         func set(_ name: String) -> String? { variable(name).flatMap { $0.isEmpty ? nil : $0 } }
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].compactMap(set).first
+        let locale = Self.localeVariable(set)
         if let locale, Self.isUntranslated(locale) {
             self.init(requested: [])
         } else if let list = set("LANGUAGE") {
@@ -31,6 +31,11 @@ struct LanguageChoice: Equatable, Sendable {
         } else {
             self.init(requested: locale.map { [$0] } ?? [])
         }
+    }
+
+    /// The locale variable in effect: the first set of LC_ALL, LC_MESSAGES, LANG.
+    static func localeVariable(_ variable: (String) -> String?) -> String? {
+        ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap(variable).first
     }
 
     /// `C` and `POSIX` exactly: the POSIX locale, untranslated. (`C.UTF-8` is not such a

@@ -28,10 +28,10 @@ public enum Localization {
     /// honours it). Numbers stay in the C locale's format (LC_NUMERIC), so files and `--json`
     /// do not depend on the language.
     public static func start() {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap(variable).first
+        let locale = LanguageChoice.localeVariable(variable)
         let explicitlyUntranslated = locale.map(LanguageChoice.isUntranslated) ?? false
         let localeSet = setlocale(LC_ALL, "") != nil
-        if !explicitlyUntranslated, !localeSet || isPlainC(currentLocale(LC_CTYPE)) {
+        if !explicitlyUntranslated, !localeSet || LanguageChoice.isUntranslated(currentLocale(LC_CTYPE)) {
             if variable("LANGUAGE") == nil, let locale, !LanguageChoice.isEnglish(locale) {
                 setenv("LANGUAGE", locale, 1)
             }
@@ -47,7 +47,7 @@ public enum Localization {
     /// libraries' own words and for children).
     public static func use(language: String) {
         setenv("LANGUAGE", language, 1)
-        if isPlainC(currentLocale(LC_CTYPE)) { useUTF8CLocale() }
+        if LanguageChoice.isUntranslated(currentLocale(LC_CTYPE)) { useUTF8CLocale() }
         _ = setlocale(LC_NUMERIC, "C")
         state.withLock { $0 = Catalogs(choice: LanguageChoice(requested: language.split(separator: ":").map(String.init))) }
     }
@@ -153,8 +153,6 @@ public enum Localization {
     private static func currentLocale(_ category: Int32) -> String {
         setlocale(category, nil).map { String(cString: $0) } ?? "C"
     }
-
-    private static func isPlainC(_ name: String) -> Bool { name == "C" || name == "POSIX" }
 
     private static func useUTF8CLocale() {
         if setlocale(LC_ALL, "C.UTF-8") == nil { _ = setlocale(LC_ALL, "C.utf8") }

@@ -75,14 +75,7 @@ struct TailsInstallCommand: ParsableCommand {
     /// Where this onionboard and its onionboard-gtk are: the running program's directory
     /// (/proc/self/exe; without /proc, argv[0] as given or found on PATH).
     static func programDirectory() throws -> String {
-        if let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return Paths.parent(of: me) }
-        let name = ProcessArguments.all.first ?? "onionboard"
-        if name.contains("/") { return Paths.parent(of: name) }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":").map(String.init)
-        where FileManager.default.isExecutableFile(atPath: Paths.join(directory, name)) {
-            return directory
-        }
-        throw TailsInstallError.programMissing(name)
+        guard let directory = ProgramLocation.directory else { throw TailsInstallError.programMissing(ProcessArguments.all.first ?? "onionboard") }
+        return directory
     }
 }
